@@ -1,0 +1,86 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from actionplan.models import Action, Milestone, Owner, Plan, ProgressUpdate, StrategicPriority
+
+
+class StrategicPriorityInline(admin.TabularInline):
+    model = StrategicPriority
+    extra = 0
+    fields = ["position", "code", "text"]
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "slug", "board_name", "plan_date", "reporting_date"]
+    search_fields = ["title", "slug", "full_title"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["organisations"]
+    inlines = [StrategicPriorityInline]
+
+
+@admin.register(StrategicPriority)
+class StrategicPriorityAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "short_text", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["code", "text"]
+    ordering = ["plan", "position"]
+
+    @admin.display(description="Text")
+    def short_text(self, obj):
+        return obj.text[:100]
+
+
+class SubActionInline(admin.TabularInline):
+    model = Action
+    fk_name = "parent"
+    extra = 0
+    fields = ["number", "code", "title", "completion_date_text", "due_date", "responsible"]
+    readonly_fields = ["code"]
+    verbose_name = "sub-action"
+    verbose_name_plural = "sub-actions"
+    show_change_link = True
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+class ProgressUpdateInline(admin.StackedInline):
+    model = ProgressUpdate
+    extra = 0
+    fields = ["reported_on", "author", "narrative", "imported"]
+    readonly_fields = ["imported"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "plan", "due_date", "completion_date_text"]
+    list_filter = ["plan", "priority__code"]
+    list_select_related = ["plan"]
+    search_fields = ["code", "title", "description", "accountable__code", "responsible__code"]
+    autocomplete_fields = ["accountable", "responsible"]
+    raw_id_fields = ["parent"]
+    ordering = ["plan", "position"]
+    inlines = [SubActionInline, MilestoneInline, ProgressUpdateInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("accountable", "responsible")
+
+
+@admin.register(Owner)
+class OwnerAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "role", "organisation"]
+    list_filter = ["kind", "organisation"]
+    search_fields = ["code", "name", "role"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "reported_on", "author", "imported"]
+    list_filter = ["imported", "action__plan"]
+    search_fields = ["action__code", "narrative"]
+    list_select_related = ["action", "author"]
+    raw_id_fields = ["action"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ActionPlanConfig(AppConfig):
+    name = "actionplan"
+    verbose_name = "Action plans"

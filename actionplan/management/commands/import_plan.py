@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from actionplan.importers import PlanFileError
+from actionplan.importers.yaml_plan import import_plan_file
+
+
+class Command(BaseCommand):
+    help = "Import a plan file (YAML or JSON). Re-importing updates in place; a file with any error changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+
+    def handle(self, **options):
+        for path in options["paths"]:
+            try:
+                report = import_plan_file(path)
+            except PlanFileError as error:
+                raise CommandError(f"{error}\nNothing was imported from {path}.") from None
+            self.stdout.write(self.style.SUCCESS(f"Imported {path}: {report}"))
