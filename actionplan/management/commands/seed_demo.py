@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from actionplan.importers import PlanFileError
+from actionplan.importers.yaml_plan import SUFFIXES, import_plan_file
+
+# Demo sign-ins for `make run`, listed in README. Never created with DEBUG off.
+DEMO_USERS = [
+    {"username": "admin", "password": "hwb-demo-admin", "is_staff": True, "is_superuser": True,
+     "first_name": "Demo", "last_name": "Administrator", "what": "superuser: everything, and the Django admin"},
+]
+
+
+class Command(BaseCommand):
+    help = "Load every seed fixture under fixtures/plans and create the demo users (development only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixtures", default=str(Path(settings.BASE_DIR) / "fixtures" / "plans"))
+
+    def handle(self, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates users with published passwords: it only runs with DJANGO_DEBUG=1.")
+        paths = sorted(p for p in Path(options["fixtures"]).iterdir() if p.suffix.lower() in SUFFIXES)
+        for path in paths:
+            try:
+                report = import_plan_file(path)
+            except PlanFileError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"Imported {path.name}: {report}")
+
+        User = get_user_model()
+        for spec in DEMO_USERS:
+            spec = dict(spec)
+            password, what = spec.pop("password"), spec.pop("what")
+            user, _ = User.objects.update_or_create(username=spec.pop("username"), defaults=spec)
+            user.set_password(password)
+            user.save()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Open http://127.0.0.1:8000 and sign in with:"))
+        for spec in DEMO_USERS:
+            self.stdout.write(f"  username {spec['username']:<10} password {spec['password']:<18} {spec['what']}")
