@@ -1,0 +1,64 @@
+# Two commands do all set-up on a fresh Debian machine:
+#   make run    virtualenv, install, migrate, load every seed fixture and the demo users, serve :8000
+#   make test   install PostgreSQL/Redis/Chromium when missing (as root), start throwaway ones, run pytest
+# Production shape: docker compose up (see docker-compose.yml; the commands there match these).
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+GOVUK_STATIC := static/govuk
+SERVICES := scripts/test-services.sh
+PYTEST_ARGS ?=
+
+.PHONY: run test install static migrate seed bench check clean services-start services-stop
+
+run: install static migrate seed
+	@echo
+	@echo "Serving on http://127.0.0.1:8000 - sign in with the demo user printed above (Ctrl-C stops)."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+# GOV.UK Frontend ships compiled CSS/JS and assets; copy them under static/ so nothing is fetched at
+# run time. Its CSS points at /assets/...: make those references relative to the copied CSS.
+static: $(GOVUK_STATIC)/.installed
+
+$(GOVUK_STATIC)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(GOVUK_STATIC)
+	mkdir -p $(GOVUK_STATIC)
+	cp -r $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_STATIC)/
+	sed 's#url(/assets/#url(assets/#g' $(GOVUK_DIST)/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
+	touch $@
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: install
+	$(PY) manage.py seed_demo
+
+# Throwaway PostgreSQL and Redis live only for this run; the trap stops them however pytest ends.
+test: install static
+	$(SERVICES) packages
+	$(SERVICES) stop
+	trap '$(SERVICES) stop' EXIT; \
+	$(SERVICES) start && eval "$$($(SERVICES) env)" && \
+	$(PY) manage.py check && \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(SERVICES) stop
+	trap '$(SERVICES) stop' EXIT; \
+	$(SERVICES) start && eval "$$($(SERVICES) env)" && \
+	for script in bench/*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules $(GOVUK_STATIC) staticfiles *.egg-info .pytest_cache

@@ -1,0 +1,24 @@
+"""Helpers for browser tests: signing in and checking accessibility with axe-core."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+_axe = Axe()
+
+
+def sign_in(page, username, password):
+    """Sign in on the current sign-in page (keeping its ?next=), or go to it first."""
+    if "/accounts/login/" not in page.url:
+        page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def accessibility_violations(page):
+    """axe-core's WCAG 2.x A/AA violations on the current page, as readable lines."""
+    results = _axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+    ]

@@ -1,0 +1,51 @@
+"""A board member signs in and reads the CQC plan in a real browser; the pages pass axe."""
+
+import pytest
+from playwright.sync_api import expect
+from django.contrib.auth import get_user_model
+
+from tests.browser import accessibility_violations, sign_in
+from tests.helpers import CQC_SLUG, import_cqc_plan
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def member():
+    return get_user_model().objects.create_user("member", password=PASSWORD)
+
+
+def test_member_signs_in_and_reads_the_plan(page, member):
+    import_cqc_plan()
+    page.goto(f"/plans/{CQC_SLUG}/")
+    assert "/accounts/login/" in page.url
+    assert accessibility_violations(page) == []
+
+    sign_in(page, "member", PASSWORD)
+    assert page.url.endswith(f"/plans/{CQC_SLUG}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Care Quality Commission Oxfordshire Local System Review (November 2017): Action Plan"
+    )
+    assert page.locator("#priority-O").is_visible()
+    # GOV.UK Frontend's stylesheet is served locally (the header is styled, not default blue links).
+    assert page.locator(".govuk-header").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 12, 12)"
+    assert accessibility_violations(page) == []
+
+
+def test_sign_in_and_plan_page_work_without_javascript(page_without_js, member):
+    import_cqc_plan()
+    page = page_without_js
+    sign_in(page, "member", PASSWORD)
+    page.goto(f"/plans/{CQC_SLUG}/")
+    assert page.locator("#priority-A").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    assert "/accounts/login/" in page.url
+
+
+def test_wrong_password_says_so_and_keeps_the_username(page, member):
+    sign_in(page, "member", "not-the-password")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Please enter a correct username and password")
+    assert page.get_by_label("Username").input_value() == "member"
