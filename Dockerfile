@@ -1,0 +1,28 @@
+# The production image: gunicorn serves Django, the same image runs the Celery worker and beat.
+# Built by docker-compose.yml; static files are collected at build time and served by WhiteNoise.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+RUN mkdir -p govuk \
+ && cp -r node_modules/govuk-frontend/dist/govuk/assets govuk/assets \
+ && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js govuk/ \
+ && sed 's#url(/assets/#url(assets/#g' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css > govuk/govuk-frontend.min.css
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml ./
+COPY config ./config
+COPY actionplan ./actionplan
+COPY partnerships ./partnerships
+COPY indicators ./indicators
+RUN pip install .
+COPY . .
+COPY --from=assets /build/govuk ./static/govuk
+# collectstatic needs settings but no secrets or database.
+RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN useradd --system --home /app hwb && chown -R hwb /app
+USER hwb
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
