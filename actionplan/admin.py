@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from actionplan.models import Action, Milestone, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.models import Action, Milestone, Owner, Plan, PlanMembership, ProgressUpdate, StrategicPriority
 
 
 class StrategicPriorityInline(admin.TabularInline):
@@ -10,13 +10,27 @@ class StrategicPriorityInline(admin.TabularInline):
     fields = ["position", "code", "text"]
 
 
+class PlanMembershipInline(admin.TabularInline):
+    model = PlanMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "board_name", "plan_date", "reporting_date"]
     search_fields = ["title", "slug", "full_title"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["organisations"]
-    inlines = [StrategicPriorityInline]
+    inlines = [StrategicPriorityInline, PlanMembershipInline]
+
+
+@admin.register(PlanMembership)
+class PlanMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "plan", "role"]
+    list_filter = ["role", "plan"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(StrategicPriority)
@@ -47,11 +61,23 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
-class ProgressUpdateInline(admin.StackedInline):
+class AppendOnly:
+    """Progress updates are history: shown in the admin, never changed or deleted there."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProgressUpdateInline(AppendOnly, admin.StackedInline):
     model = ProgressUpdate
     extra = 0
-    fields = ["reported_on", "author", "narrative", "imported"]
-    readonly_fields = ["imported"]
+    fields = ["reported_on", "author", "rag", "narrative", "revised_due_date", "revision_reason", "imported"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Action)
@@ -60,8 +86,9 @@ class ActionAdmin(SimpleHistoryAdmin):
     list_filter = ["plan", "priority__code"]
     list_select_related = ["plan"]
     search_fields = ["code", "title", "description", "accountable__code", "responsible__code"]
-    autocomplete_fields = ["accountable", "responsible"]
+    autocomplete_fields = ["accountable", "responsible", "delegates"]
     raw_id_fields = ["parent"]
+    exclude = ["version"]
     ordering = ["plan", "position"]
     inlines = [SubActionInline, MilestoneInline, ProgressUpdateInline]
 
@@ -75,11 +102,12 @@ class OwnerAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "organisation"]
     search_fields = ["code", "name", "role"]
     list_select_related = ["organisation"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
-    list_display = ["action", "reported_on", "author", "imported"]
+class ProgressUpdateAdmin(AppendOnly, SimpleHistoryAdmin):
+    list_display = ["action", "reported_on", "author", "rag", "imported"]
     list_filter = ["imported", "action__plan"]
     search_fields = ["action__code", "narrative"]
     list_select_related = ["action", "author"]

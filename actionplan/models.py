@@ -1,12 +1,33 @@
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
-from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db import models, transaction
+from django.db.models import Case, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from partnerships.models import Organisation
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Plans `user` was given (any role) or owns an action in; all of them for a superuser."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        given = PlanMembership.objects.filter(user=user).values("plan")
+        owned = Action.objects.updatable_by(user).values("plan")
+        return self.filter(Q(pk__in=given) | Q(pk__in=owned))
+
+    def administered_by(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user, memberships__role=PlanMembership.Role.ADMIN)
 
 
 class Plan(models.Model):
@@ -33,6 +54,7 @@ class Plan(models.Model):
     due_soon_days = models.PositiveSmallIntegerField(default=30)
     stale_after_days = models.PositiveSmallIntegerField(default=60)
 
+    objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -59,6 +81,30 @@ class Plan(models.Model):
         for priority in priorities:
             priority.key_actions = by_priority[priority.pk]
         return priorities
+
+    def is_administered_by(self, user):
+        return Plan.objects.administered_by(user).filter(pk=self.pk).exists()
+
+
+class PlanMembership(models.Model):
+    """A user's role in one plan. Officers may also act on actions they own without one."""
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", "Viewer (HWB member)"
+        OFFICER = "officer", "Officer"
+        ADMIN = "admin", "Plan admin"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "user"], name="one_role_per_plan")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} of {self.plan}"
 
 
 class StrategicPriority(models.Model):
@@ -110,6 +156,10 @@ class Owner(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="owners"
     )
     email = models.EmailField(blank=True)
+    # The sign-in of the person, for officers: they may update the actions this owner holds.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owner"
+    )
 
     objects = OwnerQuerySet.as_manager()
     history = HistoricalRecords()
@@ -143,6 +193,98 @@ class ActionQuerySet(models.QuerySet):
             .distinct()
         )
 
+    def owned_by(self, user):
+        """Actions the user's person is responsible or accountable for (sub-actions inherit)."""
+        responsible = Action.responsible.through.objects
+        accountable = Action.accountable.through.objects
+        return self.filter(
+            Q(Exists(responsible.filter(action=OuterRef("pk"), owner__user=user)))
+            | Q(Exists(accountable.filter(action=OuterRef("pk"), owner__user=user)))
+            | Q(Exists(accountable.filter(action=OuterRef("parent"), owner__user=user)))
+            | (
+                Q(Exists(responsible.filter(action=OuterRef("parent"), owner__user=user)))
+                & ~Q(Exists(responsible.filter(action=OuterRef("pk"))))
+            )
+        )
+
+    def delegated_to(self, user):
+        return self.filter(Exists(Action.delegates.through.objects.filter(action=OuterRef("pk"), user=user)))
+
+    def mine(self, user):
+        """What "My actions" lists: owned by the user's person, or delegated to the user."""
+        return self.owned_by(user) | self.delegated_to(user)
+
+    def updatable_by(self, user):
+        """Actions the user may add progress updates to."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.mine(user) | self.editable_by(user)
+
+    def editable_by(self, user):
+        """Actions the user may edit (title, owners, dates, delegation): plan admins and superusers."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        admin_of = PlanMembership.objects.filter(user=user, role=PlanMembership.Role.ADMIN).values("plan")
+        return self.filter(plan__in=admin_of)
+
+    def with_progress(self, as_at=None):
+        """Annotate what the progress updates say, as they stood on `as_at` (default: all of them).
+
+        latest_rag, last_reported_on, revised_due_date (the latest revision), completed_on (when
+        the latest update says Complete) and current_due_date (revised, else original).
+        """
+        updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
+        if as_at is not None:
+            updates = updates.filter(reported_on__lte=as_at)
+        latest = updates.order_by("-reported_on", "-created_at", "-pk")
+        revisions = latest.filter(revised_due_date__isnull=False)
+        return self.annotate(
+            latest_rag=Subquery(latest.values("rag")[:1]),
+            last_reported_on=Subquery(latest.values("reported_on")[:1]),
+            revised_due_date=Subquery(revisions.values("revised_due_date")[:1]),
+            completed_on=Subquery(latest.filter(rag=RAG.COMPLETE).values("completed_on")[:1]),
+        ).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
+
+    def with_delivery_status(self, on):
+        """Annotate `delivery_status` (a DeliveryStatus value) as it stood on date `on`.
+
+        Complete if the latest update says so; else no date; else overdue once the current due
+        date has passed; due soon within the plan's due_soon_days; otherwise on track.
+        """
+        # Plans choose their own due-soon window; the few distinct windows become a CASE.
+        windows = sorted(set(Plan.objects.values_list("due_soon_days", flat=True)))
+        due_soon_until = Case(
+            *[When(plan__due_soon_days=days, then=Value(on + datetime.timedelta(days=days))) for days in windows],
+            default=Value(on + datetime.timedelta(days=30)),
+            output_field=DateField(),
+        )
+        return self.with_progress(as_at=on).annotate(
+            delivery_status=Case(
+                When(latest_rag=RAG.COMPLETE, then=Value(DeliveryStatus.COMPLETE)),
+                When(current_due_date__isnull=True, then=Value(DeliveryStatus.NO_DATE)),
+                When(current_due_date__lt=on, then=Value(DeliveryStatus.OVERDUE)),
+                When(current_due_date__lte=due_soon_until, then=Value(DeliveryStatus.DUE_SOON)),
+                default=Value(DeliveryStatus.ON_TRACK),
+            )
+        )
+
+    def overdue(self, on):
+        return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.OVERDUE)
+
+    def due_soon(self, on):
+        return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.DUE_SOON)
+
+    def complete(self, on):
+        return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.COMPLETE)
+
+    def slipped(self, as_at=None):
+        """Actions whose revised completion date is later than the original."""
+        return self.with_progress(as_at).filter(revised_due_date__gt=F("due_date"))
+
     def for_display(self):
         """Everything a page shows for each action, in a fixed number of queries."""
         return self.select_related("priority", "parent").prefetch_related(
@@ -175,9 +317,14 @@ class Action(models.Model):
     # means it inherits its key action's date.
     completion_date_text = models.CharField("completion date (as written)", max_length=200, blank=True)
     due_date = models.DateField(null=True, blank=True)
+    # Users a plan admin has asked to report on this action, besides its owners.
+    delegates = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="delegated_actions")
+    # Bumped by every progress update and edit: a save from a page showing an older version is
+    # a conflict, never a silent overwrite.
+    version = models.PositiveIntegerField(default=1)
 
     objects = ActionQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[accountable, responsible])
+    history = HistoricalRecords(m2m_fields=[accountable, responsible, delegates])
 
     class Meta:
         ordering = ["plan", "position"]
@@ -209,6 +356,129 @@ class Action(models.Model):
             return own
         return list(self.parent.responsible.all())
 
+    def can_be_updated_by(self, user):
+        return Action.objects.updatable_by(user).filter(pk=self.pk).exists()
+
+    def can_be_edited_by(self, user):
+        return Action.objects.editable_by(user).filter(pk=self.pk).exists()
+
+    def delivery_status(self, on):
+        return Action.objects.with_delivery_status(on).values_list("delivery_status", flat=True).get(pk=self.pk)
+
+    def claim_version(self, seen_version):
+        """Move the action on from the version the user saw; False if someone else got there first."""
+        claimed = Action.objects.filter(pk=self.pk, version=seen_version).update(version=F("version") + 1)
+        if claimed:
+            self.version = seen_version + 1
+        return bool(claimed)
+
+    def add_progress_update(self, *, author, on, seen_version, **fields):
+        """Append an officer's update, or raise StaleAction if the action changed since they looked."""
+        with transaction.atomic():
+            if not self.claim_version(seen_version):
+                raise StaleAction(self, seen_version)
+            if fields.get("rag") == RAG.COMPLETE:
+                fields.setdefault("completed_on", on)
+            return self.progress_updates.create(author=author, reported_on=on, action_version=self.version, **fields)
+
+    def apply_completion_date(self, completion):
+        """Set the as-written date and what derives from it: due date and milestones.
+
+        Blank on a sub-action inherits the key action's date; blank on a key action with dated
+        sub-actions is due when the last of them is.
+        """
+        self.completion_date_text = completion.text
+        self.due_date = completion.due_date
+        if not completion.text and self.parent_id:
+            self.due_date = self.parent.due_date
+        elif not completion.text:
+            self.due_date = max((s.due_date for s in self.sub_actions.all() if s.due_date), default=None)
+        self.replace_milestones(completion.milestones if completion.has_milestones else [])
+
+    def replace_milestones(self, milestones):
+        """Make the milestones (label, due_date) exactly these; False if they already were."""
+        existing = [(m.label, m.due_date) for m in self.milestones.all()]
+        wanted = [(m.label, m.due_date) for m in milestones]
+        if existing == wanted:
+            return False
+        self.milestones.all().delete()
+        Milestone.objects.bulk_create(
+            Milestone(action=self, label=label, due_date=due, position=i) for i, (label, due) in enumerate(wanted)
+        )
+        return True
+
+    # What the audit trail compares between versions of an action, in the users' words.
+    AUDITED_FIELDS = {
+        "title": "Title",
+        "description": "Description",
+        "completion_date_text": "Completion date",
+        "due_date": "Due date",
+    }
+    AUDITED_OWNERS = {"accountable": ("owner", "Accountable"), "responsible": ("owner", "Responsible"),
+                      "delegates": ("user", "Delegated to")}
+
+    def audit_trail(self):
+        """Every change to this action and its progress updates, newest first: who, when, old → new.
+
+        Built from django-simple-history's records in a fixed number of queries.
+        """
+        records = list(self.history.select_related("history_user").order_by("history_date", "history_id"))
+        owners = defaultdict(list)
+        for name, (target, _) in self.AUDITED_OWNERS.items():
+            through = apps.get_model("actionplan", f"HistoricalAction_{name}")
+            for row in through.objects.filter(history__in=[r.history_id for r in records]).select_related(target):
+                owners[name, row.history_id].append(str(getattr(row, target)))
+        # One save writes a record for the row and one per changed owner list: a burst of records
+        # by the same user at the same version is one change.
+        bursts = []
+        for record in records:
+            last = bursts[-1][-1] if bursts else None
+            if (
+                last is not None
+                and last.history_user_id == record.history_user_id
+                and last.version == record.version
+                and record.history_date - bursts[-1][0].history_date < datetime.timedelta(seconds=5)
+            ):
+                bursts[-1].append(record)
+            else:
+                bursts.append([record])
+        entries, previous = [], None
+        for burst in bursts:
+            first, record = burst[0], burst[-1]
+            if previous is None:
+                entries.append(AuditEntry(first.history_date, first.history_user, "Action created", [], record.version))
+            else:
+                changes = [
+                    (label, getattr(previous, name), getattr(record, name))
+                    for name, label in self.AUDITED_FIELDS.items()
+                    if getattr(previous, name) != getattr(record, name)
+                ]
+                for name, (_, label) in self.AUDITED_OWNERS.items():
+                    old, new = sorted(owners[name, previous.history_id]), sorted(owners[name, record.history_id])
+                    if old != new:
+                        changes.append((label, ", ".join(old) or "none", ", ".join(new) or "none"))
+                if changes:
+                    entries.append(AuditEntry(first.history_date, first.history_user, "Action edited", changes, record.version))
+            previous = record
+
+        update_records = ProgressUpdate.history.filter(action_id=self.pk).select_related("history_user")
+        last_text = {}
+        for record in update_records.order_by("history_date", "history_id"):
+            if record.history_type == "+":
+                what = "Progress update imported" if record.imported else "Progress update added"
+                changes = [(label, "", value) for label, value in record.instance.summary() if value]
+                entries.append(AuditEntry(record.history_date, record.history_user, what, changes, record.action_version))
+            elif record.history_type == "~" and last_text.get(record.id) != record.narrative:
+                entries.append(AuditEntry(record.history_date, record.history_user, "Progress update corrected",
+                                          [("Progress", last_text.get(record.id), record.narrative)], record.action_version))
+            last_text[record.id] = record.narrative
+        entries.sort(key=lambda entry: entry.when, reverse=True)
+        return entries
+
+    def changes_since(self, version):
+        """What others changed after the version this user saw: shown to them on a conflict."""
+        return [entry for entry in self.audit_trail() if entry.version > version]
+
     def latest_update(self):
         """The newest progress update; uses the for_display() prefetch when present."""
         if hasattr(self, "latest_updates"):
@@ -229,6 +499,48 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.due_date:%d %B %Y} ({self.label})" if self.label else f"{self.due_date:%d %B %Y}"
+
+
+@dataclass
+class AuditEntry:
+    when: datetime.datetime
+    who: object
+    what: str
+    changes: list = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def who_display(self):
+        if self.who is None:
+            return "System (import)"
+        return self.who.get_full_name() or self.who.get_username()
+
+
+class StaleAction(Exception):
+    """Someone else updated or edited the action since this user loaded it."""
+
+    def __init__(self, action, seen_version):
+        self.action = action
+        self.seen_version = seen_version
+        super().__init__(f"{action.code} changed since version {seen_version}")
+
+
+class RAG(models.TextChoices):
+    """What an officer reports: Red / Amber / Green, plus Complete and Not started."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    COMPLETE = "complete", "Complete"
+    NOT_STARTED = "not_started", "Not started"
+
+
+class DeliveryStatus(models.TextChoices):
+    COMPLETE = "complete", "Complete"
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", "Due soon"
+    ON_TRACK = "on_track", "On track"
+    NO_DATE = "no_date", "No date set"
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
@@ -252,9 +564,19 @@ class ProgressUpdate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     narrative = models.TextField()
+    rag = models.CharField("RAG status", max_length=20, choices=RAG.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Slippage is recorded, never overwritten: the action keeps its original due date and the
+    # latest revision here is its current one.
+    revised_due_date = models.DateField("revised completion date", null=True, blank=True)
+    revision_reason = models.TextField("reason for the revised date", blank=True)
+    completed_on = models.DateField(null=True, blank=True)
     # True for the "current progress" text that came from the plan file: the importer owns it.
     imported = models.BooleanField(default=False)
+    # The action's version this update created (see Action.version).
+    action_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProgressUpdateQuerySet.as_manager()
     history = HistoricalRecords()
@@ -265,6 +587,26 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"{self.action.code} {self.reported_on:%d/%m/%Y}"
+
+    def summary(self):
+        """(label, value) pairs describing the update, for the audit trail."""
+        return [
+            ("RAG", self.get_rag_display() if self.rag else ""),
+            ("Progress", self.narrative),
+            ("Percentage complete", f"{self.percent_complete}%" if self.percent_complete is not None else ""),
+            ("Revised completion date", self.revised_due_date.strftime("%-d %B %Y") if self.revised_due_date else ""),
+            ("Reason", self.revision_reason),
+        ]
+
+    def can_be_corrected_by(self, user, now):
+        """Authors may fix a typo in their own latest update for a short while; then it is history."""
+        window = datetime.timedelta(minutes=settings.PROGRESS_CORRECTION_MINUTES)
+        return (
+            not self.imported
+            and self.author_id == user.pk
+            and now - self.created_at <= window
+            and self.action.latest_update() == self
+        )
 
     @property
     def author_display(self):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from actionplan.completion_dates import MalformedDate, parse_completion_date
-from actionplan.models import Action, Milestone, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
 from partnerships.models import Organisation
 
 SUPPORTED_FORMAT = 1
@@ -454,25 +454,13 @@ def _save_action(plan, priority, parent, ca, position, owners, report):
     )
     changed = _set_m2m(action.accountable, [owners[c] for c in ca.accountable])
     changed |= _set_m2m(action.responsible, [owners[c] for c in ca.responsible])
-    changed |= _save_milestones(action, ca.milestones)
+    changed |= action.replace_milestones(ca.milestones)
     changed |= _save_imported_progress(plan, action, ca.progress)
     if changed and before == (report.created, report.updated):
         # The row itself was unchanged but its owners, milestones or progress were not.
         report.unchanged -= 1
         report.updated += 1
     return action
-
-
-def _save_milestones(action, milestones):
-    existing = [(m.label, m.due_date) for m in action.milestones.all()]
-    wanted = [(m.label, m.due_date) for m in milestones]
-    if existing == wanted:
-        return False
-    action.milestones.all().delete()
-    Milestone.objects.bulk_create(
-        Milestone(action=action, label=label, due_date=due, position=i) for i, (label, due) in enumerate(wanted)
-    )
-    return True
 
 
 def _save_imported_progress(plan, action, text):
