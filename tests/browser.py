@@ -15,10 +15,16 @@ def sign_in(page, username, password):
         page.get_by_role("button", name="Sign in").click()
 
 
-def accessibility_violations(page):
-    """axe-core's WCAG 2.x A/AA violations on the current page, as readable lines."""
+def accessibility_violations(page, impacts=None):
+    """axe-core's WCAG 2.x A/AA violations on the current page (of the given impacts), as readable lines."""
     results = _axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
     return [
         f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']]}"
         for v in results.response["violations"]
+        if impacts is None or v["impact"] in impacts
     ]
+
+
+def serious_accessibility_violations(page):
+    """Only the serious and critical ones: what each page's acceptance requires to be none."""
+    return accessibility_violations(page, impacts={"serious", "critical"})

@@ -92,3 +92,73 @@ def page_without_js(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# -- The base cast, on a small plan (tests/helpers.minimal_plan) --------------------------------
+# KT is responsible for A1 (and so for sub-action "A1 i", which names nobody) and A2; DHe is
+# responsible for "A1 ii"; "Chief Executives" are accountable for A1.
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def small_plan(db, tmp_path):
+    from actionplan.importers.yaml_plan import import_plan_file
+    from tests.helpers import minimal_plan, write_plan
+
+    return import_plan_file(write_plan(tmp_path, minimal_plan())).plan
+
+
+def _user(username, **extra):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username, password=PASSWORD, first_name=username.title(), **extra)
+
+
+def _person(user, initials):
+    from actionplan.models import Owner
+
+    Owner.objects.filter(code=initials).update(user=user)
+    return user
+
+
+@pytest.fixture
+def officer(small_plan):
+    """Linked to KT, an officer of the plan."""
+    from tests.helpers import give_role
+
+    return give_role(_person(_user("officer"), "KT"), small_plan, "officer")
+
+
+@pytest.fixture
+def other_officer(small_plan):
+    """Linked to DHe, an officer of the plan."""
+    from tests.helpers import give_role
+
+    return give_role(_person(_user("other-officer"), "DHe"), small_plan, "officer")
+
+
+@pytest.fixture
+def board_member(small_plan):
+    from tests.helpers import give_role
+
+    return give_role(_user("member"), small_plan, "viewer")
+
+
+@pytest.fixture
+def plan_admin(small_plan):
+    from tests.helpers import give_role
+
+    return give_role(_user("plan-admin"), small_plan, "admin")
+
+
+@pytest.fixture
+def outsider(db):
+    return _user("outsider")
+
+
+@pytest.fixture
+def superuser(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("super", password=PASSWORD)

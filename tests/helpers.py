@@ -16,6 +16,13 @@ def import_cqc_plan():
     return import_plan_file(CQC_FIXTURE).plan
 
 
+def give_role(user, plan, role):
+    from actionplan.models import PlanMembership
+
+    PlanMembership.objects.update_or_create(plan=plan, user=user, defaults={"role": role})
+    return user
+
+
 def cqc_data():
     return yaml.safe_load(CQC_FIXTURE.read_text(encoding="utf-8"))
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from django.contrib.auth import get_user_model
 
 from tests.browser import accessibility_violations, sign_in
-from tests.helpers import CQC_SLUG, import_cqc_plan
+from tests.helpers import CQC_SLUG, give_role, import_cqc_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def member():
 
 
 def test_member_signs_in_and_reads_the_plan(page, member):
-    import_cqc_plan()
+    give_role(member, import_cqc_plan(), "viewer")
     page.goto(f"/plans/{CQC_SLUG}/")
     assert "/accounts/login/" in page.url
     assert accessibility_violations(page) == []
@@ -35,7 +35,7 @@ def test_member_signs_in_and_reads_the_plan(page, member):
 
 
 def test_sign_in_and_plan_page_work_without_javascript(page_without_js, member):
-    import_cqc_plan()
+    give_role(member, import_cqc_plan(), "viewer")
     page = page_without_js
     sign_in(page, "member", PASSWORD)
     page.goto(f"/plans/{CQC_SLUG}/")

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from actionplan.importers.yaml_plan import import_plan_file
 from actionplan.models import Action, Plan
-from tests.helpers import CQC_SLUG, big_plan, import_cqc_plan, minimal_plan, write_plan
+from tests.helpers import CQC_SLUG, big_plan, give_role, import_cqc_plan, minimal_plan, write_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +40,18 @@ def test_healthz_is_open_for_load_balancers(client):
     assert response.content == b"ok"
 
 
-def test_plan_list_links_each_plan(client, member):
-    import_cqc_plan()
+def test_plan_list_links_each_plan_shared_with_the_user(client, member, tmp_path):
+    give_role(member, import_cqc_plan(), "viewer")
+    import_plan_file(write_plan(tmp_path, minimal_plan()))
     response = client.get(reverse("actionplan:plan_list"))
     assert response.status_code == 200
     assert plan_url().encode() in response.content
+    assert plan_url("small-plan").encode() not in response.content
+
+
+def test_a_plan_not_shared_with_the_user_is_refused(client, member):
+    import_cqc_plan()
+    assert client.get(plan_url()).status_code == 403
 
 
 def test_unknown_plan_is_404(client, member):
@@ -52,7 +59,7 @@ def test_unknown_plan_is_404(client, member):
 
 
 def test_plan_page_shows_every_priority_and_action(client, member):
-    import_cqc_plan()
+    give_role(member, import_cqc_plan(), "viewer")
     response = client.get(plan_url())
     assert response.status_code == 200
     html = response.content.decode()
@@ -66,6 +73,7 @@ def test_plan_page_shows_every_priority_and_action(client, member):
 
 def test_plan_page_shows_owners_and_the_gaps(client, member):
     plan = import_cqc_plan()
+    give_role(member, plan, "viewer")
     html = client.get(plan_url()).content.decode()
     # I5 has no accountable owner; H3 has no completion date: both are shown, not hidden.
     i5 = plan.actions.get(code="I5")
@@ -86,7 +94,7 @@ def test_html_in_source_text_is_shown_not_run(client, member, tmp_path):
     action["description"] = "<img src=x onerror=alert(1)>"
     action["progress"] = "<b>bold</b> claim"
     data["priorities"][0]["text"] = "<i>priority</i>"
-    import_plan_file(write_plan(tmp_path, data))
+    give_role(member, import_plan_file(write_plan(tmp_path, data)).plan, "viewer")
     html = client.get(plan_url("small-plan")).content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in html
@@ -97,13 +105,14 @@ def test_html_in_source_text_is_shown_not_run(client, member, tmp_path):
 
 
 def test_plan_page_queries_do_not_grow_with_the_plan(client, member, tmp_path, django_assert_max_num_queries):
-    import_plan_file(write_plan(tmp_path, big_plan(1, 1, 1), "small.yaml"))
+    give_role(member, import_plan_file(write_plan(tmp_path, big_plan(1, 1, 1), "small.yaml")).plan, "viewer")
     with django_assert_max_num_queries(15) as small:
         assert client.get(plan_url("big-plan")).status_code == 200
+    small_count = len(small.captured_queries)  # read now: the query log is bounded
 
     import_plan_file(write_plan(tmp_path, big_plan(6, 8, 4), "big.yaml"))
     assert Plan.objects.get(slug="big-plan").actions.count() == 6 * 8 * 5
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    with django_assert_max_num_queries(small_count):
         response = client.get(plan_url("big-plan"))
     assert response.status_code == 200
     assert b"Sub-action 3 progress" in response.content

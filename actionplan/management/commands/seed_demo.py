@@ -6,11 +6,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from actionplan.importers import PlanFileError
 from actionplan.importers.yaml_plan import SUFFIXES, import_plan_file
+from actionplan.models import Owner, Plan, PlanMembership
 
 # Demo sign-ins for `make run`, listed in README. Never created with DEBUG off.
+# "person" links the sign-in to an owner by initials; "role" is the user's role in every seeded plan.
 DEMO_USERS = [
     {"username": "admin", "password": "hwb-demo-admin", "is_staff": True, "is_superuser": True,
      "first_name": "Demo", "last_name": "Administrator", "what": "superuser: everything, and the Django admin"},
+    {"username": "plan-admin", "password": "hwb-demo-plan-admin", "role": PlanMembership.Role.ADMIN,
+     "first_name": "Demo", "last_name": "Plan admin", "what": "plan admin: edits actions, owners, dates, delegation"},
+    {"username": "kt-officer", "password": "hwb-demo-officer", "person": "KT", "role": PlanMembership.Role.OFFICER,
+     "first_name": "Kate", "last_name": "Terroni", "what": "officer linked to KT: updates KT's actions"},
+    {"username": "hwb-member", "password": "hwb-demo-member", "role": PlanMembership.Role.VIEWER,
+     "first_name": "Demo", "last_name": "HWB member", "what": "viewer (HWB member): reads, changes nothing"},
 ]
 
 
@@ -35,10 +43,16 @@ class Command(BaseCommand):
         for spec in DEMO_USERS:
             spec = dict(spec)
             password, what = spec.pop("password"), spec.pop("what")
+            person, role = spec.pop("person", None), spec.pop("role", None)
             user, _ = User.objects.update_or_create(username=spec.pop("username"), defaults=spec)
             user.set_password(password)
             user.save()
+            if person:
+                Owner.objects.filter(code=person).update(user=user)
+            if role:
+                for plan in Plan.objects.all():
+                    PlanMembership.objects.update_or_create(plan=plan, user=user, defaults={"role": role})
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Open http://127.0.0.1:8000 and sign in with:"))
         for spec in DEMO_USERS:
-            self.stdout.write(f"  username {spec['username']:<10} password {spec['password']:<18} {spec['what']}")
+            self.stdout.write(f"  username {spec['username']:<11} password {spec['password']:<20} {spec['what']}")

@@ -1,0 +1,31 @@
+"""`make run` seeds every plan fixture and a demo user for each role."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from actionplan.models import Action, Plan, PlanMembership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_loads_the_plans_and_a_user_per_role(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert Plan.objects.filter(slug="cqc-local-system-review-2018").exists()
+    users = {u.username: u for u in get_user_model().objects.all()}
+    assert users["admin"].is_superuser and users["admin"].check_password("hwb-demo-admin")
+    roles = dict(PlanMembership.objects.values_list("user__username", "role").distinct())
+    assert roles == {"plan-admin": "admin", "kt-officer": "officer", "hwb-member": "viewer"}
+    assert users["kt-officer"].owner.code == "KT"
+    assert Action.objects.owned_by(users["kt-officer"]).exists()
+    printed = capsys.readouterr().out
+    for username in ("admin", "plan-admin", "kt-officer", "hwb-member"):
+        assert f"username {username}" in printed
+
+
+def test_seed_demo_refuses_to_publish_passwords_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not get_user_model().objects.exists()
