@@ -19,5 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz/", healthz, name="healthz"),
+    path("partnerships/", include("partnerships.urls")),
     path("", include("actionplan.urls")),
 ]

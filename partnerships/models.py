@@ -1,4 +1,9 @@
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from partnerships import sections
 
 
 class Organisation(models.Model):
@@ -12,3 +17,194 @@ class Organisation(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def roots(self):
+        """Boards that report to no other board here (the HWB, the safeguarding boards, …)."""
+        return self.filter(parent__isnull=True)
+
+    def profiled(self):
+        """Boards with a profile of their own in the annual partnerships update (13 in 2018)."""
+        return self.exclude(profile_completed_text="")
+
+    def statutory(self):
+        return self.filter(statutory=True)
+
+    def for_tree(self):
+        """Only what a tree of boards shows, leaving the long profile sections behind."""
+        return self.only(
+            "slug", "name", "short_name", "statutory", "parent", "position", "chairs", "vice_chair",
+            "profile_completed_text", "next_meeting_text", "next_meeting",
+        )
+
+    def with_next_meeting(self, on):
+        """Annotate `next_meeting_on`: the first recorded meeting on or after `on`, or None."""
+        first = Meeting.objects.upcoming(on).filter(partnership=OuterRef("pk")).order_by("date")
+        return self.annotate(next_meeting_on=Subquery(first.values("date")[:1]))
+
+    def tree(self):
+        """The boards as a forest, in one query: the roots, each with `.children` (nested) and
+        `.depth`. Evaluates this queryset."""
+        boards = list(self)
+        by_parent = {}
+        for board in boards:
+            by_parent.setdefault(board.parent_id, []).append(board)
+        known = {board.pk for board in boards}
+        roots = [b for b in boards if b.parent_id is None or b.parent_id not in known]
+
+        def attach(board, depth):
+            board.depth = depth
+            board.children = by_parent.get(board.pk, [])
+            for child in board.children:
+                attach(child, depth + 1)
+
+        for root in roots:
+            attach(root, 0)
+        return roots
+
+
+class Partnership(models.Model):
+    """A board or partnership the council takes part in, with its profile from the annual update.
+
+    Free-text fields keep the paper's words ("n/a", "TBA February 2019"); where the words hold a
+    date, the importer derives it beside them. The long sections are lists of paragraphs,
+    sub-headings and lists (see partnerships.sections).
+    """
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=50, blank=True, help_text="As the papers abbreviate it, e.g. HWB.")
+    other_names = models.JSONField(
+        default=list, blank=True, help_text="Other names the papers use for this board, one per line."
+    )
+    statutory = models.BooleanField(default=False)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sub_boards",
+        help_text="The board this one reports to.",
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order among its sibling boards.")
+    summary = models.TextField(blank=True, help_text="What the papers say of a board that has no profile of its own.")
+
+    profile_completed_text = models.CharField(
+        "profile completed (as written)",
+        max_length=100,
+        blank=True,
+        help_text="The profile's “date of completion”; blank for a board with no profile.",
+    )
+    profile_completed = models.DateField(null=True, blank=True)
+    chairs = models.JSONField(default=list, blank=True, help_text="Chair or co-chairs as written, one per line.")
+    vice_chair = models.CharField(max_length=200, blank=True)
+    chair_note = models.CharField(max_length=300, blank=True, help_text="E.g. who chaired before.")
+    lead_member = models.CharField("OCC lead member", max_length=200, blank=True)
+    lead_officer = models.CharField("OCC lead officer", max_length=200, blank=True, help_text="A role or a person.")
+    last_meeting_text = models.CharField("last meeting (as written)", max_length=300, blank=True)
+    last_meeting = models.DateField(null=True, blank=True, help_text="The latest date in the text, if it has one.")
+    next_meeting_text = models.CharField("next meeting (as written)", max_length=300, blank=True)
+    next_meeting = models.DateField(null=True, blank=True, help_text="The earliest date in the text, if it has one.")
+    website = models.CharField(max_length=300, blank=True, help_text="As written, e.g. www.osab.co.uk.")
+    website_note = models.CharField(max_length=300, blank=True)
+    governance = models.JSONField("governance arrangements", default=list, blank=True)
+    current_focus = models.JSONField(default=list, blank=True)
+    key_achievements = models.JSONField(default=list, blank=True)
+    aims = models.JSONField("aims for the year ahead", default=list, blank=True)
+    key_challenges = models.JSONField(default=list, blank=True)
+    membership = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    objects = PartnershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    SECTIONS = ["membership", "governance", "current_focus", "key_achievements", "aims", "key_challenges"]
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partnerships:partnership", args=[self.slug])
+
+    @property
+    def label(self):
+        """The short name where the papers use one: for tight places like the tree."""
+        return self.short_name or self.name
+
+    @property
+    def has_profile(self):
+        return bool(self.profile_completed_text)
+
+    @property
+    def website_url(self):
+        """A link for the website as written ("www.osab.co.uk" → "https://www.osab.co.uk")."""
+        if self.website.startswith(("http://", "https://")):
+            return self.website
+        return f"https://{self.website}" if self.website else ""
+
+    def profile_sections(self):
+        """[(title, blocks)] for the profile sections that have anything in them."""
+        return [
+            (self._meta.get_field(name).verbose_name.capitalize(), sections.for_display(getattr(self, name)))
+            for name in self.SECTIONS
+            if getattr(self, name)
+        ]
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self, on):
+        """Meetings on or after `on`: a board report is written for the meeting of that day."""
+        return self.filter(date__gte=on)
+
+    def past(self, on):
+        return self.filter(date__lt=on)
+
+
+class Meeting(models.Model):
+    """A dated meeting of a board, past or future."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField()
+    date_text = models.CharField("date (as written)", max_length=100, blank=True)
+    kind = models.CharField(
+        max_length=100, blank=True, help_text="As the papers say, e.g. “meeting in public”, “workshop”."
+    )
+
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partnership", "date"]
+        constraints = [models.UniqueConstraint(fields=["partnership", "date"], name="unique_meeting_date")]
+
+    def __str__(self):
+        return f"{self.partnership.label}, {self.date.day} {self.date:%B %Y}"
+
+    def is_upcoming(self, on):
+        return self.date >= on
+
+    def is_past(self, on):
+        return self.date < on
+
+
+class StrategyPriority(models.Model):
+    """One of the Joint Health and Wellbeing Strategy's priorities (11 in 2018), owned by a sub-board."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    text = models.TextField()
+    owner = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="strategy_priorities")
+    note = models.TextField(blank=True, help_text="Anything the papers leave unclear about the priority or its owner.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "JHWS priority"
+        verbose_name_plural = "JHWS priorities"
+
+    def __str__(self):
+        return f"Priority {self.number}: {self.text}"

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from actionplan.importers import PlanFileError
 from actionplan.importers.yaml_plan import SUFFIXES, import_plan_file
 from actionplan.models import Owner, Plan, PlanMembership
+from partnerships.importers import PartnershipFileError, import_partnerships_file
 
 # Demo sign-ins for `make run`, listed in README. Never created with DEBUG off.
 # "person" links the sign-in to an owner by initials; "role" is the user's role in every seeded plan.
@@ -31,6 +32,11 @@ class Command(BaseCommand):
     def handle(self, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo creates users with published passwords: it only runs with DJANGO_DEBUG=1.")
+        try:
+            report = import_partnerships_file(Path(settings.BASE_DIR) / "fixtures" / "partnerships.yaml")
+        except PartnershipFileError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"Imported partnerships.yaml: {report}")
         paths = sorted(p for p in Path(options["fixtures"]).iterdir() if p.suffix.lower() in SUFFIXES)
         for path in paths:
             try:
