@@ -6,7 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Case, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -171,6 +171,24 @@ class Owner(models.Model):
         return self.code if self.kind == self.Kind.GROUP else f"{self.code} ({self.name})"
 
 
+# Due soon with no progress update this recent makes an action Amber.
+RECENT_UPDATE_DAYS = 30
+
+
+def _plan_window(on, days_field, direction):
+    """`on` ± the action's plan's window (due_soon_days, stale_after_days) as a date expression.
+
+    Each plan chooses its own window; the few distinct values become one CASE.
+    """
+    windows = sorted(set(Plan.objects.values_list(days_field, flat=True)))
+    return Case(
+        *[When(**{f"plan__{days_field}": days}, then=Value(on + direction * datetime.timedelta(days=days)))
+          for days in windows],
+        default=Value(on + direction * datetime.timedelta(days=Plan._meta.get_field(days_field).default)),
+        output_field=DateField(),
+    )
+
+
 class ActionQuerySet(models.QuerySet):
     def key_actions(self):
         return self.filter(parent__isnull=True)
@@ -255,22 +273,57 @@ class ActionQuerySet(models.QuerySet):
         Complete if the latest update says so; else no date; else overdue once the current due
         date has passed; due soon within the plan's due_soon_days; otherwise on track.
         """
-        # Plans choose their own due-soon window; the few distinct windows become a CASE.
-        windows = sorted(set(Plan.objects.values_list("due_soon_days", flat=True)))
-        due_soon_until = Case(
-            *[When(plan__due_soon_days=days, then=Value(on + datetime.timedelta(days=days))) for days in windows],
-            default=Value(on + datetime.timedelta(days=30)),
-            output_field=DateField(),
-        )
         return self.with_progress(as_at=on).annotate(
             delivery_status=Case(
                 When(latest_rag=RAG.COMPLETE, then=Value(DeliveryStatus.COMPLETE)),
                 When(current_due_date__isnull=True, then=Value(DeliveryStatus.NO_DATE)),
                 When(current_due_date__lt=on, then=Value(DeliveryStatus.OVERDUE)),
-                When(current_due_date__lte=due_soon_until, then=Value(DeliveryStatus.DUE_SOON)),
+                When(current_due_date__lte=_plan_window(on, "due_soon_days", +1), then=Value(DeliveryStatus.DUE_SOON)),
                 default=Value(DeliveryStatus.ON_TRACK),
             )
         )
+
+    def with_rag(self, on):
+        """Annotate the RAG picture on date `on`: delivery_status, plus
+
+        derived_rag: Complete; Overdue → Red; Due soon with no update in the last
+            RECENT_UPDATE_DAYS → Amber; else Green.
+        rag: the latest update's RAG where the officer gave one, else the derived one.
+        rag_disagrees: the officer's RAG is rosier than the derived one (Green but overdue).
+        is_stale: not complete and no update for more than the plan's stale_after_days.
+        """
+        recent = on - datetime.timedelta(days=RECENT_UPDATE_DAYS)
+        derived = Case(
+            When(delivery_status=DeliveryStatus.COMPLETE, then=Value(RAG.COMPLETE)),
+            When(delivery_status=DeliveryStatus.OVERDUE, then=Value(RAG.RED)),
+            When(
+                Q(delivery_status=DeliveryStatus.DUE_SOON) & (Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=recent)),
+                then=Value(RAG.AMBER),
+            ),
+            default=Value(RAG.GREEN),
+        )
+        given = NullIf("latest_rag", Value(""))
+        stale_before = _plan_window(on, "stale_after_days", -1)
+        return (
+            self.with_delivery_status(on)
+            .annotate(derived_rag=derived)
+            .annotate(
+                rag=Coalesce(given, "derived_rag"),
+                rag_disagrees=Case(
+                    When(Q(latest_rag=RAG.GREEN) & Q(derived_rag__in=[RAG.AMBER, RAG.RED]), then=Value(True)),
+                    When(Q(latest_rag=RAG.AMBER) & Q(derived_rag=RAG.RED), then=Value(True)),
+                    default=Value(False),
+                ),
+                is_stale=Case(
+                    When(delivery_status=DeliveryStatus.COMPLETE, then=Value(False)),
+                    When(Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=stale_before), then=Value(True)),
+                    default=Value(False),
+                ),
+            )
+        )
+
+    def stale(self, on):
+        return self.with_rag(on).filter(is_stale=True)
 
     def overdue(self, on):
         return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.OVERDUE)
@@ -364,6 +417,17 @@ class Action(models.Model):
 
     def delivery_status(self, on):
         return Action.objects.with_delivery_status(on).values_list("delivery_status", flat=True).get(pk=self.pk)
+
+    def status_on(self, on):
+        """This action with every status annotation of ActionQuerySet.with_rag as it stood on `on`."""
+        return Action.objects.with_rag(on).get(pk=self.pk)
+
+    @property
+    def days_slipped(self):
+        """Days the revised date is later than the original (needs with_progress annotations)."""
+        if self.revised_due_date and self.due_date and self.revised_due_date > self.due_date:
+            return (self.revised_due_date - self.due_date).days
+        return 0
 
     def claim_version(self, seen_version):
         """Move the action on from the version the user saw; False if someone else got there first."""

@@ -71,7 +71,7 @@ def my_actions(request):
 def action_detail(request, pk):
     action = _get_action_for_user(request, pk)
     today = timezone.localdate()
-    action = Action.objects.with_delivery_status(today).for_display().get(pk=action.pk)
+    action = Action.objects.with_rag(today).for_display().get(pk=action.pk)
     updates = list(action.progress_updates.select_related("author"))
     sub_actions = list(action.sub_actions.with_delivery_status(today).for_display())
     can_edit = action.can_be_edited_by(request.user)
