@@ -26,6 +26,7 @@ def plan_to_dict(plan):
     for key, value in [
         ("full_title", plan.full_title),
         ("board", plan.board_name),
+        ("assured_by", plan.board.slug if plan.board else ""),
         ("review_date", plan.review_date),
         ("review_period", plan.review_period),
         ("plan_date", plan.plan_date),

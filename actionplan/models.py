@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from partnerships.models import Organisation
+from partnerships.models import Organisation, Partnership
 
 
 class PlanQuerySet(models.QuerySet):
@@ -36,8 +36,12 @@ class Plan(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     full_title = models.CharField(max_length=300, blank=True)
-    # The assuring board as written; becomes a link to partnerships when boards exist.
-    board_name = models.CharField("board", max_length=200, blank=True)
+    # The assuring board as the paper names it, and the board itself where partnerships hold it.
+    board_name = models.CharField("board (as written)", max_length=200, blank=True)
+    board = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="plans",
+        help_text="The board that assures this plan.",
+    )
     review_date = models.DateField(null=True, blank=True)
     review_period = models.CharField(max_length=100, blank=True)
     plan_date = models.DateField(null=True, blank=True)

@@ -10,7 +10,7 @@ from actionplan.models import Action, DeliveryStatus, Plan, ProgressUpdate, Stal
 
 
 def _get_plan_for_user(request, slug):
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = get_object_or_404(Plan.objects.select_related("board"), slug=slug)
     if not Plan.objects.visible_to(request.user).filter(pk=plan.pk).exists():
         raise PermissionDenied("This plan has not been shared with you.")
     return plan

@@ -12,7 +12,20 @@ CQC_FIXTURE = ROOT / "fixtures" / "plans" / "cqc-local-system-review-2018.yaml"
 CQC_SLUG = "cqc-local-system-review-2018"
 
 
+PARTNERSHIPS_FIXTURE = ROOT / "fixtures" / "partnerships.yaml"
+
+
+def import_partnerships():
+    """The boards, which the CQC plan names as its assurer (assured_by: hwb)."""
+    from partnerships.importers import import_partnerships_file
+    from partnerships.models import Partnership
+
+    if not Partnership.objects.filter(slug="hwb").exists():
+        import_partnerships_file(PARTNERSHIPS_FIXTURE)
+
+
 def import_cqc_plan():
+    import_partnerships()
     return import_plan_file(CQC_FIXTURE).plan
 
 

@@ -13,6 +13,14 @@ from tests.helpers import CQC_SLUG, cqc_data, import_cqc_plan
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def boards(db):
+    """The CQC plan file names its assuring board (assured_by: hwb)."""
+    from tests.helpers import import_partnerships
+
+    import_partnerships()
+
+
 def _clean(value, key=None):
     if isinstance(value, dict):
         out = {k: _clean(v, k) for k, v in value.items()}

@@ -12,6 +12,14 @@ from tests.helpers import CQC_FIXTURE, cqc_data, import_cqc_plan, minimal_plan, 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def boards(db):
+    """The CQC plan file names its assuring board (assured_by: hwb)."""
+    from tests.helpers import import_partnerships
+
+    import_partnerships()
+
+
 def codes(owners):
     return sorted(o.code for o in owners)
 
@@ -299,3 +307,17 @@ def test_a_small_hand_written_plan_imports(tmp_path):
     assert a1_i.due_date == datetime.date(2018, 5, 31)
     assert codes(a1_ii.responsible_owners()) == ["DHe"]
     assert a1_ii.due_date == datetime.date(2019, 5, 31)
+
+
+def test_the_cqc_plan_is_assured_by_the_hwb(boards):
+    plan = import_cqc_plan()
+    assert plan.board.slug == "hwb"
+    assert list(plan.board.plans.all()) == [plan]
+
+
+def test_an_unknown_assuring_board_is_refused(tmp_path):
+    path = write_plan(tmp_path, minimal_plan(assured_by="no-such-board"))
+    with pytest.raises(PlanFileError) as refused:
+        import_plan_file(path)
+    assert "plan, field 'assured_by': unknown partnership 'no-such-board'" in str(refused.value)
+    assert not Plan.objects.exists()

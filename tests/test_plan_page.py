@@ -129,3 +129,12 @@ def test_admin_finds_an_action_by_owner_initials(client, tmp_path):
         Action.objects.filter(accountable__code="DHe").values_list("code", flat=True)
     )
     assert expected and shown == expected
+
+
+def test_the_plan_page_links_its_board_and_the_board_lists_the_plan(client, member):
+    plan = import_cqc_plan()
+    give_role(member, plan, "viewer")
+    page = client.get(plan_url()).content.decode()
+    assert f'href="{plan.board.get_absolute_url()}"' in page
+    profile = client.get(plan.board.get_absolute_url()).content.decode()
+    assert f'href="{plan.get_absolute_url()}"' in profile

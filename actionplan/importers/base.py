@@ -14,7 +14,7 @@ from django.db import transaction
 
 from actionplan.completion_dates import MalformedDate, parse_completion_date
 from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
-from partnerships.models import Organisation
+from partnerships.models import Organisation, Partnership
 
 SUPPORTED_FORMAT = 1
 _SLUG = re.compile(r"^[-a-z0-9]+$")
@@ -176,6 +176,7 @@ def _validate_plan_attributes(plan, problems):
         "title": _text(plan.get("title"), problems, item, "title", required=True),
         "full_title": _text(plan.get("full_title"), problems, item, "full_title"),
         "board_name": _text(plan.get("board"), problems, item, "board"),
+        "board": _partnership(plan.get("assured_by"), problems, item, "assured_by"),
         "review_date": _iso_date(plan.get("review_date"), problems, item, "review_date"),
         "review_period": _text(plan.get("review_period"), problems, item, "review_period"),
         "plan_date": _iso_date(plan.get("plan_date"), problems, item, "plan_date"),
@@ -186,6 +187,16 @@ def _validate_plan_attributes(plan, problems):
         "action_label": _text(labels.get("action"), problems, item, "labels.action") or "Key action",
         "sub_action_label": _text(labels.get("sub_action"), problems, item, "labels.sub_action") or "Sub-action",
     }
+
+
+def _partnership(value, problems, item, field_name):
+    slug = _text(value, problems, item, field_name)
+    if not slug:
+        return None
+    board = Partnership.objects.filter(slug=slug).first()
+    if board is None:
+        problems.add(item, field_name, f"unknown partnership {slug!r} (import the partnerships file first)")
+    return board
 
 
 def _validate_organisations(data, problems):
