@@ -20,5 +20,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz/", healthz, name="healthz"),
     path("partnerships/", include("partnerships.urls")),
+    path("indicators/", include("indicators.urls")),
     path("", include("actionplan.urls")),
 ]

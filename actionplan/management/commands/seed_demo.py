@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from actionplan.importers import PlanFileError
 from actionplan.importers.yaml_plan import SUFFIXES, import_plan_file
 from actionplan.models import Owner, Plan, PlanMembership
+from indicators.importers import IndicatorFileError
+from indicators.importers.yaml_file import import_indicator_file
 from partnerships.importers import PartnershipFileError, import_partnerships_file
 
 # Demo sign-ins for `make run`, listed in README. Never created with DEBUG off.
@@ -42,6 +44,13 @@ class Command(BaseCommand):
             try:
                 report = import_plan_file(path)
             except PlanFileError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"Imported {path.name}: {report}")
+
+        for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "indicators").glob("*.yaml")):
+            try:
+                report = import_indicator_file(path)
+            except IndicatorFileError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(f"Imported {path.name}: {report}")
 

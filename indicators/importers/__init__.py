@@ -1,0 +1,3 @@
+from indicators.importers.base import ImportReport, IndicatorFileError
+
+__all__ = ["ImportReport", "IndicatorFileError"]

@@ -1,0 +1,346 @@
+"""Performance report files: a quarterly business management report's dashboards, as YAML.
+
+See docs/indicator-file-format.md. The file mirrors the report: directorates → outcomes → success
+indicators with the target as written and as a rule, and one RAG column per reporting period
+(`q1_rag`, `q2_rag` ... named by the file's `periods:`), the outlook, and the financial dashboards.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from indicators.importers.base import (
+    CleanValue,
+    ImportReport,
+    PeriodCache,
+    Problems,
+    check_format,
+    read_benchmarks,
+    read_date,
+    read_decimal,
+    read_list,
+    read_mapping,
+    read_outlook,
+    read_period,
+    read_polarity,
+    read_rag,
+    read_rule,
+    read_text,
+    read_yes_no,
+    save_benchmark,
+    save_value,
+    upsert,
+)
+from indicators.models import (
+    CorporatePriority,
+    Directorate,
+    FinancialDashboard,
+    FinancialIndicator,
+    Indicator,
+    Outcome,
+)
+
+KIND = "performance-report"
+_PERIOD_KEY = re.compile(r"^[a-z][a-z0-9]*$")
+_SLUG = re.compile(r"^[-a-z0-9]+$")
+_INDICATOR_FIELDS = {"number", "text", "target", "cumulative", "unit", "polarity", "rule", "tolerance", "outlook", "comparators"}
+_VALUE_SUFFIXES = ("rag", "actual", "actual_text", "note")
+
+
+@dataclass
+class CleanIndicator:
+    number: int
+    directorate: str
+    outcome: str
+    fields: dict
+    values: list = field(default_factory=list)
+    benchmarks: list = field(default_factory=list)
+
+
+@dataclass
+class CleanReport:
+    source: str
+    title: str
+    priorities: list
+    directorates: list
+    outcomes: list
+    indicators: list
+    financial: list
+
+
+def validate_report(data, source):
+    """Check a performance report file. Returns a CleanReport or raises IndicatorFileError with every problem."""
+    problems = Problems(source)
+    if not isinstance(data, dict):
+        problems.add("file", None, "must be a mapping with format, kind, report, periods and directorates")
+        problems.raise_if_any()
+    check_format(data, problems, KIND)
+    report = read_mapping(data.get("report") or {}, problems, "report", {"title", "presented_to", "date", "source"})
+    title = read_text(report.get("title"), problems, "report", "title", required=True)
+    read_date(report.get("date"), problems, "report", "date")
+
+    period_keys = {}
+    raw_periods = read_mapping(data.get("periods") or {}, problems, "periods")
+    if not raw_periods:
+        problems.add("file", "periods", "is missing: name the report's RAG columns, e.g. {q1: Q1 2017-18}")
+    for key, label in raw_periods.items():
+        if not _PERIOD_KEY.match(str(key)):
+            problems.add("periods", str(key), "a period key is lower-case letters and digits, e.g. q2")
+            continue
+        spec = read_period(label, problems, "periods", str(key))
+        if spec:
+            period_keys[str(key)] = spec
+    outlook_key = read_text(data.get("outlook_period"), problems, "file", "outlook_period")
+    if outlook_key and outlook_key not in raw_periods:
+        problems.add("file", "outlook_period", f"{outlook_key!r} is not one of the periods")
+
+    priorities = _validate_priorities(data, problems)
+    directorates, outcomes, indicators = _validate_directorates(
+        data, problems, {p["slug"] for p in priorities}, period_keys, outlook_key, title
+    )
+    financial = _validate_financial(data, problems, {d["slug"] for d in directorates})
+    problems.raise_if_any()
+    return CleanReport(source, title, priorities, directorates, outcomes, indicators, financial)
+
+
+def _validate_priorities(data, problems):
+    priorities, seen = [], set()
+    for index, raw in enumerate(read_list(data.get("priorities"), problems, "file", "priorities")):
+        item = f"priorities[{index}]"
+        raw = read_mapping(raw, problems, item, {"slug", "name"})
+        slug = read_text(raw.get("slug"), problems, item, "slug", required=True)
+        if slug:
+            item = f"priority {slug}"
+            if not _SLUG.match(slug):
+                problems.add(item, "slug", "use lower-case letters, digits and hyphens")
+            if slug in seen:
+                problems.add(item, "slug", f"duplicate slug {slug!r}")
+            seen.add(slug)
+        priorities.append({"slug": slug, "name": read_text(raw.get("name"), problems, item, "name", required=True)})
+    return priorities
+
+
+def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_key, title):
+    directorates, outcomes, indicators = [], [], []
+    slugs, codes, outcome_codes, numbers = set(), set(), set(), set()
+    raw_list = read_list(data.get("directorates"), problems, "file", "directorates")
+    if not raw_list:
+        problems.add("file", "directorates", "is missing")
+    for d_index, raw in enumerate(raw_list):
+        item = f"directorates[{d_index}]"
+        raw = read_mapping(raw, problems, item, {"slug", "code", "name", "outcomes"})
+        slug = read_text(raw.get("slug"), problems, item, "slug", required=True)
+        if slug:
+            item = f"directorate {slug}"
+            if not _SLUG.match(slug):
+                problems.add(item, "slug", "use lower-case letters, digits and hyphens")
+            if slug in slugs:
+                problems.add(item, "slug", f"duplicate slug {slug!r}")
+            slugs.add(slug)
+        code = read_text(raw.get("code"), problems, item, "code", required=True)
+        if code and code in codes:
+            problems.add(item, "code", f"duplicate code {code!r}")
+        codes.add(code)
+        directorates.append({"slug": slug, "code": code, "name": read_text(raw.get("name"), problems, item, "name", required=True)})
+
+        for o_index, raw_outcome in enumerate(read_list(raw.get("outcomes"), problems, item, "outcomes")):
+            where = f"{item} outcomes[{o_index}]"
+            raw_outcome = read_mapping(raw_outcome, problems, where, {"code", "priority", "text", "indicators"})
+            outcome_code = read_text(raw_outcome.get("code"), problems, where, "code", required=True)
+            if outcome_code:
+                where = f"outcome {outcome_code}"
+                if outcome_code in outcome_codes:
+                    problems.add(where, "code", f"duplicate code {outcome_code!r}")
+                outcome_codes.add(outcome_code)
+            priority = read_text(raw_outcome.get("priority"), problems, where, "priority", required=True)
+            if priority and priority not in priority_slugs:
+                problems.add(where, "priority", f"unknown priority {priority!r}")
+            outcomes.append(
+                {
+                    "code": outcome_code,
+                    "directorate": slug,
+                    "priority": priority,
+                    "text": read_text(raw_outcome.get("text"), problems, where, "text", required=True),
+                    "position": o_index,
+                }
+            )
+            for i_index, raw_indicator in enumerate(read_list(raw_outcome.get("indicators"), problems, where, "indicators")):
+                indicator = _validate_indicator(
+                    raw_indicator, problems, f"{where} indicators[{i_index}]", period_keys, outlook_key, title
+                )
+                if indicator is None:
+                    continue
+                if indicator.number in numbers:
+                    problems.add(f"indicator {indicator.number}", "number", f"duplicate number {indicator.number}")
+                numbers.add(indicator.number)
+                indicator.directorate, indicator.outcome = slug, outcome_code
+                indicators.append(indicator)
+    return directorates, outcomes, indicators
+
+
+def _validate_indicator(raw, problems, where, period_keys, outlook_key, title):
+    value_fields = {f"{key}_{suffix}" for key in period_keys for suffix in _VALUE_SUFFIXES}
+    raw = read_mapping(raw, problems, where, None)
+    number = raw.get("number")
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        problems.add(where, "number", "is missing" if number is None else f"{number!r} is not a whole number from 1")
+        number = None
+    item = f"indicator {number}" if number else where
+    for key in raw:
+        if key not in _INDICATOR_FIELDS and key not in value_fields:
+            problems.add(item, str(key), "unknown field")
+    polarity = read_polarity(raw.get("polarity"), problems, item, "polarity")
+    rule = read_rule(raw.get("rule"), polarity, problems, item)
+    tolerance = read_decimal(raw.get("tolerance"), problems, item, "tolerance")
+    if tolerance is not None and tolerance < 0:
+        problems.add(item, "tolerance", "cannot be negative")
+    fields = {
+        "text": read_text(raw.get("text"), problems, item, "text", required=True),
+        "target_text": read_text(raw.get("target"), problems, item, "target"),
+        "cumulative": read_yes_no(raw.get("cumulative"), problems, item, "cumulative"),
+        "unit": read_text(raw.get("unit"), problems, item, "unit"),
+        **rule,
+    }
+    if tolerance is not None:
+        fields["tolerance_percent"] = tolerance
+    clean = CleanIndicator(number=number, directorate="", outcome="", fields=fields)
+
+    outlook_given = "outlook" in raw
+    outlook = read_outlook(raw.get("outlook"), problems, item, "outlook")
+    if outlook_given and not outlook_key:
+        problems.add(item, "outlook", "the file has no outlook_period to put it in")
+    for key, spec in period_keys.items():
+        given = {}
+        if f"{key}_rag" in raw:
+            given["reported_rag"], given["rag_text"] = read_rag(raw[f"{key}_rag"], problems, item, f"{key}_rag")
+        if f"{key}_actual" in raw:
+            given["actual"] = read_decimal(raw[f"{key}_actual"], problems, item, f"{key}_actual")
+        if f"{key}_actual_text" in raw:
+            given["actual_text"] = read_text(raw[f"{key}_actual_text"], problems, item, f"{key}_actual_text")
+        if f"{key}_note" in raw:
+            given["note"] = read_text(raw[f"{key}_note"], problems, item, f"{key}_note")
+        if key == outlook_key and outlook_given:
+            given["outlook"] = outlook
+        if given:
+            given["source"] = title
+            clean.values.append(CleanValue(period=spec, fields=given))
+    clean.benchmarks = read_benchmarks(raw.get("comparators"), problems, item, default_source=title)
+    return clean if number else None
+
+
+def _validate_financial(data, problems, directorate_slugs):
+    section = data.get("financial_reports")
+    if section is None:
+        return []
+    section = read_mapping(section, problems, "financial_reports", {"heading", "reported_to", "dashboards"})
+    reported_to = read_text(section.get("reported_to"), problems, "financial_reports", "reported_to")
+    dashboards, slugs = [], set()
+    for index, raw in enumerate(read_list(section.get("dashboards"), problems, "financial_reports", "dashboards")):
+        item = f"financial dashboard [{index}]"
+        raw = read_mapping(raw, problems, item, {"slug", "title", "directorate", "position_heading", "as_at", "rows"})
+        slug = read_text(raw.get("slug"), problems, item, "slug", required=True)
+        if slug:
+            item = f"financial dashboard {slug}"
+            if slug in slugs:
+                problems.add(item, "slug", f"duplicate slug {slug!r}")
+            slugs.add(slug)
+        directorate = read_text(raw.get("directorate"), problems, item, "directorate")
+        if directorate and directorate not in directorate_slugs:
+            problems.add(item, "directorate", f"unknown directorate {directorate!r}")
+        rows = []
+        for r_index, raw_row in enumerate(read_list(raw.get("rows"), problems, item, "rows")):
+            where = f"{item} row {r_index + 1}"
+            raw_row = read_mapping(raw_row, problems, where, {"group", "indicator", "target", "position", "on_target", "notes"})
+            rows.append(
+                {
+                    "group": read_text(raw_row.get("group"), problems, where, "group"),
+                    "text": read_text(raw_row.get("indicator"), problems, where, "indicator", required=True),
+                    "target_text": read_text(raw_row.get("target"), problems, where, "target"),
+                    "position_text": read_text(raw_row.get("position"), problems, where, "position"),
+                    "on_target": read_yes_no(raw_row.get("on_target"), problems, where, "on_target"),
+                    "notes": read_text(raw_row.get("notes"), problems, where, "notes"),
+                }
+            )
+        dashboards.append(
+            {
+                "slug": slug,
+                "title": read_text(raw.get("title"), problems, item, "title", required=True),
+                "directorate": directorate,
+                "position_heading": read_text(raw.get("position_heading"), problems, item, "position_heading", required=True),
+                "as_at": read_date(raw.get("as_at"), problems, item, "as_at"),
+                "reported_to": reported_to,
+                "rows": rows,
+            }
+        )
+    return dashboards
+
+
+@transaction.atomic
+def save_report(clean):
+    """Write a validated report, updating in place. All or nothing. Nothing the file leaves out is
+    deleted, except financial dashboard rows, which belong to the file alone."""
+    report = ImportReport(title=clean.title)
+    periods = PeriodCache()
+    priorities = {
+        p["slug"]: upsert(CorporatePriority, report, {"slug": p["slug"]}, {"name": p["name"], "position": i})
+        for i, p in enumerate(clean.priorities)
+    }
+    directorates = {
+        d["slug"]: upsert(Directorate, report, {"slug": d["slug"]}, {"code": d["code"], "name": d["name"], "position": i})
+        for i, d in enumerate(clean.directorates)
+    }
+    outcomes = {
+        o["code"]: upsert(
+            Outcome,
+            report,
+            {"code": o["code"]},
+            {
+                "directorate": directorates[o["directorate"]],
+                "priority": priorities[o["priority"]],
+                "text": o["text"],
+                "position": o["position"],
+            },
+        )
+        for o in clean.outcomes
+    }
+    for ci in clean.indicators:
+        indicator = upsert(
+            Indicator,
+            report,
+            {"code": str(ci.number)},
+            {
+                "kind": Indicator.Kind.SUCCESS,
+                "number": ci.number,
+                "directorate": directorates[ci.directorate],
+                "outcome": outcomes[ci.outcome],
+                "theme": None,
+                "column": "",
+                "position": ci.number,
+                **ci.fields,
+            },
+        )
+        for value in ci.values:
+            save_value(indicator, value, periods, report)
+        for benchmark in ci.benchmarks:
+            save_benchmark(indicator, benchmark, periods, report)
+    for position, fd in enumerate(clean.financial):
+        dashboard = upsert(
+            FinancialDashboard,
+            report,
+            {"slug": fd["slug"]},
+            {
+                "title": fd["title"],
+                "directorate": directorates.get(fd["directorate"]),
+                "position_heading": fd["position_heading"],
+                "as_at": fd["as_at"],
+                "reported_to": fd["reported_to"],
+                "position": position,
+            },
+        )
+        for row_position, row in enumerate(fd["rows"]):
+            upsert(FinancialIndicator, report, {"dashboard": dashboard, "position": row_position}, row)
+        gone = dashboard.rows.filter(position__gte=len(fd["rows"]))
+        report.removed += gone.count()
+        gone.delete()
+    return report

@@ -1,0 +1,199 @@
+"""Indicator values from a spreadsheet: CSV or XLSX, one row per indicator and period.
+
+A header row names the columns, in any order: `indicator` (its number, e.g. 12, or code, e.g.
+ASC-T3-W1) and `period` (Q3 2017-18, July 2024 ...) are required; `actual`, `actual_text`, `rag`,
+`outlook` and `note` are optional. A column the file leaves out leaves that field alone; a blank
+cell in a column the file has clears it. Every sheet of a workbook is read. Every bad row is
+reported (file, sheet, row, column, why) and nothing is written unless the whole file is good.
+"""
+
+import csv
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from indicators.importers.base import (
+    ImportReport,
+    IndicatorFileError,
+    PeriodCache,
+    Problems,
+    read_decimal,
+    read_outlook,
+    read_period,
+    read_rag,
+    read_text,
+)
+from indicators.models import Indicator, IndicatorValue
+
+SUFFIXES = {".csv", ".xlsx"}
+REQUIRED = ("indicator", "period")
+OPTIONAL = ("actual", "actual_text", "rag", "outlook", "note")
+ALIASES = {
+    "indicator number": "indicator",
+    "code": "indicator",
+    "value": "actual",
+    "actual (as written)": "actual_text",
+    "rag rating": "rag",
+    "narrative": "note",
+}
+
+
+@dataclass
+class Sheet:
+    name: str | None  # None for a CSV file
+    rows: list  # [(row number, [cell, ...])], the header first
+
+
+@dataclass
+class CleanRow:
+    indicator: Indicator
+    period: object  # PeriodSpec
+    fields: dict
+
+
+def read_table(path):
+    """The sheets of a CSV or XLSX file as rows of cells; an unreadable file is an IndicatorFileError."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise IndicatorFileError(str(path), [f"{path}: not a values file (expected .csv or .xlsx)"])
+    try:
+        if suffix == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                return [Sheet(None, list(enumerate(csv.reader(handle), start=1)))]
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [
+                Sheet(sheet.title, list(enumerate(sheet.iter_rows(values_only=True), start=1)))
+                for sheet in workbook.worksheets
+            ]
+        finally:
+            workbook.close()
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise IndicatorFileError(str(path), [f"{path}: cannot be read: {error}"]) from None
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise IndicatorFileError(str(path), [f"{path}: cannot be read as a workbook: {error}"]) from None
+
+
+def _blank(cell):
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _cell(cell):
+    """A spreadsheet cell as the importers read text: Excel turns "July 2024" into a date; undo that."""
+    if isinstance(cell, datetime.datetime):
+        cell = cell.date()
+    if isinstance(cell, datetime.date):
+        return f"{cell:%B %Y}"
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    return cell
+
+
+def validate_values(sheets, source):
+    """Check every row. Returns [CleanRow] or raises IndicatorFileError listing every bad row."""
+    problems = Problems(source, noun="column")
+    by_code = {i.code.upper(): i for i in Indicator.objects.all()}
+    clean, seen = [], {}
+    found_header = False
+    for sheet in sheets:
+        prefix = f"sheet {sheet.name!r}, " if sheet.name is not None else ""
+        rows = [(n, cells) for n, cells in sheet.rows if cells and not all(_blank(c) for c in cells)]
+        if not rows:
+            continue
+        found_header = True
+        header_number, header = rows[0]
+        columns = []
+        for cell in header:
+            name = " ".join(str(cell or "").split()).lower()
+            columns.append(ALIASES.get(name, name))
+        for name in columns:
+            if name and name not in REQUIRED + OPTIONAL:
+                problems.add(f"{prefix}row {header_number}", name, "unknown column")
+        for name in REQUIRED:
+            if name not in columns:
+                problems.add(f"{prefix}row {header_number}", name, "missing column")
+        if not set(OPTIONAL) & set(columns):
+            problems.add(f"{prefix}row {header_number}", None, f"nothing to import: add a column for {', '.join(OPTIONAL)}")
+        if any(name not in columns for name in REQUIRED):
+            continue
+        for number, cells in rows[1:]:
+            item = f"{prefix}row {number}"
+            row = {name: _cell(cells[i]) if i < len(cells) else None for i, name in enumerate(columns) if name}
+            row = _validate_row(row, problems, item, by_code)
+            if row is None:
+                continue
+            key = (row.indicator.pk, row.period.label)
+            if key in seen:
+                problems.add(item, "period", f"indicator {row.indicator.code} {row.period.label} is already on {seen[key]}")
+                continue
+            seen[key] = item
+            clean.append(row)
+    if not found_header:
+        problems.add("file", None, "is empty: the first row names the columns (indicator, period, actual, rag ...)")
+    problems.raise_if_any()
+    return clean
+
+
+def _validate_row(row, problems, item, by_code):
+    before = len(problems.errors)
+    code = read_text(row.get("indicator"), problems, item, "indicator", required=True)
+    indicator = None
+    if code:
+        code = code.removeprefix("Indicator ").removeprefix("indicator ").strip()
+        indicator = by_code.get(code.upper())
+        if indicator is None:
+            problems.add(item, "indicator", f"unknown indicator {code!r}")
+    period = read_period(row.get("period"), problems, item, "period")
+    fields = {}
+    if "actual" in row:
+        fields["actual"] = read_decimal(row["actual"], problems, item, "actual")
+    if "actual_text" in row:
+        fields["actual_text"] = read_text(row["actual_text"], problems, item, "actual_text")
+    if "rag" in row:
+        fields["reported_rag"], fields["rag_text"] = read_rag(row["rag"], problems, item, "rag")
+    if "outlook" in row:
+        fields["outlook"] = read_outlook(row["outlook"], problems, item, "outlook")
+    if "note" in row:
+        fields["note"] = read_text(row["note"], problems, item, "note")
+    if len(problems.errors) > before:
+        return None
+    return CleanRow(indicator=indicator, period=period, fields=fields)
+
+
+@transaction.atomic
+def save_values(clean, source, entered_by=None, entered_at=None):
+    """Write validated rows, all or nothing. Who and when are recorded only on rows that change."""
+    report = ImportReport(title=source)
+    periods = PeriodCache()
+    for row in clean:
+        period = periods.get(row.period)
+        value = IndicatorValue.objects.filter(indicator=row.indicator, period=period).first()
+        if value is None:
+            IndicatorValue.objects.create(
+                indicator=row.indicator, period=period, source=source, entered_by=entered_by,
+                entered_at=entered_at, **row.fields,
+            )
+            report.created += 1
+            continue
+        changed = [name for name, new in row.fields.items() if getattr(value, name) != new]
+        if not changed:
+            report.unchanged += 1
+            continue
+        for name in changed:
+            setattr(value, name, row.fields[name])
+        value.source, value.entered_by, value.entered_at = source, entered_by, entered_at
+        value.save(update_fields=[*changed, "source", "entered_by", "entered_at"])
+        report.updated += 1
+    return report
+
+
+def import_values_file(path, entered_by=None, entered_at=None):
+    """Validate every row of a CSV/XLSX file, then write them in one transaction."""
+    path = Path(path)
+    clean = validate_values(read_table(path), str(path))
+    return save_values(clean, f"Imported from {path.name}", entered_by=entered_by, entered_at=entered_at)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from indicators import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("directorates/<slug:slug>/", views.directorate_dashboard, name="directorate"),
+    path("priorities/<slug:slug>/", views.priority_dashboard, name="priority"),
+    path("key-statistics/", views.key_statistics, name="key_statistics"),
+    path("finance/", views.finance, name="finance"),
+    path("indicator/<slug:code>/", views.indicator_detail, name="indicator"),
+    path("indicator/<slug:code>/values/new/", views.value_create, name="value_create"),
+]

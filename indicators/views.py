@@ -1,0 +1,246 @@
+from collections import Counter, defaultdict
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from indicators.charts import time_series_svg
+from indicators.filters import IndicatorFilter
+from indicators.forms import IndicatorValueForm
+from indicators.formatting import format_band
+from indicators.models import (
+    Benchmark,
+    CorporatePriority,
+    CqcTheme,
+    Directorate,
+    FinancialDashboard,
+    Indicator,
+    IndicatorValue,
+    Outcome,
+    Outlook,
+    Period,
+)
+
+
+def can_enter_values(user):
+    """Roles arrive later: for now staff, or anyone given indicators.add_indicatorvalue."""
+    return user.is_authenticated and (user.is_staff or user.has_perm("indicators.add_indicatorvalue"))
+
+
+def _reporting_periods(request):
+    """(period, previous, all quarters with success values): the dashboard's two RAG columns.
+    ?period=Q1 2017-18 picks an earlier quarter; the default is the latest."""
+    available = list(Period.objects.quarters().with_success_values().order_by("end"))
+    if not available:
+        return None, None, []
+    chosen = request.GET.get("period")
+    index = next((i for i, p in enumerate(available) if p.label == chosen), len(available) - 1)
+    return available[index], available[index - 1] if index else None, available
+
+
+@require_GET
+def index(request):
+    period, previous, _ = _reporting_periods(request)
+    directorates = list(
+        # Meta.ordering is not applied to aggregating queries: order them explicitly.
+        Directorate.objects.annotate(indicator_count=Count("indicators"))
+        .filter(indicator_count__gt=0)
+        .order_by("position", "name")
+    )
+    priorities = list(CorporatePriority.objects.annotate(outcome_count=Count("outcomes")).order_by("position", "name"))
+    by_directorate, by_priority, outlooks, totals = defaultdict(Counter), defaultdict(Counter), Counter(), Counter()
+    changed = disagreements = None
+    if period is not None:
+        rows = (
+            IndicatorValue.objects.filter(period=period, indicator__kind=Indicator.Kind.SUCCESS)
+            .with_rag()
+            .values("indicator__directorate_id", "indicator__outcome__priority_id", "shown_rag", "outlook")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            rag = row["shown_rag"] or "none"
+            by_directorate[row["indicator__directorate_id"]][rag] += row["n"]
+            by_priority[row["indicator__outcome__priority_id"]][rag] += row["n"]
+            outlooks[row["outlook"] or "none"] += row["n"]
+            totals[rag] += row["n"]
+        changed = Indicator.objects.for_dashboard(period, previous).rag_changed().count() if previous else None
+        disagreements = list(
+            IndicatorValue.objects.filter(period=period).disagreeing().select_related("indicator", "period")
+        )
+    for directorate in directorates:
+        directorate.rag_counts = by_directorate[directorate.pk]
+    for priority in priorities:
+        priority.rag_counts = by_priority[priority.pk]
+    return render(
+        request,
+        "indicators/index.html",
+        {
+            "period": period,
+            "previous": previous,
+            "directorates": directorates,
+            "priorities": priorities,
+            "indicator_count": Indicator.objects.success_indicators().count(),
+            "outcome_count": Outcome.objects.count(),
+            "totals": totals,
+            "outlooks": [(Outlook(key), outlooks[key]) for key in Outlook.values],
+            "not_deteriorating": outlooks[Outlook.IMPROVING] + outlooks[Outlook.STABLE],
+            "changed": changed,
+            "disagreements": disagreements,
+            "key_statistic_count": Indicator.objects.key_statistics().count(),
+            "financial_count": FinancialDashboard.objects.count(),
+        },
+    )
+
+
+def _dashboard(request, *, title, directorate=None, priority=None):
+    period, previous, available = _reporting_periods(request)
+    queryset = Indicator.objects.for_dashboard(period, previous)
+    if directorate is not None:
+        queryset = queryset.filter(directorate=directorate)
+    if priority is not None:
+        queryset = queryset.filter(outcome__priority=priority)
+    group_by_priority = priority is not None or request.GET.get("group") == "priority"
+    if group_by_priority:
+        queryset = queryset.order_by("outcome__priority__position", "directorate__position", "number")
+    else:
+        queryset = queryset.order_by("directorate__position", "number")
+
+    fixed = [name for name, given in (("directorate", directorate), ("priority", priority)) if given is not None]
+    filterset = IndicatorFilter(request.GET or None, queryset=queryset, exclude=fixed)
+    indicators = list(filterset.qs)
+    for indicator in indicators:
+        by_period = {v.period_id: v for v in indicator.dashboard_values}
+        for value in indicator.dashboard_values:
+            value.indicator = indicator  # the rule reads the indicator's target: no query per row
+        indicator.current_value = by_period.get(period.pk) if period else None
+        indicator.previous_value = by_period.get(previous.pk) if previous else None
+
+    if group_by_priority:
+        groups = [(key, list(rows)) for key, rows in groupby(indicators, key=lambda i: i.outcome.priority)]
+    else:
+        groups = [(key, list(rows)) for key, rows in groupby(indicators, key=lambda i: i.directorate)]
+    financial = []
+    if directorate is not None:
+        financial = list(directorate.financial_dashboards.prefetch_related("rows"))
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "title": title,
+            "directorate": directorate,
+            "priority": priority,
+            "period": period,
+            "previous": previous,
+            "available_periods": available,
+            "filter": filterset,
+            "groups": groups,
+            "group_by_priority": group_by_priority,
+            "shown": len(indicators),
+            "in_scope": queryset.count(),
+            "financial_dashboards": financial,
+        },
+    )
+
+
+@require_GET
+def dashboard(request):
+    return _dashboard(request, title="Success indicators")
+
+
+@require_GET
+def directorate_dashboard(request, slug):
+    directorate = get_object_or_404(Directorate, slug=slug)
+    return _dashboard(request, title=f"{directorate.name}: performance dashboard", directorate=directorate)
+
+
+@require_GET
+def priority_dashboard(request, slug):
+    priority = get_object_or_404(CorporatePriority, slug=slug)
+    return _dashboard(request, title=f"Priority: {priority.name}", priority=priority)
+
+
+def _get_indicator(code):
+    return get_object_or_404(
+        Indicator.objects.select_related("directorate", "outcome__priority", "theme"), code=code
+    )
+
+
+@require_GET
+def indicator_detail(request, code):
+    indicator = _get_indicator(code)
+    values = list(indicator.values.for_display().order_by("period__end"))
+    for value in values:
+        value.indicator = indicator  # the rule reads the indicator's target: no query per value
+        value.target_display = format_band(indicator.target_band(value.period.end), indicator.unit)
+    benchmarks = list(indicator.benchmarks.select_related("period"))
+    return render(
+        request,
+        "indicators/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "values": values,
+            "latest": values[-1] if values else None,
+            "benchmarks": benchmarks,
+            "chart": time_series_svg(indicator, values, benchmarks),
+            "chart_has_actuals": any(v.actual is not None for v in values),
+            "can_enter_values": can_enter_values(request.user),
+        },
+    )
+
+
+def _get_indicator_for_entry(request, code):
+    indicator = _get_indicator(code)
+    if not can_enter_values(request.user):
+        raise PermissionDenied("Only officers who report indicator values can enter them.")
+    return indicator
+
+
+@require_http_methods(["GET", "POST"])
+def value_create(request, code):
+    indicator = _get_indicator_for_entry(request, code)
+    if request.method == "POST":
+        form = IndicatorValueForm(request.POST, indicator=indicator)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    value = form.save(entered_by=request.user, entered_at=timezone.now())
+            except IntegrityError:
+                # Someone else saved this period between our check and our insert.
+                form.add_error("period", f"{indicator.title} already has a value for {form.cleaned_data['period'].label}.")
+            else:
+                messages.success(request, f"Saved {indicator.title} for {value.period.label}.")
+                return redirect(indicator)
+    else:
+        latest = indicator.values.select_related("period").order_by("-period__end").first()
+        form = IndicatorValueForm(indicator=indicator, initial={"period": latest.period.next_label() if latest else ""})
+    return render(request, "indicators/value_form.html", {"indicator": indicator, "form": form})
+
+
+@require_GET
+def key_statistics(request):
+    statistics = Indicator.objects.key_statistics().prefetch_related(
+        Prefetch("values", IndicatorValue.objects.select_related("period").order_by("period__end")),
+        Prefetch("benchmarks", Benchmark.objects.select_related("period")),
+    )
+    themes = list(CqcTheme.objects.prefetch_related(Prefetch("indicators", statistics.order_by("column", "position"))))
+    for theme in themes:
+        by_column = defaultdict(list)
+        for statistic in theme.indicators.all():
+            values = list(statistic.values.all())
+            for value in values:
+                value.indicator = statistic
+            statistic.latest = values[-1] if values else None
+            by_column[statistic.column].append(statistic)
+        theme.columns = [(label, by_column[key]) for key, label in Indicator.Column.choices]
+    return render(request, "indicators/key_statistics.html", {"themes": themes})
+
+
+@require_GET
+def finance(request):
+    dashboards = FinancialDashboard.objects.select_related("directorate").prefetch_related("rows")
+    return render(request, "indicators/finance.html", {"dashboards": dashboards})
