@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from config.importing import upsert
 from partnerships import sections
 from partnerships.models import Meeting, Partnership, StrategyPriority
 
@@ -419,23 +420,6 @@ class ImportReport:
         )
 
 
-def _upsert(model, report, lookup, values):
-    """Create or update one row, counting what changed; returns the row."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        report.created += 1
-        return model.objects.create(**lookup, **values)
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-        report.updated += 1
-    else:
-        report.unchanged += 1
-    return obj
-
-
 @transaction.atomic
 def save_partnerships(clean):
     """Write a validated file, updating in place. All or nothing.
@@ -453,9 +437,9 @@ def save_partnerships(clean):
     boards = {}
     for cp in clean.partnerships:
         values = {**cp.values, "parent": boards.get(cp.parent)}
-        board = boards[cp.slug] = _upsert(Partnership, report, {"slug": cp.slug}, values)
+        board = boards[cp.slug] = upsert(Partnership, report, {"slug": cp.slug}, values)
         for cm in cp.meetings:
-            _upsert(
+            upsert(
                 Meeting, report, {"partnership": board, "date": cm.date}, {"date_text": cm.date_text, "kind": cm.kind}
             )
         gone = board.meetings.exclude(date__in=[cm.date for cm in cp.meetings])
@@ -464,7 +448,7 @@ def save_partnerships(clean):
             meeting.delete()  # one by one, so each removal is in the history
 
     for cp in clean.priorities:
-        _upsert(
+        upsert(
             StrategyPriority,
             report,
             {"number": cp.number},

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from actionplan.completion_dates import MalformedDate, parse_completion_date
 from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
+from config.importing import upsert
 from partnerships.models import Organisation, Partnership
 
 SUPPORTED_FORMAT = 1
@@ -361,23 +362,6 @@ class ImportReport:
         )
 
 
-def _upsert(model, report, lookup, values):
-    """Create or update one row, counting what changed; returns the row."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        report.created += 1
-        return model.objects.create(**lookup, **values)
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-        report.updated += 1
-    else:
-        report.unchanged += 1
-    return obj
-
-
 def _set_m2m(manager, wanted):
     if {o.pk for o in manager.all()} != {o.pk for o in wanted}:
         manager.set(wanted)
@@ -392,18 +376,18 @@ def save_plan(clean):
     slug = attrs.pop("slug")
     plan = Plan.objects.filter(slug=slug).first()
     report = ImportReport(plan=plan)
-    plan = _upsert(Plan, report, {"slug": slug}, attrs)
+    plan = upsert(Plan, report, {"slug": slug}, attrs)
     report.plan = plan
 
     organisations = {
-        o["code"]: _upsert(Organisation, report, {"code": o["code"]}, {"name": o["name"]})
+        o["code"]: upsert(Organisation, report, {"code": o["code"]}, {"name": o["name"]})
         for o in clean.organisations
     }
     _set_m2m(plan.organisations, list(organisations.values()))
 
     owners = {}
     for owner in clean.owners:
-        owners[owner.code] = _upsert(
+        owners[owner.code] = upsert(
             Owner,
             report,
             {"code": owner.code},
@@ -419,7 +403,7 @@ def save_plan(clean):
     kept_priorities, kept_actions = [], []
     position = 0
     for p_position, cp in enumerate(clean.priorities):
-        priority = _upsert(
+        priority = upsert(
             StrategicPriority, report, {"plan": plan, "code": cp.code}, {"text": cp.text, "position": p_position}
         )
         kept_priorities.append(priority.pk)
@@ -448,7 +432,7 @@ def save_plan(clean):
 
 def _save_action(plan, priority, parent, ca, position, owners, report):
     before = (report.created, report.updated)
-    action = _upsert(
+    action = upsert(
         Action,
         report,
         {"plan": plan, "code": ca.code},

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from config.importing import upsert
 from indicators.models import Benchmark, Indicator, IndicatorValue, Outlook, Period, Rag, rule_problems
 from indicators.periods import BadPeriod, parse_period
 
@@ -345,23 +346,6 @@ class ImportReport:
             f"{self.title}: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.removed} removed"
         )
-
-
-def upsert(model, report, lookup, values):
-    """Create or update one row, counting what changed; returns the row."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        report.created += 1
-        return model.objects.create(**lookup, **values)
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-        report.updated += 1
-    else:
-        report.unchanged += 1
-    return obj
 
 
 class PeriodCache:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from config.importing import upsert
 from indicators.importers.base import (
     CleanValue,
     ImportReport,
@@ -25,7 +26,6 @@ from indicators.importers.base import (
     read_text,
     save_benchmark,
     save_value,
-    upsert,
 )
 from indicators.models import CqcTheme, Indicator
 
