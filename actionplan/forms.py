@@ -8,14 +8,15 @@ from actionplan.models import RAG, Action, Owner, ProgressUpdate
 class GovukFormMixin:
     """Adds GOV.UK Frontend classes so templates only lay fields out."""
 
+    # First match wins, so subclasses come before their bases (checkboxes are a kind of radios).
     widget_classes = {
         forms.Textarea: "govuk-textarea",
         forms.Select: "govuk-select",
         forms.DateInput: "govuk-input govuk-input--width-10",
         forms.NumberInput: "govuk-input govuk-input--width-3",
         forms.TextInput: "govuk-input",
-        forms.RadioSelect: "govuk-radios__input",
         forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
+        forms.RadioSelect: "govuk-radios__input",
     }
 
     def __init__(self, *args, **kwargs):
@@ -54,13 +55,6 @@ class ProgressUpdateForm(GovukFormMixin, forms.ModelForm):
         self.fields["rag"].required = True
         self.fields["rag"].choices = RAG.choices
         self.fields["narrative"].required = True
-        self.fields["percent_complete"].max_value = 100
-
-    def clean_percent_complete(self):
-        value = self.cleaned_data["percent_complete"]
-        if value is not None and value > 100:
-            raise forms.ValidationError("Percentage complete must be between 0 and 100.")
-        return value
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Case, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
@@ -633,7 +634,10 @@ class ProgressUpdate(models.Model):
     )
     narrative = models.TextField()
     rag = models.CharField("RAG status", max_length=20, choices=RAG.choices, blank=True)
-    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        validators=[MaxValueValidator(100, message="Percentage complete must be between 0 and 100.")],
+    )
     # Slippage is recorded, never overwritten: the action keeps its original due date and the
     # latest revision here is its current one.
     revised_due_date = models.DateField("revised completion date", null=True, blank=True)

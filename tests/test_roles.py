@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from actionplan.models import Action, ProgressUpdate
+from actionplan.models import Action, Owner, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,12 @@ def test_forms_refuse_a_post_without_the_csrf_token(small_plan, officer):
     )
     assert response.status_code == 403
     assert not ProgressUpdate.objects.filter(narrative="x").exists()
+
+
+def test_the_edit_form_draws_owners_as_govuk_checkboxes(client, small_plan, plan_admin):
+    a1 = small_plan.actions.get(code="A1")
+    client.force_login(plan_admin)
+    page = client.get(reverse("actionplan:edit_action", args=[a1.pk])).content.decode()
+    assert 'type="checkbox" name="responsible" value=' in page
+    assert "govuk-radios__input" not in page
+    assert page.count('class="govuk-checkboxes__input"') >= Owner.objects.count() * 2
