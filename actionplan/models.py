@@ -87,9 +87,6 @@ class Plan(models.Model):
             priority.key_actions = by_priority[priority.pk]
         return priorities
 
-    def is_administered_by(self, user):
-        return Plan.objects.administered_by(user).filter(pk=self.pk).exists()
-
 
 class PlanMembership(models.Model):
     """A user's role in one plan. Officers may also act on actions they own without one."""
@@ -251,8 +248,7 @@ class ActionQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        admin_of = PlanMembership.objects.filter(user=user, role=PlanMembership.Role.ADMIN).values("plan")
-        return self.filter(plan__in=admin_of)
+        return self.filter(plan__in=Plan.objects.administered_by(user).values("pk"))
 
     def with_progress(self, as_at=None):
         """Annotate what the progress updates say, as they stood on `as_at` (default: all of them).
