@@ -23,12 +23,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from actionplan.importers.yaml_plan import import_plan_file  # noqa: E402
-from actionplan.models import Action  # noqa: E402
+from actionplan.models import Action, PlanMembership  # noqa: E402
 from tests.helpers import big_plan, write_plan  # noqa: E402
 
 
@@ -51,12 +51,15 @@ def main():
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = write_plan(Path(tmp), big_plan(args.priorities, args.actions, args.subs))
-            _, first = timed(lambda: import_plan_file(path))
+            report, first = timed(lambda: import_plan_file(path))
             _, again = timed(lambda: import_plan_file(path))
         client = Client()
-        client.force_login(get_user_model().objects.create_user("bench"))
+        member = get_user_model().objects.create_user("bench")
+        PlanMembership.objects.create(plan=report.plan, user=member, role=PlanMembership.Role.VIEWER)
+        client.force_login(member)
         times = []
         for _ in range(args.repeat):
+            reset_queries()  # the query log keeps 9,000 entries: the import filled it
             with CaptureQueriesContext(connection) as queries:
                 response, seconds = timed(lambda: client.get("/plans/big-plan/"))
             assert response.status_code == 200, response.status_code
