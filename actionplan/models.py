@@ -6,9 +6,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Case, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partnerships.models import Organisation, Partnership
@@ -29,6 +32,10 @@ class PlanQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(memberships__user=user, memberships__role=PlanMembership.Role.ADMIN)
+
+    def rag_summary(self, on):
+        """RAG counts over every action of these plans on `on` (one query)."""
+        return Action.objects.filter(plan__in=self.values("pk")).rag_summary(on)
 
 
 class Plan(models.Model):
@@ -191,6 +198,30 @@ def _plan_window(on, days_field, direction):
     )
 
 
+def _latest_progress(as_at):
+    """What each action's progress updates say, as they stood on `as_at` (None: all of them)."""
+    updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
+    if as_at is not None:
+        updates = updates.filter(reported_on__lte=as_at)
+    latest = updates.order_by("-reported_on", "-created_at", "-pk")
+    revisions = latest.filter(revised_due_date__isnull=False)
+    return {
+        "latest_rag": Subquery(latest.values("rag")[:1]),
+        "last_reported_on": Subquery(latest.values("reported_on")[:1]),
+        "revised_due_date": Subquery(revisions.values("revised_due_date")[:1]),
+        "completed_on": Subquery(latest.filter(rag=RAG.COMPLETE).values("completed_on")[:1]),
+    }
+
+
+# with_progress() annotation → the Action field that keeps it for the current picture.
+PROGRESS_CACHE = {
+    "latest_rag": "progress_rag",
+    "last_reported_on": "progress_reported_on",
+    "revised_due_date": "progress_revised_due_date",
+    "completed_on": "progress_completed_on",
+}
+
+
 class ActionQuerySet(models.QuerySet):
     def key_actions(self):
         return self.filter(parent__isnull=True)
@@ -254,19 +285,18 @@ class ActionQuerySet(models.QuerySet):
         """Annotate what the progress updates say, as they stood on `as_at` (default: all of them).
 
         latest_rag, last_reported_on, revised_due_date (the latest revision), completed_on (when
-        the latest update says Complete) and current_due_date (revised, else original).
+        the latest update says Complete) and current_due_date (revised, else original). Today and
+        later read the copy kept on each action (refresh_progress); past dates ask the updates.
         """
-        updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
-        if as_at is not None:
-            updates = updates.filter(reported_on__lte=as_at)
-        latest = updates.order_by("-reported_on", "-created_at", "-pk")
-        revisions = latest.filter(revised_due_date__isnull=False)
-        return self.annotate(
-            latest_rag=Subquery(latest.values("rag")[:1]),
-            last_reported_on=Subquery(latest.values("reported_on")[:1]),
-            revised_due_date=Subquery(revisions.values("revised_due_date")[:1]),
-            completed_on=Subquery(latest.filter(rag=RAG.COMPLETE).values("completed_on")[:1]),
-        ).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
+        if as_at is None or as_at >= timezone.localdate():
+            latest = {name: F(field) for name, field in PROGRESS_CACHE.items()}
+        else:
+            latest = _latest_progress(as_at)
+        return self.annotate(**latest).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
+
+    def refresh_progress(self):
+        """Copy what the latest progress updates say onto these actions, for with_progress()."""
+        return self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress(None).items()})
 
     def with_delivery_status(self, on):
         """Annotate `delivery_status` (a DeliveryStatus value) as it stood on date `on`.
@@ -339,6 +369,15 @@ class ActionQuerySet(models.QuerySet):
         """Actions whose revised completion date is later than the original."""
         return self.with_progress(as_at).filter(revised_due_date__gt=F("due_date"))
 
+    def rag_summary(self, on):
+        """How many of these actions are Red, Amber, Green, Complete, Not started on `on` (one query)."""
+        return RagSummary(**self.with_rag(on).aggregate(**RagSummary.counts()))
+
+    def rag_summary_by(self, field, on):
+        """{value of `field`: RagSummary}, e.g. rag_summary_by("priority", on), in one query."""
+        rows = self.with_rag(on).order_by().values(field).annotate(**RagSummary.counts())
+        return {row.pop(field): RagSummary(**row) for row in rows}
+
     def for_display(self):
         """Everything a page shows for each action, in a fixed number of queries."""
         return self.select_related("priority", "parent").prefetch_related(
@@ -376,9 +415,18 @@ class Action(models.Model):
     # Bumped by every progress update and edit: a save from a page showing an older version is
     # a conflict, never a silent overwrite.
     version = models.PositiveIntegerField(default=1)
+    # What the latest progress updates say, kept in step by ProgressUpdate saves and deletes so
+    # the dashboard reads today's picture without going through every update (with_progress).
+    progress_rag = models.CharField(max_length=20, blank=True, null=True, editable=False)
+    progress_reported_on = models.DateField(null=True, blank=True, editable=False)
+    progress_revised_due_date = models.DateField(null=True, blank=True, editable=False)
+    progress_completed_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = ActionQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[accountable, responsible, delegates])
+    history = HistoricalRecords(
+        m2m_fields=[accountable, responsible, delegates],
+        excluded_fields=["progress_rag", "progress_reported_on", "progress_revised_due_date", "progress_completed_on"],
+    )
 
     class Meta:
         ordering = ["plan", "position"]
@@ -581,6 +629,31 @@ class AuditEntry:
         return self.who.get_full_name() or self.who.get_username()
 
 
+@dataclass
+class RagSummary:
+    """Counts of actions by RAG, as the dashboard and board report show them. Summaries add up."""
+
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+    complete: int = 0
+    not_started: int = 0
+    total: int = 0
+
+    @staticmethod
+    def counts():
+        """Aggregates over an ActionQuerySet.with_rag() queryset."""
+        counts = {rag: Count("pk", filter=Q(rag=rag)) for rag in RAG.values}
+        return {**counts, "total": Count("pk")}
+
+    def __add__(self, other):
+        return RagSummary(**{name: getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__})
+
+    def segments(self):
+        """(RAG, count) in the order the dashboard stacks them, leaving out the empty ones."""
+        return [(RAG(rag), getattr(self, rag)) for rag in RAG_ORDER if getattr(self, rag)]
+
+
 class StaleAction(Exception):
     """Someone else updated or edited the action since this user loaded it."""
 
@@ -598,6 +671,31 @@ class RAG(models.TextChoices):
     GREEN = "green", "Green"
     COMPLETE = "complete", "Complete"
     NOT_STARTED = "not_started", "Not started"
+
+    @classmethod
+    def for_status(cls, words):
+        """The RAG a paper's status words mean ("Good progress" is Green), or None if unknown."""
+        words = " ".join(str(words).split()).lower()
+        return STATUS_WORDS.get(words) or next((c for c in cls if words in (c.value, c.label.lower())), None)
+
+
+# Status words the papers use, and what they mean in the product's RAG. "Some progress" is Amber:
+# the HIC paper adds "but all organisations need to demonstrate progress". The rest report work
+# under way with no risk named, so Green; Red is never inferred from words.
+STATUS_WORDS = {
+    "complete": RAG.COMPLETE,
+    "completed": RAG.COMPLETE,
+    "in progress": RAG.GREEN,
+    "good progress": RAG.GREEN,
+    "ccg progress": RAG.GREEN,
+    "on track": RAG.GREEN,
+    "some progress": RAG.AMBER,
+    "not started": RAG.NOT_STARTED,
+}
+
+
+# The order RAG counts are shown and stacked in: worst first.
+RAG_ORDER = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.COMPLETE, RAG.NOT_STARTED]
 
 
 class DeliveryStatus(models.TextChoices):
@@ -641,6 +739,8 @@ class ProgressUpdate(models.Model):
     completed_on = models.DateField(null=True, blank=True)
     # True for the "current progress" text that came from the plan file: the importer owns it.
     imported = models.BooleanField(default=False)
+    # The status as the paper worded it ("Good progress", "CCG progress"); `rag` holds what it means.
+    status_text = models.CharField("status (as reported)", max_length=100, blank=True)
     # The action's version this update created (see Action.version).
     action_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -681,3 +781,8 @@ class ProgressUpdate(models.Model):
         if self.author is None:
             return "Author unknown"
         return self.author.get_full_name() or self.author.get_username()
+
+
+@receiver([post_save, post_delete], sender=ProgressUpdate)
+def _keep_action_progress(sender, instance, **kwargs):
+    Action.objects.filter(pk=instance.action_id).refresh_progress()
