@@ -44,6 +44,8 @@ migrate: install
 
 seed: install
 	$(PY) manage.py seed_demo
+	# Flag what is overdue today, so the demo shows the flags (the daily job does this in production).
+	$(PY) manage.py flag_overdue
 
 # Throwaway PostgreSQL and Redis live only for this run; the trap stops them however pytest ends.
 test: install static

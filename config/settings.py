@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -132,6 +133,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hwb-assurance@localhost")
+# E-mails are read away from the site: their links start with this address.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Celery: with no REDIS_URL (make run on a bare machine) tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -140,6 +143,15 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Beat's timetable (Europe/London): flag first, then remind from the fresh flags; digest on Mondays.
+CELERY_BEAT_SCHEDULE = {
+    "flag-overdue": {"task": "actionplan.tasks.flag_overdue", "schedule": crontab(hour=6, minute=0)},
+    "send-reminders": {"task": "actionplan.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    "board-digest": {"task": "actionplan.tasks.board_digest", "schedule": crontab(hour=7, minute=30, day_of_week="mon")},
+}
+# A task is acknowledged only when it has run, so a worker lost mid-run leaves it for another.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -164,5 +176,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Axes logs every sign-in at INFO; lockouts are WARNING and still shown.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs each layout step of a PDF at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -1,0 +1,289 @@
+"""Who is told what, when: the rules of the daily reminder e-mails and the weekly board digest.
+
+The delivery rules (overdue, complete, stale) come from ActionQuerySet; this module only decides
+which reminder each action is due on a date, and sends each one once (SentNotification).
+"""
+
+import datetime
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from actionplan import emails
+from actionplan.models import (
+    Action,
+    BoardDigest,
+    DeliveryStatus,
+    OverdueFlag,
+    Owner,
+    Plan,
+    PlanMembership,
+    ProgressUpdate,
+    SentNotification,
+)
+
+log = logging.getLogger(__name__)
+
+Kind = SentNotification.Kind
+
+# Reminders before the due date: the first at 30 days, then 7, then the day before (or the day).
+DUE_REMINDERS = [(1, Kind.DUE_1), (7, Kind.DUE_7), (30, Kind.DUE_30)]
+OVERDUE_REPEAT_DAYS = 7
+# Overdue for more than this goes to the accountable owners too, and again every as many days.
+ESCALATE_AFTER_DAYS = 28
+# Staleness periods of an action never updated are counted from here.
+NEVER_UPDATED_FROM = datetime.date(2000, 1, 1)
+# Without an earlier digest, the first covers the week before.
+FIRST_DIGEST_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Reminder:
+    owner: Owner
+    action: Action
+    kind: str
+    period: datetime.date
+
+    @property
+    def key(self):
+        return (self.owner.pk, self.action.pk, self.kind, self.period)
+
+    @property
+    def label(self):
+        return Kind(self.kind).label
+
+
+def _every(days, start, on):
+    """The first day of the `days`-long period, counted from `start`, that `on` falls in."""
+    return start + datetime.timedelta(days=(on - start).days // days * days)
+
+
+def reminder_kinds(action, on):
+    """(kind, period) of each reminder or escalation `action` is due on `on`.
+
+    Needs ActionQuerySet.with_rag(on) annotations: delivery_status, current_due_date,
+    last_reported_on, is_stale.
+    """
+    kinds = []
+    due = action.current_due_date
+    if action.delivery_status in (DeliveryStatus.DUE_SOON, DeliveryStatus.ON_TRACK):
+        days_left = (due - on).days
+        kind = next((kind for days, kind in DUE_REMINDERS if days_left <= days), None)
+        if kind:
+            kinds.append((kind, due))
+    elif action.delivery_status == DeliveryStatus.OVERDUE:
+        overdue_since = due + datetime.timedelta(days=1)
+        kinds.append((Kind.OVERDUE, _every(OVERDUE_REPEAT_DAYS, overdue_since, on)))
+        escalate_from = due + datetime.timedelta(days=ESCALATE_AFTER_DAYS + 1)
+        if on >= escalate_from:
+            kinds.append((Kind.ESCALATION, _every(ESCALATE_AFTER_DAYS, escalate_from, on)))
+    if action.is_stale:
+        period = action.plan.stale_after_days
+        stale_from = (action.last_reported_on or NEVER_UPDATED_FROM) + datetime.timedelta(days=period + 1)
+        kinds.append((Kind.STALE, _every(period, min(stale_from, on), on)))
+    return kinds
+
+
+def _owners(action, role):
+    """Own owners in `role`, or the key action's where a sub-action names none."""
+    own = list(getattr(action, role).all())
+    if own or action.parent is None:
+        return own
+    return list(getattr(action.parent, role).all())
+
+
+def reminders_due(on):
+    """Every reminder and escalation due on `on`, sent or not, in a fixed number of queries."""
+    owners = Owner.objects.select_related("user")
+    actions = (
+        Action.objects.with_rag(on)
+        .filter(
+            Q(delivery_status=DeliveryStatus.OVERDUE)
+            | Q(delivery_status__in=[DeliveryStatus.DUE_SOON, DeliveryStatus.ON_TRACK],
+                current_due_date__lte=on + datetime.timedelta(days=DUE_REMINDERS[-1][0]))
+            | Q(is_stale=True)
+        )
+        .select_related("plan", "parent")
+        .prefetch_related(
+            Prefetch("responsible", owners), Prefetch("accountable", owners),
+            Prefetch("parent__responsible", owners), Prefetch("parent__accountable", owners),
+        )
+        .order_by("plan__title", "position")
+    )
+    reminders = []
+    for action in actions:
+        for kind, period in reminder_kinds(action, on):
+            role = "accountable" if kind == Kind.ESCALATION else "responsible"
+            for owner in _owners(action, role):
+                reminders.append(Reminder(owner, action, kind, period))
+    return reminders
+
+
+def reminders_to_send(on):
+    """The reminders due on `on` that nobody has sent, grouped by owner; and who was left out why.
+
+    Opted-out owners get escalations only; owners with no address get nothing (and nothing is
+    recorded, so they are reminded once they have one).
+    """
+    due = reminders_due(on)
+    sent = set(
+        SentNotification.objects.filter(period__lte=on, period__gte=min((r.period for r in due), default=on))
+        .values_list("owner", "action", "kind", "period")
+    ) if due else set()
+    by_owner, skipped = defaultdict(list), defaultdict(set)
+    for reminder in due:
+        owner = reminder.owner
+        if reminder.key in sent:
+            continue
+        if owner.reminders_opt_out and reminder.kind != Kind.ESCALATION:
+            skipped["opted out"].add(owner.code)
+        elif not owner.email_addresses():
+            skipped["no e-mail address"].add(owner.code)
+        else:
+            by_owner[owner].append(reminder)
+    return by_owner, skipped
+
+
+@dataclass
+class RunReport:
+    sent: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    skipped: dict = field(default_factory=dict)
+
+    def __str__(self):
+        lines = [f"{len(self.sent)} e-mail(s) sent, {len(self.failed)} failed"]
+        lines += [f"  {why}: {', '.join(sorted(codes))}" for why, codes in self.skipped.items()]
+        return "\n".join(lines)
+
+
+def send_reminders(on, dry_run=False):
+    """One e-mail to each owner with reminders due on `on`; each reminder at most once, ever."""
+    by_owner, skipped = reminders_to_send(on)
+    report = RunReport(skipped=dict(skipped))
+    if dry_run:
+        report.sent = [(owner, reminders) for owner, reminders in by_owner.items()]
+        return report
+    claimed = claim(r for reminders in by_owner.values() for r in reminders)
+    for owner, reminders in by_owner.items():
+        mine = [r for r in reminders if r.key in claimed]
+        if mine:
+            handle_one_owner(owner, mine, claimed, on, report)
+    return report
+
+
+def claim(reminders):
+    """Record the reminders as this run's; returns {key: SentNotification pk} of those it got.
+
+    Rows another run (or an earlier one) recorded are left to it: the unique constraint makes
+    the insert skip them, so two runs at once never both send one.
+    """
+    batch = uuid.uuid4()
+    SentNotification.objects.bulk_create(
+        [SentNotification(owner=r.owner, action=r.action, kind=r.kind, period=r.period, claim=batch)
+         for r in reminders],
+        ignore_conflicts=True,
+    )
+    rows = SentNotification.objects.filter(claim=batch).values_list("pk", "owner", "action", "kind", "period")
+    return {tuple(row[1:]): row[0] for row in rows}
+
+
+def handle_one_owner(owner, reminders, claimed, on, report):
+    """Send one owner's digest of claimed reminders; if it fails, give the claims back for a retry."""
+    pks = [claimed[r.key] for r in reminders]
+    addresses = owner.email_addresses()
+    try:
+        emails.send_reminders(owner, addresses, reminders, on)
+    except Exception:
+        log.exception("Reminder e-mail to %s failed; it will be tried again on the next run", owner.code)
+        SentNotification.objects.filter(pk__in=pks).delete()
+        report.failed.append(owner)
+        return
+    SentNotification.objects.filter(pk__in=pks).update(sent_at=timezone.now(), sent_to=", ".join(addresses))
+    report.sent.append((owner, reminders))
+
+
+# -- The board digest -------------------------------------------------------------------------
+
+
+@dataclass
+class PlanChanges:
+    """What happened in one plan between two moments, for its admins."""
+
+    plan: Plan
+    since: datetime.datetime
+    until: datetime.datetime
+    updates: list
+    newly_overdue: list
+    no_longer_overdue: list
+
+    @property
+    def slipped(self):
+        return [u for u in self.updates if u.revised_due_date]
+
+    def __bool__(self):
+        return bool(self.updates or self.newly_overdue or self.no_longer_overdue)
+
+
+def plan_changes(plan, since, until):
+    updates = list(
+        ProgressUpdate.objects.filter(action__plan=plan, created_at__gt=since, created_at__lte=until)
+        .select_related("action", "author").order_by("action__position", "created_at")
+    )
+    flags = OverdueFlag.objects.filter(action__plan=plan).select_related("action").order_by("action__position")
+    return PlanChanges(
+        plan, since, until, updates,
+        newly_overdue=list(flags.filter(flagged_at__gt=since, flagged_at__lte=until)),
+        no_longer_overdue=list(flags.filter(cleared_at__gt=since, cleared_at__lte=until)),
+    )
+
+
+def plan_admin_addresses(plan):
+    users = PlanMembership.objects.filter(plan=plan, role=PlanMembership.Role.ADMIN).exclude(user__email="")
+    return sorted(set(users.values_list("user__email", flat=True)))
+
+
+def send_board_digests(on, now, dry_run=False):
+    """One e-mail per plan to its plan admins: what changed since the last digest (once a day at most)."""
+    report = RunReport()
+    skipped = defaultdict(set)
+    for plan in Plan.objects.all():
+        handle_one_plan(plan, on, now, dry_run, report, skipped)
+    report.skipped = dict(skipped)
+    return report
+
+
+def handle_one_plan(plan, on, now, dry_run, report, skipped):
+    addresses = plan_admin_addresses(plan)
+    if not addresses:
+        skipped["no plan admin with an e-mail address"].add(plan.slug)
+        return
+    last = plan.digests.order_by("-until").first()
+    if last and last.sent_on >= on:
+        skipped["already sent"].add(plan.slug)
+        return
+    since = last.until if last else now - datetime.timedelta(days=FIRST_DIGEST_DAYS)
+    changes = plan_changes(plan, since, now)
+    if dry_run:
+        report.sent.append((plan, changes))
+        return
+    try:
+        # The row is the claim: a second run the same day meets the unique constraint.
+        with transaction.atomic():
+            digest = BoardDigest.objects.create(plan=plan, sent_on=on, since=since, until=now,
+                                                sent_to=", ".join(addresses))
+    except IntegrityError:
+        skipped["already sent"].add(plan.slug)
+        return
+    try:
+        emails.send_board_digest(plan, addresses, changes, plan.actions.rag_summary(on), on)
+    except Exception:
+        log.exception("Board digest for %s failed; it will be tried again on the next run", plan.slug)
+        digest.delete()
+        report.failed.append(plan)
+        return
+    report.sent.append((plan, changes))

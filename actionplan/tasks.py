@@ -1,0 +1,37 @@
+"""The scheduled jobs (beat timetable in config/settings.py): thin wrappers round the commands.
+
+A database or broker briefly away raises OperationalError: the task is retried with back-off.
+Each command does its writes in transactions, so a failed try leaves nothing half-written.
+"""
+
+from celery import shared_task
+from django.core.management import call_command
+from django.db import OperationalError, InterfaceError
+from kombu.exceptions import OperationalError as BrokerError
+
+RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError, BrokerError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 15 * 60,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+def _today(today):
+    return ["--today", today] if today else []
+
+
+@shared_task(**RETRY)
+def flag_overdue(today=None):
+    call_command("flag_overdue", *_today(today))
+
+
+@shared_task(**RETRY)
+def send_reminders(today=None):
+    call_command("send_reminders", *_today(today))
+
+
+@shared_task(**RETRY)
+def board_digest(today=None):
+    call_command("board_digest", *_today(today))
