@@ -1,3 +1,6 @@
+import operator
+from functools import reduce
+
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
@@ -62,6 +65,19 @@ class PartnershipQuerySet(models.QuerySet):
         for root in roots:
             attach(root, 0)
         return roots
+
+    def family_ids(self, board):
+        """The pks of `board` and every board under it, however deep, in one query: what a board
+        assures directly and through its sub-boards."""
+        children = {}
+        for pk, parent_id in self.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        ids, todo = [], [board.pk]
+        while todo:
+            pk = todo.pop()
+            ids.append(pk)
+            todo.extend(children.get(pk, []))
+        return ids
 
 
 class Partnership(models.Model):
@@ -145,6 +161,29 @@ class Partnership(models.Model):
         if self.website.startswith(("http://", "https://")):
             return self.website
         return f"https://{self.website}" if self.website else ""
+
+    def assured_plans(self, user, on):
+        """The plans this board and the boards under it (at any depth) assure, those `user` may
+        see, each with `.summary`: its actions counted by RAG on `on`. Ordered by title.
+
+        Plans are reached through the reverse relation (partnerships does not import actionplan),
+        in a fixed number of queries whatever the number of plans or boards.
+        """
+        family = Partnership.objects.family_ids(self)
+        plans = self.plans.model.objects.filter(board__in=family)
+        plans = list(plans.visible_to(user).select_related("board").order_by("title"))
+        if not plans:
+            return []
+        summaries = self.plans.model.objects.filter(pk__in=[p.pk for p in plans]).rag_summary_by_plan(on)
+        for plan in plans:
+            plan.summary = summaries[plan.pk]
+        return plans
+
+    @staticmethod
+    def rolled_up(plans):
+        """The RAG summary of these plans together: the sum of their summaries (None for no plans).
+        For a board's assured_plans() that is its own plans' and its sub-boards' plans'."""
+        return reduce(operator.add, (plan.summary for plan in plans)) if plans else None
 
     def profile_sections(self):
         """[(title, blocks)] for the profile sections that have anything in them."""

@@ -24,11 +24,15 @@ def partnership_detail(request, slug):
         parent_id = boards[parent_id].parent_id
     under = [partnership.pk, *(d for board in sub_boards for d in [board.pk, *_descendant_ids(board)])]
     meetings = list(partnership.meetings.all())
+    plans = partnership.assured_plans(request.user, today)
     return render(
         request,
         "partnerships/partnership_detail.html",
         {
             "partnership": partnership,
+            "plans": plans,
+            "rag_summary": Partnership.rolled_up(plans),
+            "indicators": list(partnership.indicators.select_related("directorate").order_by("kind", "number", "code")),
             "ancestors": ancestors,
             "sub_boards": sub_boards,
             "priorities": StrategyPriority.objects.filter(owner__in=under).select_related("owner"),

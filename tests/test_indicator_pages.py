@@ -1,5 +1,5 @@
 """Indicator pages: dashboards in the report's layout with filters, the indicator page with its SVG
-chart and table, value entry for staff only, escaping, and query counts that do not grow with data."""
+chart and table, value entry by the directorate's performance officers only, escaping, and query counts that do not grow with data."""
 
 from decimal import Decimal
 
@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.importers.yaml_file import import_indicator_file
-from indicators.models import Indicator, IndicatorValue, Rag
+from indicators.models import Directorate, DirectorateMembership, Indicator, IndicatorValue, Rag
 from tests.indicator_helpers import (
     add_value,
     big_report,
@@ -35,7 +35,13 @@ def member(client):
 
 @pytest.fixture
 def officer(client):
-    user = get_user_model().objects.create_user("officer", password=PASSWORD, is_staff=True)
+    """A performance officer of Children, Education and Families (indicator 11) and of the test
+    directorate (make_indicator). The importers update these directorates in place."""
+    user = get_user_model().objects.create_user("officer", password=PASSWORD)
+    for slug, code, name in [("children-education-and-families", "CEF", "Children, Education and Families"),
+                             ("test-directorate", "TD", "Test directorate")]:
+        directorate, _ = Directorate.objects.get_or_create(slug=slug, defaults={"code": code, "name": name})
+        DirectorateMembership.objects.create(directorate=directorate, user=user, role=DirectorateMembership.Role.OFFICER)
     client.force_login(user)
     return user
 
@@ -219,7 +225,7 @@ def test_the_finance_page_shows_every_financial_dashboard(client, member):
 # -- entering a value ----------------------------------------------------------------------------------
 
 
-def test_value_entry_is_refused_for_a_signed_in_user_without_staff_status(client, member):
+def test_value_entry_is_refused_for_a_signed_in_user_without_a_role(client, member):
     import_report()
     url = reverse("indicators:value_create", args=["11"])
     assert client.get(url).status_code == 403
@@ -229,13 +235,35 @@ def test_value_entry_is_refused_for_a_signed_in_user_without_staff_status(client
     assert "Enter a new period" not in get(client, "indicator", "11")
 
 
-def test_the_add_value_permission_is_enough_without_staff_status(client, member):
+def test_staff_status_or_the_add_value_permission_is_not_a_role(client, member):
     import_report()
+    member.is_staff = True
+    member.save()
     member.user_permissions.add(Permission.objects.get(codename="add_indicatorvalue"))
-    assert client.get(reverse("indicators:value_create", args=["11"])).status_code == 200
+    assert client.get(reverse("indicators:value_create", args=["11"])).status_code == 403
 
 
-def test_staff_enter_a_new_periods_value_and_narrative(client, officer):
+def test_a_performance_officer_of_another_directorate_is_refused(client, officer):
+    import_report()
+    url = reverse("indicators:value_create", args=["25"])  # Public Health's
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"period": "Q3 2017-18", "actual": "90", "reported_rag": "green"}).status_code == 403
+    assert not IndicatorValue.objects.filter(period__label="Q3 2017-18").exists()
+    assert "Enter a new period" not in get(client, "indicator", "25")
+    assert "Enter a new period" in get(client, "indicator", "11")
+
+
+def test_a_key_statistic_with_no_directorate_takes_values_only_from_a_superuser(client, officer):
+    import_key_statistics()
+    statistic = Indicator.objects.key_statistics().first()
+    url = reverse("indicators:value_create", args=[statistic.code])
+    assert client.get(url).status_code == 403
+    officer.is_superuser = True
+    officer.save()
+    assert client.get(url).status_code == 200
+
+
+def test_a_performance_officer_enters_a_new_periods_value_and_narrative(client, officer):
     import_report()
     url = reverse("indicators:value_create", args=["11"])
     form = client.get(url).content.decode()
