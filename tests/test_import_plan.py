@@ -14,10 +14,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def boards(db):
-    """The CQC plan file names its assuring board (assured_by: hwb)."""
-    from tests.helpers import import_partnerships
+    """The CQC plan file names its assuring board (assured_by: hwb) and the indicators its actions move."""
+    from tests.helpers import import_indicators, import_partnerships
 
     import_partnerships()
+    import_indicators()
 
 
 def codes(owners):

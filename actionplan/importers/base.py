@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from actionplan.completion_dates import MalformedDate, parse_completion_date
-from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.models import RAG, Action, Owner, Plan, ProgressUpdate, StrategicPriority
 from config.importing import upsert
+from indicators.models import Indicator
 from partnerships.models import Organisation, Partnership
 
 SUPPORTED_FORMAT = 1
@@ -31,12 +32,18 @@ class PlanFileError(Exception):
 
 
 class _Problems:
-    def __init__(self, source):
+    """Collects every problem. `locate(item, field)` lets a reader name its own places (a
+    spreadsheet's sheet, row and column) instead of the plan-file item and field."""
+
+    def __init__(self, source, locate=None):
         self.source = source
+        self.locate = locate
         self.errors = []
 
     def add(self, item, field_name, message):
-        where = f"{item}, field '{field_name}'" if field_name else item
+        where = self.locate(item, field_name) if self.locate else None
+        if where is None:
+            where = f"{item}, field '{field_name}'" if field_name else item
         self.errors.append(f"{self.source}: {where}: {message}")
 
 
@@ -62,7 +69,12 @@ class CleanAction:
     milestones: list
     due_date: datetime.date | None
     progress: str
+    status_text: str = ""
+    rag: str = ""
     sub_actions: list = field(default_factory=list)
+    # Codes of the indicators the action is meant to move; None when the file does not say (a
+    # spreadsheet without the column), which leaves the links as they are.
+    indicators: list | None = None
 
 
 @dataclass
@@ -79,6 +91,8 @@ class CleanPlan:
     organisations: list
     owners: list
     priorities: list
+    # Where the file differs from what its source says about itself (see `stated`).
+    gaps: list = field(default_factory=list)
 
     def all_actions(self):
         for priority in self.priorities:
@@ -136,9 +150,9 @@ def _mapping(value, problems, item):
 # -- validation ----------------------------------------------------------------------------------
 
 
-def validate_plan(data, source):
+def validate_plan(data, source, locate=None):
     """Check a plan-file structure. Returns a CleanPlan or raises PlanFileError with every problem."""
-    problems = _Problems(source)
+    problems = _Problems(source, locate)
     data = _mapping(data, problems, "file")
     fmt = data.get("format", SUPPORTED_FORMAT)
     if fmt != SUPPORTED_FORMAT:
@@ -149,15 +163,75 @@ def validate_plan(data, source):
     owners = _validate_owners(data, problems, {o["code"] for o in organisations})
     owner_codes = {o.code for o in owners}
     priorities = _validate_priorities(data, problems, owner_codes)
+    _check_indicators(priorities, problems)
 
     if attributes.get("reporting_date") is None and any(
-        a.progress for priority in priorities for a in _walk(priority.actions)
+        a.progress or a.status_text or a.rag for priority in priorities for a in _walk(priority.actions)
     ):
-        problems.add("plan", "reporting_date", "is needed to date the progress texts")
+        problems.add("plan", "reporting_date", "is needed to date the progress texts and statuses")
 
+    gaps = _stated_gaps(data.get("stated"), priorities, attributes, problems)
     if problems.errors:
         raise PlanFileError(source, problems.errors)
-    return CleanPlan(source, attributes, organisations, owners, priorities)
+    return CleanPlan(source, attributes, organisations, owners, priorities, gaps)
+
+
+def _stated_gaps(stated, priorities, attributes, problems):
+    """Compare the file with what its source says about itself, e.g. the HIC paper's "60
+    recommendations", 26/15/19 per section. Gaps are reported, never filled in.
+
+    `stated.numbers` is the range the actions are numbered in ("1-60"); `stated.priorities` the
+    count the source gives for each priority, compared with the priority's numbered actions.
+    """
+    if stated is None:
+        return []
+    stated = _mapping(stated, problems, "stated")
+    gaps = []
+    numbered = {}
+    for priority in priorities:
+        for action in _walk(priority.actions):
+            if action.number.isdigit():
+                numbered.setdefault(priority.code, []).append(int(action.number))
+    numbers = _text(stated.get("numbers"), problems, "stated", "numbers")
+    if numbers:
+        match = re.fullmatch(r"(\d+)\s*-\s*(\d+)", numbers)
+        if not match:
+            problems.add("stated", "numbers", f"{numbers!r} is not a range like 1-60")
+        else:
+            first, last = int(match[1]), int(match[2])
+            held = {n for ns in numbered.values() for n in ns}
+            missing = [str(n) for n in range(first, last + 1) if n not in held]
+            if missing:
+                gaps.append(
+                    f"{attributes['action_label']}s {first}-{last}: the source does not contain {', '.join(missing)}"
+                )
+    counts = _mapping(stated.get("priorities") or {}, problems, "stated priorities")
+    for code, count in counts.items():
+        code = str(code)
+        if not isinstance(count, int) or isinstance(count, bool):
+            problems.add("stated", f"priorities.{code}", f"{count!r} is not a whole number")
+            continue
+        if code not in {p.code for p in priorities}:
+            problems.add("stated", f"priorities.{code}", f"no priority {code!r} in the file")
+            continue
+        held = len(numbered.get(code, []))
+        if held != count:
+            gaps.append(
+                f"{attributes['priority_label']} {code}: the source says it holds {count}, it lists {held}"
+            )
+    return gaps
+
+
+def _check_indicators(priorities, problems):
+    """Every indicator an action names must be there already (one query for the whole file)."""
+    named = {code for priority in priorities for a in _walk(priority.actions) for code in a.indicators or []}
+    known = set(Indicator.objects.filter(code__in=named).values_list("code", flat=True))
+    for priority in priorities:
+        for action in _walk(priority.actions):
+            for code in action.indicators or []:
+                if code not in known:
+                    problems.add(f"action {action.code}", "indicators",
+                                 f"unknown indicator {code!r} (import the indicators files first)")
 
 
 def _walk(actions):
@@ -341,7 +415,36 @@ def _validate_action(raw, problems, where, owner_codes, action_codes, parent):
         milestones=milestones,
         due_date=due_date,
         progress=_text(raw.get("progress"), problems, item, "progress"),
+        indicators=_indicator_codes(raw, problems, item),
+        **_status(raw, problems, item),
     )
+
+
+def _indicator_codes(raw, problems, item):
+    if "indicators" not in raw:
+        return None
+    codes = [_text(code, problems, item, "indicators") for code in _list(raw["indicators"], problems, item, "indicators")]
+    if len(set(codes)) != len(codes):
+        problems.add(item, "indicators", "names the same indicator twice")
+    return [code for code in codes if code]
+
+
+def _status(raw, problems, item):
+    """The status as the paper words it, and the RAG it means: given, or read from the words."""
+    status_text = " ".join(_text(raw.get("status"), problems, item, "status").split())
+    rag_text = _text(raw.get("rag"), problems, item, "rag")
+    rag = None
+    if rag_text:
+        rag = next((c for c in RAG if rag_text.lower() in (c.value, c.label.lower())), None)
+        if rag is None:
+            problems.add(item, "rag", f"{rag_text!r} is not one of {', '.join(RAG.labels)}")
+    elif status_text:
+        rag = RAG.for_status(status_text)
+        if rag is None:
+            problems.add(
+                item, "status", f"{status_text!r} is not a status the product knows: give a rag ({', '.join(RAG.labels)})"
+            )
+    return {"status_text": status_text, "rag": rag.value if rag else ""}
 
 
 # -- saving ----------------------------------------------------------------------------------------
@@ -354,12 +457,19 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    gaps: list = field(default_factory=list)
+    # Action codes by what the import did to them, for the upload preview.
+    actions_created: list = field(default_factory=list)
+    actions_changed: list = field(default_factory=list)
+    actions_unchanged: list = field(default_factory=list)
+    actions_removed: list = field(default_factory=list)
 
     def __str__(self):
-        return (
+        text = (
             f"{self.plan.title}: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.removed} removed"
         )
+        return text + "".join(f"\n  Gap in the source: {gap}" for gap in self.gaps)
 
 
 def _set_m2m(manager, wanted):
@@ -375,7 +485,7 @@ def save_plan(clean):
     attrs = dict(clean.attributes)
     slug = attrs.pop("slug")
     plan = Plan.objects.filter(slug=slug).first()
-    report = ImportReport(plan=plan)
+    report = ImportReport(plan=plan, gaps=list(clean.gaps))
     plan = upsert(Plan, report, {"slug": slug}, attrs)
     report.plan = plan
 
@@ -422,7 +532,8 @@ def save_plan(clean):
             clean.source, [f"{clean.source}: actions {codes} are not in the file but have officers' progress updates"]
         )
     # Sub-actions first, so a removed key action's children are counted once.
-    report.removed += gone.count()
+    report.actions_removed = list(gone.order_by("position").values_list("code", flat=True))
+    report.removed += len(report.actions_removed)
     gone.filter(parent__isnull=False).delete()
     gone.delete()
     report.removed += plan.priorities.exclude(pk__in=kept_priorities).count()
@@ -450,27 +561,47 @@ def _save_action(plan, priority, parent, ca, position, owners, report):
     changed = _set_m2m(action.accountable, [owners[c] for c in ca.accountable])
     changed |= _set_m2m(action.responsible, [owners[c] for c in ca.responsible])
     changed |= action.replace_milestones(ca.milestones)
-    changed |= _save_imported_progress(plan, action, ca.progress)
+    if ca.indicators is not None:
+        changed |= _set_m2m(action.indicators, list(Indicator.objects.filter(code__in=ca.indicators)))
+    changed |= _save_imported_progress(plan, action, ca)
     if changed and before == (report.created, report.updated):
         # The row itself was unchanged but its owners, milestones or progress were not.
         report.unchanged -= 1
         report.updated += 1
+    if report.created > before[0]:
+        report.actions_created.append(action.code)
+    elif report.updated > before[1]:
+        report.actions_changed.append(action.code)
+    else:
+        report.actions_unchanged.append(action.code)
     return action
 
 
-def _save_imported_progress(plan, action, text):
-    """The file's progress text is the action's one imported update; officers' updates are untouched."""
+def preview_plan(clean):
+    """What save_plan would do, written and then rolled back: an ImportReport and nothing saved."""
+    with transaction.atomic():
+        report = save_plan(clean)
+        transaction.set_rollback(True)
+    return report
+
+
+def _save_imported_progress(plan, action, ca):
+    """The file's progress text and status are the action's one imported update; officers' updates are untouched."""
     current = action.progress_updates.imported().first()
-    if not text:
+    wanted = {"narrative": ca.progress, "status_text": ca.status_text, "rag": ca.rag, "reported_on": plan.reporting_date}
+    if not (ca.progress or ca.status_text or ca.rag):
         if current is None:
             return False
         current.delete()
         return True
+    wanted["completed_on"] = plan.reporting_date if ca.rag == RAG.COMPLETE else None
     if current is None:
-        ProgressUpdate.objects.create(action=action, reported_on=plan.reporting_date, narrative=text, imported=True)
+        ProgressUpdate.objects.create(action=action, imported=True, **wanted)
         return True
-    if (current.narrative, current.reported_on) == (text, plan.reporting_date):
+    changed = [name for name, value in wanted.items() if getattr(current, name) != value]
+    if not changed:
         return False
-    current.narrative, current.reported_on = text, plan.reporting_date
-    current.save(update_fields=["narrative", "reported_on"])
+    for name in changed:
+        setattr(current, name, wanted[name])
+    current.save(update_fields=changed)
     return True

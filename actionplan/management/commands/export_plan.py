@@ -5,20 +5,24 @@ from actionplan.models import Plan
 
 
 class Command(BaseCommand):
-    help = "Write a plan back as a plan file, in the format import_plan reads."
+    help = "Write a plan back as a plan file (JSON, YAML) or the spreadsheet template (XLSX, CSV), as import_plan reads."
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
-        parser.add_argument("--format", choices=["json", "yaml"], default="json")
-        parser.add_argument("--output", "-o", help="File to write (default: standard output).")
+        parser.add_argument("--format", choices=["json", "yaml", "xlsx", "csv"], default="json")
+        parser.add_argument("--output", "-o", help="File to write (default: standard output; required for xlsx).")
 
     def handle(self, slug, **options):
         plan = Plan.objects.filter(slug=slug).first()
         if plan is None:
             raise CommandError(f"No plan with slug {slug!r}. Plans: {', '.join(Plan.objects.values_list('slug', flat=True)) or 'none'}")
-        text = dump_plan(plan, options["format"])
+        if options["format"] == "xlsx" and not options["output"]:
+            raise CommandError("An XLSX workbook is binary: name the file to write with --output.")
+        content = dump_plan(plan, options["format"])
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8") as out:
-                out.write(text)
+            mode = "wb" if isinstance(content, bytes) else "w"
+            # newline="": the csv module has already written the CSV's own line endings.
+            with open(options["output"], mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as out:
+                out.write(content)
         else:
-            self.stdout.write(text, ending="")
+            self.stdout.write(content, ending="")

@@ -1,11 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from actionplan.importers import PlanFileError
-from actionplan.importers.yaml_plan import import_plan_file
+from actionplan.importers import PlanFileError, import_plan_file
 
 
 class Command(BaseCommand):
-    help = "Import a plan file (YAML or JSON). Re-importing updates in place; a file with any error changes nothing."
+    help = (
+        "Import a plan file (YAML, JSON) or the spreadsheet template (XLSX, CSV). Re-importing updates in place; "
+        "a file with any error changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH")
