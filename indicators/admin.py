@@ -2,17 +2,30 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import (
+    AscofDomain,
+    AscofMeasure,
     Benchmark,
     CorporatePriority,
     CqcTheme,
+    DataQualityNote,
     Directorate,
+    DirectorateMembership,
     FinancialDashboard,
+    ExceptionRecord,
     FinancialIndicator,
+    HeadlineTile,
     Indicator,
     IndicatorValue,
     Outcome,
+    OutcomeRating,
     Period,
 )
+
+
+class DirectorateMembershipInline(admin.TabularInline):
+    model = DirectorateMembership
+    extra = 0
+    autocomplete_fields = ["user"]
 
 
 @admin.register(Directorate)
@@ -20,6 +33,15 @@ class DirectorateAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "code"]
+    inlines = [DirectorateMembershipInline]
+
+
+@admin.register(DirectorateMembership)
+class DirectorateMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "directorate", "role"]
+    list_filter = ["role", "directorate"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(CorporatePriority)
@@ -78,7 +100,9 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["kind", "code", "number", "directorate", "outcome", "theme", "column", "position", "text", "unit"]}),
         ("Target", {"fields": ["target_text", "cumulative", "target_kind", "target_value", "target_upper",
                                "target_date", "baseline_value", "baseline_date", "polarity", "tolerance_percent"]}),
+        ("Reviewed by", {"fields": ["partnerships"]}),
     ]
+    filter_horizontal = ["partnerships"]
 
     @admin.display(description="Indicator")
     def short_text(self, obj):
@@ -128,3 +152,69 @@ class FinancialIndicatorAdmin(SimpleHistoryAdmin):
     @admin.display(description="Success indicator")
     def short_text(self, obj):
         return obj.text[:100]
+
+
+# -- Outcome assurance -----------------------------------------------------------------------------
+
+
+@admin.register(OutcomeRating)
+class OutcomeRatingAdmin(SimpleHistoryAdmin):
+    # Saving a Red without an exception record is refused by the model's clean(), shown on the form.
+    list_display = ["outcome", "period", "rag"]
+    list_filter = ["period", "rag", "outcome__priority"]
+    list_select_related = ["outcome__directorate", "period"]
+    autocomplete_fields = ["period"]
+    search_fields = ["outcome__code", "outcome__text"]
+
+
+@admin.register(ExceptionRecord)
+class ExceptionRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["outcome", "period", "decision", "decided_by", "decided_on"]
+    list_filter = ["period", "decision"]
+    list_select_related = ["outcome__directorate", "period"]
+    autocomplete_fields = ["period"]
+    filter_horizontal = ["indicators"]
+
+
+class AscofMeasureInline(admin.TabularInline):
+    model = AscofMeasure
+    extra = 0
+    fields = ["code", "text", "polarity", "compare_as", "england_value", "previous_value", "current_value", "current_text"]
+
+
+@admin.register(AscofDomain)
+class AscofDomainAdmin(admin.ModelAdmin):
+    list_display = ["number", "name"]
+    inlines = [AscofMeasureInline]
+
+
+@admin.register(AscofMeasure)
+class AscofMeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "short_text", "polarity", "england_value", "previous_value", "current_value", "trend", "against_england"]
+    list_filter = ["domain", "polarity"]
+    list_select_related = ["domain"]
+    search_fields = ["code", "text"]
+
+    @admin.display(description="Measure")
+    def short_text(self, obj):
+        return obj.text[:80]
+
+
+class DataQualityNoteInline(admin.StackedInline):
+    model = DataQualityNote
+    fk_name = "tile"
+    extra = 0
+    raw_id_fields = ["indicator", "measure"]
+
+
+@admin.register(HeadlineTile)
+class HeadlineTileAdmin(SimpleHistoryAdmin):
+    list_display = ["position", "title", "current_value", "comparator_value", "printed_change_text", "change_disagrees"]
+    inlines = [DataQualityNoteInline]
+
+
+@admin.register(DataQualityNote)
+class DataQualityNoteAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "period", "note"]
+    list_select_related = ["tile", "measure", "indicator"]
+    raw_id_fields = ["tile", "measure", "indicator"]

@@ -222,3 +222,45 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
     parts.append(mark_safe("</svg>"))
     # Every part above is format_html output (escaped) or a constant: joining them is safe.
     return mark_safe("".join(str(part) for part in parts))
+
+
+def ascof_measure_svg(measure, chart_id):
+    """A small bar chart for an ASCOF measure: England, then the council's two years. A missing
+    figure is drawn as no bar and says so, never as a zero-height bar."""
+    width, height, left, top, bar, gap = 300, 120, 8, 10, 24, 14
+    bars = [
+        (f"England {measure.england_period.label}", measure.england_value, "#505a5f"),
+        (f"Oxfordshire {measure.previous_period.label}", measure.previous_value, "#5694ca"),
+        (f"Oxfordshire {measure.current_period.label}", measure.current_value, "#1d70b8"),
+    ]
+    largest = max([float(v) for _, v, _ in bars if v is not None] or [1]) or 1
+    plot = width - left - 150
+    words = "; ".join(
+        f"{label}: {format_quantity(value, measure.unit) if value is not None else 'not available'}"
+        for label, value, _ in bars
+    )
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart app-chart--small" viewBox="0 0 {} {}" '
+            'width="{}" height="{}" role="img" aria-labelledby="{}-title" focusable="false" '
+            'font-family="GDS Transport, arial, sans-serif" font-size="12">',
+            width, height, width, height, chart_id,
+        ),
+        format_html('<title id="{}-title">{}</title>', chart_id, f"{measure.code}: {words}"),
+    ]
+    for index, (label, value, colour) in enumerate(bars):
+        y = top + index * (bar + gap)
+        if value is None:
+            parts.append(format_html('<text x="{}" y="{}" fill="{}">{}</text>', left, _n(y + bar * 0.7), TEXT, "Not yet available"))
+        else:
+            length = max(plot * float(value) / largest, 1)
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                    '<text x="{}" y="{}" fill="{}">{}</text>',
+                    left, y, _n(length), bar, colour, _n(left + length + 4), _n(y + bar * 0.7), TEXT,
+                    f"{format_number(value)} {label.split(' ')[0]}",
+                )
+            )
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(str(part) for part in parts))

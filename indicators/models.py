@@ -6,6 +6,7 @@ The RAG rule is decided once, in `Indicator.target_band()` / `Indicator.rag_for(
 A reported RAG (a director's judgement) always wins over the computed one; the difference is shown.
 """
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,7 +17,14 @@ from simple_history.models import HistoricalRecords
 
 from indicators import periods
 from indicators.formatting import format_quantity
-from indicators.querysets import IndicatorQuerySet, IndicatorValueQuerySet, PeriodQuerySet
+from indicators.querysets import (
+    AscofMeasureQuerySet,
+    IndicatorQuerySet,
+    IndicatorValueQuerySet,
+    OutcomeRatingQuerySet,
+    PeriodQuerySet,
+)
+from partnerships.models import Partnership
 
 
 class Rag(models.TextChoices):
@@ -63,6 +71,28 @@ class Directorate(models.Model):
         return reverse("indicators:directorate", args=[self.slug])
 
 
+class DirectorateMembership(models.Model):
+    """A user's role in one directorate's performance reporting: a performance officer enters the
+    values of that directorate's indicators, and no other's. Given in the admin."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Performance officer (enters values)"
+
+    directorate = models.ForeignKey(Directorate, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directorate_memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["directorate", "user"], name="one_role_per_directorate")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} of {self.directorate}"
+
+
 class CorporatePriority(models.Model):
     """One of the corporate plan's priorities: Thriving Economy, Protecting Vulnerable People, ..."""
 
@@ -92,6 +122,12 @@ class Outcome(models.Model):
     priority = models.ForeignKey(CorporatePriority, on_delete=models.PROTECT, related_name="outcomes")
     text = models.TextField()
     position = models.PositiveIntegerField(default=0)
+    # The partnership board that assures the outcome, where one does (the looked-after children
+    # outcome: the Children's Trust); blank when only the council's own committees scrutinise it.
+    board = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="outcomes",
+        help_text="The partnership board that assures this outcome.",
+    )
 
     history = HistoricalRecords()
 
@@ -211,6 +247,12 @@ class Indicator(models.Model):
         "Amber tolerance (%)", max_digits=6, decimal_places=2, default=Decimal("5"),
         help_text="Off target by no more than this percentage of the target is Amber; further is Red.",
     )
+    # The boards that review this indicator beside the plans they assure (the BCF JMG reviews
+    # delayed transfers of care); see fixtures/indicators/reviewing-boards-2018-11.yaml.
+    partnerships = models.ManyToManyField(
+        Partnership, blank=True, related_name="indicators", verbose_name="reviewing boards",
+        help_text="The partnership boards that review this indicator.",
+    )
 
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords()
@@ -234,6 +276,10 @@ class Indicator(models.Model):
     @property
     def title(self):
         return f"Indicator {self.code}" if self.kind == self.Kind.SUCCESS else f"Key statistic {self.code}"
+
+    def can_take_values_from(self, user):
+        """May `user` enter this indicator's values? Decided in IndicatorQuerySet.enterable_by."""
+        return Indicator.objects.enterable_by(user).filter(pk=self.pk).exists()
 
     def clean(self):
         problems = rule_problems(
@@ -465,3 +511,300 @@ class FinancialIndicator(models.Model):
     def __str__(self):
         return f"{self.dashboard.title}: {self.text[:80]}"
 
+
+# -- Outcome assurance: a director's RAG per outcome, exception records, ASCOF, headline tiles -------
+
+# The papers' definition, shown beside every outcome RAG key (Section C of the Q2 2017-18 report).
+RED_OUTCOME_DEFINITION = "might not be achieved by year end as things stand"
+
+
+class OutcomeRag(models.TextChoices):
+    """A director's rating of an outcome. "Green or Amber" is for a report that only says an outcome
+    was not Red (the Q2 2017-18 report rates 22 of 23 outcomes "Green or Amber" without saying which)."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    GREEN_OR_AMBER = "green_or_amber", "Green or Amber"
+
+
+class OutcomeRating(models.Model):
+    """What a director rated an outcome at the end of a period: a judgement, not a roll-up of its
+    indicators' RAGs (indicator 7 stayed Red in Q2 2017-18 while its outcome moved to Amber)."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="ratings")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="outcome_ratings")
+    rag = models.CharField("RAG", max_length=20, choices=OutcomeRag.choices)
+    note = models.TextField(blank=True, help_text="Where the rating comes from, or what the papers leave unclear.")
+    source = models.CharField(max_length=200, blank=True)
+
+    objects = OutcomeRatingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["outcome", "period__end"]
+        constraints = [models.UniqueConstraint(fields=["outcome", "period"], name="unique_outcome_rating_per_period")]
+
+    def __str__(self):
+        return f"{self.outcome.code} {self.period.label}: {self.get_rag_display()}"
+
+    @property
+    def is_red(self):
+        return self.rag == OutcomeRag.RED
+
+    def exception_record(self):
+        return ExceptionRecord.objects.filter(outcome_id=self.outcome_id, period_id=self.period_id).first()
+
+    def clean(self):
+        if self.is_red and self.outcome_id and self.period_id and self.exception_record() is None:
+            raise ValidationError({"rag": red_needs_exception_message(self.outcome, self.period)})
+
+    def save(self, *args, **kwargs):
+        # Every way in (admin, importer, shell) goes through save: a Red outcome always carries the
+        # reasons and the recommended action the board is asked to accept.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def disagrees_with(self, indicator_rags):
+        """True when the rating and its indicators tell different stories: a Red indicator under an
+        outcome not rated Red, or a Red outcome none of whose indicators is Red."""
+        reds = Rag.RED in indicator_rags
+        if self.is_red:
+            return bool(indicator_rags) and not reds
+        return reds
+
+
+def red_needs_exception_message(outcome, period):
+    return (
+        f"{outcome.code} cannot be rated Red for {period.label} without an exception record: add the "
+        "narrative and the recommended action for it first."
+    )
+
+
+class ExceptionRecord(models.Model):
+    """Why an outcome is Red and what is recommended, as a report's Section C gives it, with the
+    decision on the recommendation (who accepted it, and when)."""
+
+    class Decision(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting decision"
+        ACCEPTED = "accepted", "Accepted"
+        NOT_ACCEPTED = "not_accepted", "Not accepted"
+        NOT_RECORDED = "not_recorded", "Not recorded in the papers held"
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="exception_records")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="exception_records")
+    indicators = models.ManyToManyField(
+        Indicator, blank=True, related_name="exception_records", help_text="The success indicators concerned."
+    )
+    narrative = models.TextField()
+    recommended_action = models.TextField()
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.AWAITING)
+    decided_by = models.CharField(max_length=200, blank=True, help_text='e.g. "County Leadership Team".')
+    decided_on = models.DateField(null=True, blank=True)
+    decision_text = models.TextField("decision (as written)", blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period__end", "outcome"]
+        constraints = [models.UniqueConstraint(fields=["outcome", "period"], name="unique_exception_per_period")]
+
+    def __str__(self):
+        return f"Exception: {self.outcome.code} {self.period.label}"
+
+    def clean(self):
+        if self.decision in (self.Decision.ACCEPTED, self.Decision.NOT_ACCEPTED) and not self.decided_by:
+            raise ValidationError({"decided_by": "Say who made the decision."})
+
+
+class AscofDomain(models.Model):
+    """One of the Adult Social Care Outcomes Framework's six domains: 1. Quality of life, ..."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "ASCOF domain"
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class AscofMeasure(models.Model):
+    """An ASCOF measure with England's figure and Oxfordshire's for two years. A figure the source
+    says is "not yet available" is kept as missing (None), never as zero.
+
+    Changes are computed, never stored: as a difference (percentage points, scores) or, where the
+    source compares rates per 100,000 that way, as a percentage of the earlier figure."""
+
+    class CompareAs(models.TextChoices):
+        DIFFERENCE = "difference", "Difference"
+        PERCENT = "percent", "Percentage change"
+
+    domain = models.ForeignKey(AscofDomain, on_delete=models.PROTECT, related_name="measures")
+    # Unique: the source prints 2B and 3C twice each; NHS Digital's 2B(1)/2B(2), 3C(1)/3C(2) tell them apart.
+    code = models.CharField(max_length=20, unique=True)
+    code_as_written = models.CharField(max_length=20, blank=True)
+    text = models.TextField()
+    unit = models.CharField(max_length=50, blank=True)
+    polarity = models.CharField(max_length=10, choices=Indicator.Polarity.choices)
+    compare_as = models.CharField(max_length=20, choices=CompareAs.choices, default=CompareAs.DIFFERENCE)
+    position = models.PositiveIntegerField(default=0)
+    england_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    england_value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    previous_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    previous_value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    current_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    current_value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    current_text = models.CharField(
+        "current (as written)", max_length=100, blank=True, help_text='e.g. "not yet available".'
+    )
+    source = models.CharField(max_length=200, blank=True)
+
+    objects = AscofMeasureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["domain__number", "position"]
+        verbose_name = "ASCOF measure"
+
+    def __str__(self):
+        return f"{self.code}: {self.text[:80]}"
+
+    # The rule for better/worse is here and, for filtering and counting, in AscofMeasureQuerySet.
+
+    @property
+    def sign(self):
+        return 1 if self.polarity == Indicator.Polarity.HIGHER else -1
+
+    def _change(self, new, old):
+        if new is None or old is None:
+            return None
+        if self.compare_as == self.CompareAs.PERCENT:
+            return (new - old) / old * 100 if old else None
+        return new - old
+
+    @property
+    def change_in_year(self):
+        return self._change(self.current_value, self.previous_value)
+
+    @property
+    def difference_from_england(self):
+        return self._change(self.current_value, self.england_value)
+
+    @property
+    def previous_difference_from_england(self):
+        return self._change(self.previous_value, self.england_value)
+
+    @staticmethod
+    def _judge(amount, sign, good, bad, same):
+        if amount is None:
+            return None
+        amount = amount * sign
+        return good if amount > 0 else bad if amount < 0 else same
+
+    @property
+    def trend(self):
+        """"improved", "deteriorated", "unchanged", or None without this year's figure."""
+        return self._judge(self.change_in_year, self.sign, "improved", "deteriorated", "unchanged")
+
+    @property
+    def against_england(self):
+        """"better", "worse", "same" than England's last figure, by polarity; None when missing."""
+        return self._judge(self.difference_from_england, self.sign, "better", "worse", "same")
+
+
+class HeadlineTile(models.Model):
+    """One of the self-assessment's headline figures ("Adult Social Care performance and activity"):
+    the current value and a comparator, and the change the paper printed. The change is computed;
+    where the paper's printed change disagrees with its own values, both are shown and flagged."""
+
+    class Direction(models.TextChoices):
+        UP = "up", "↑"
+        DOWN = "down", "↓"
+
+    position = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    unit = models.CharField(max_length=50, blank=True)
+    current_value = models.DecimalField(max_digits=16, decimal_places=4)
+    current_period = models.CharField(max_length=100, help_text='As written, e.g. "31 July 24".')
+    comparator_value = models.DecimalField(max_digits=16, decimal_places=4)
+    comparator_period = models.CharField(max_length=100, help_text='As written, e.g. "July 23".')
+    printed_change = models.DecimalField(
+        max_digits=10, decimal_places=4, null=True, blank=True, help_text="The percentage change as printed."
+    )
+    printed_direction = models.CharField(max_length=10, choices=Direction.choices, blank=True)
+    printed_change_text = models.CharField("change (as written)", max_length=50, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def change(self):
+        """The percentage change from the comparator, computed from the two values."""
+        if not self.comparator_value:
+            return None
+        return (self.current_value - self.comparator_value) / self.comparator_value * 100
+
+    @property
+    def difference(self):
+        return self.current_value - self.comparator_value
+
+    @property
+    def direction(self):
+        return self.Direction.UP if self.difference > 0 else self.Direction.DOWN if self.difference < 0 else ""
+
+    def printed_places(self):
+        """The decimals the paper printed the change to: "89% ↑" → 0, "2.1% ↑" → 1."""
+        number = re.search(r"\d+(?:\.(\d+))?", self.printed_change_text)
+        return len(number.group(1) or "") if number else 1
+
+    @property
+    def change_disagrees(self):
+        """True when the printed change is not the values' change at the printed precision, or its
+        arrow points the other way."""
+        if self.printed_change is None or self.change is None:
+            return False
+        rounded = round(self.change, self.printed_places())
+        wrong_arrow = bool(self.printed_direction) and self.printed_direction != self.direction
+        return rounded != self.printed_change or wrong_arrow
+
+
+class DataQualityNote(models.Model):
+    """Two figures the papers give for the same measure and period that do not agree. Recorded and
+    shown to admins; never silently reconciled."""
+
+    tile = models.ForeignKey(HeadlineTile, on_delete=models.CASCADE, null=True, blank=True, related_name="data_quality_notes")
+    measure = models.ForeignKey(
+        AscofMeasure, on_delete=models.CASCADE, null=True, blank=True, related_name="data_quality_notes"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="data_quality_notes",
+        help_text="The key statistic or indicator the same figure appears as, if any.",
+    )
+    period = models.CharField(max_length=100, help_text='As written, e.g. "July 2024".')
+    figures = models.JSONField(default=list, help_text='Each figure with where it is given: ["592 (Overview chart)", ...].')
+    note = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tile__position", "measure__position", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tile__isnull=False) | models.Q(measure__isnull=False) | models.Q(indicator__isnull=False),
+                name="data_quality_note_is_on_a_measure",
+            )
+        ]
+
+    def __str__(self):
+        return f"Data quality: {self.tile or self.measure or self.indicator} ({self.period})"

@@ -1,7 +1,7 @@
 """QuerySets for indicators, including the SQL twin of the RAG rule in Indicator.rag_for()."""
 
 from django.db import models
-from django.db.models import Case, CharField, F, FloatField, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, F, FloatField, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Abs, Cast, Coalesce, NullIf
 
 from indicators import periods
@@ -33,6 +33,9 @@ class PeriodQuerySet(models.QuerySet):
 
     def with_success_values(self):
         return self.filter(values__indicator__kind="success").distinct()
+
+    def with_outcome_ratings(self):
+        return self.filter(outcome_ratings__isnull=False).distinct()
 
     def before(self, period):
         """Earlier periods of the same kind, nearest first."""
@@ -137,6 +140,16 @@ class IndicatorQuerySet(models.QuerySet):
     def key_statistics(self):
         return self.filter(kind="key_statistic")
 
+    def enterable_by(self, user):
+        """Indicators whose values `user` may enter: those of the directorates where they are a
+        performance officer (DirectorateMembership); every one for a superuser. An indicator with
+        no directorate (the ASC key statistics) is left to superusers and file imports."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(directorate__memberships__user=user, directorate__memberships__role="officer")
+
     def with_period(self, period, prefix):
         """Annotate <prefix>_rag (as shown) and <prefix>_outlook for one period; None where no value."""
         from indicators.models import IndicatorValue
@@ -175,4 +188,67 @@ class IndicatorQuerySet(models.QuerySet):
         """Needs for_dashboard(): a RAG in both periods, and they differ ("Due in Q3" is no RAG)."""
         return self.filter(current_rag__isnull=False, previous_rag__isnull=False).exclude(
             current_rag=F("previous_rag")
+        )
+
+
+class OutcomeRatingQuerySet(models.QuerySet):
+    def for_period(self, period):
+        return self.filter(period=period)
+
+    def red(self):
+        return self.filter(rag="red")
+
+    def not_red(self):
+        return self.exclude(rag="red")
+
+    def summary(self):
+        """{"total", "red", "green_or_amber"}: counted, never stored, so the report's "Of the 23
+        outcomes ... 22 were rated Green or Amber" comes out of the ratings themselves."""
+        return self.aggregate(
+            total=Count("pk"),
+            red=Count("pk", filter=Q(rag="red")),
+            green_or_amber=Count("pk", filter=~Q(rag="red")),
+        )
+
+
+class AscofMeasureQuerySet(models.QuerySet):
+    """The SQL twin of AscofMeasure.trend / .against_england. Only the sign of a change decides
+    better or worse, and a percentage change has the sign of the difference (figures are positive)."""
+
+    def with_comparison(self):
+        sign = Case(When(polarity="higher", then=Value(1)), default=Value(-1), output_field=IntegerField())
+        return self.alias(
+            improvement=(F("current_value") - F("previous_value")) * sign,
+            advantage=(F("current_value") - F("england_value")) * sign,
+        )
+
+    def with_current_figures(self):
+        return self.filter(current_value__isnull=False)
+
+    def improved(self):
+        return self.with_comparison().filter(improvement__gt=0)
+
+    def deteriorated(self):
+        return self.with_comparison().filter(improvement__lt=0)
+
+    def better_than_england(self):
+        return self.with_comparison().filter(advantage__gt=0)
+
+    def same_as_england(self):
+        return self.with_comparison().filter(advantage=0)
+
+    def worse_than_england(self):
+        return self.with_comparison().filter(advantage__lt=0)
+
+    def summary(self):
+        """Counts for the self-assessment's own summary, computed: measures, those with this year's
+        figure, improved in the year, and better / the same / worse than England."""
+        return self.with_comparison().aggregate(
+            total=Count("pk"),
+            with_current=Count("pk", filter=Q(current_value__isnull=False)),
+            improved=Count("pk", filter=Q(improvement__gt=0)),
+            deteriorated=Count("pk", filter=Q(improvement__lt=0)),
+            better=Count("pk", filter=Q(advantage__gt=0)),
+            same=Count("pk", filter=Q(advantage=0)),
+            worse=Count("pk", filter=Q(advantage__lt=0)),
         )

@@ -13,4 +13,7 @@ urlpatterns = [
     path("finance/", views.finance, name="finance"),
     path("indicator/<slug:code>/", views.indicator_detail, name="indicator"),
     path("indicator/<slug:code>/values/new/", views.value_create, name="value_create"),
+    path("outcomes/", views.outcomes, name="outcomes"),
+    path("outcomes/<slug:slug>/", views.outcomes, name="outcome_priority"),
+    path("benchmarks/", views.benchmarks, name="benchmarks"),
 ]

@@ -7,29 +7,30 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from indicators.charts import time_series_svg
+from indicators.charts import ascof_measure_svg, time_series_svg
 from indicators.filters import IndicatorFilter
 from indicators.forms import IndicatorValueForm
 from indicators.formatting import format_band
 from indicators.models import (
+    AscofMeasure,
     Benchmark,
     CorporatePriority,
     CqcTheme,
+    DataQualityNote,
     Directorate,
+    ExceptionRecord,
     FinancialDashboard,
+    HeadlineTile,
     Indicator,
     IndicatorValue,
     Outcome,
+    OutcomeRating,
     Outlook,
     Period,
 )
-
-
-def can_enter_values(user):
-    """Roles arrive later: for now staff, or anyone given indicators.add_indicatorvalue."""
-    return user.is_authenticated and (user.is_staff or user.has_perm("indicators.add_indicatorvalue"))
 
 
 def _reporting_periods(request):
@@ -178,6 +179,13 @@ def indicator_detail(request, code):
         value.indicator = indicator  # the rule reads the indicator's target: no query per value
         value.target_display = format_band(indicator.target_band(value.period.end), indicator.unit)
     benchmarks = list(indicator.benchmarks.select_related("period"))
+    today = timezone.localdate()
+    # "Which actions are meant to move this indicator", with their delivery status, through the
+    # reverse relation so that indicators need not know the action plans.
+    actions = (
+        indicator.actions.visible_to(request.user).with_delivery_status(today)
+        .select_related("plan").order_by("plan__title", "position")
+    )
     return render(
         request,
         "indicators/indicator_detail.html",
@@ -188,15 +196,17 @@ def indicator_detail(request, code):
             "benchmarks": benchmarks,
             "chart": time_series_svg(indicator, values, benchmarks),
             "chart_has_actuals": any(v.actual is not None for v in values),
-            "can_enter_values": can_enter_values(request.user),
+            "can_enter_values": indicator.can_take_values_from(request.user),
+            "actions": list(actions),
+            "boards": list(indicator.partnerships.all()),
         },
     )
 
 
 def _get_indicator_for_entry(request, code):
     indicator = _get_indicator(code)
-    if not can_enter_values(request.user):
-        raise PermissionDenied("Only officers who report indicator values can enter them.")
+    if not indicator.can_take_values_from(request.user):
+        raise PermissionDenied("Only the performance officers of this indicator's directorate can enter its values.")
     return indicator
 
 
@@ -244,3 +254,108 @@ def key_statistics(request):
 def finance(request):
     dashboards = FinancialDashboard.objects.select_related("directorate").prefetch_related("rows")
     return render(request, "indicators/finance.html", {"dashboards": dashboards})
+
+
+# -- Outcome assurance: outcomes with a director's RAG, and ASCOF benchmarks ---------------------
+
+
+def _rating_periods(request):
+    """(period, previous, all periods with outcome ratings): ?period= picks one, default the latest."""
+    available = list(Period.objects.with_outcome_ratings().order_by("end"))
+    if not available:
+        return None, None, []
+    chosen = request.GET.get("period")
+    index = next((i for i, p in enumerate(available) if p.label == chosen), len(available) - 1)
+    return available[index], available[index - 1] if index else None, available
+
+
+@require_GET
+def outcomes(request, slug=None):
+    """Outcomes of one corporate priority (or all), each with its director's RAG beside its
+    indicators' RAGs, disagreements marked, and the exception record inline for a Red."""
+    priority = get_object_or_404(CorporatePriority, slug=slug) if slug else None
+    period, previous, available = _rating_periods(request)
+    summary = OutcomeRating.objects.for_period(period).summary() if period else None
+    previous_summary = OutcomeRating.objects.for_period(previous).summary() if previous else None
+    shown = [p for p in (period, previous) if p is not None]
+    rows = (
+        Outcome.objects.select_related("directorate", "priority", "board")
+        .order_by("priority__position", "directorate__position", "position")
+        .prefetch_related(
+            Prefetch("ratings", OutcomeRating.objects.filter(period__in=shown), to_attr="shown_ratings"),
+            Prefetch(
+                "indicators",
+                Indicator.objects.success_indicators().with_period(period, "current").order_by("number"),
+                to_attr="shown_indicators",
+            ),
+            Prefetch(
+                "exception_records",
+                ExceptionRecord.objects.filter(period=period).select_related("period").prefetch_related("indicators"),
+                to_attr="shown_exceptions",
+            ),
+        )
+    )
+    if priority is not None:
+        rows = rows.filter(priority=priority)
+    rows = list(rows)
+    for outcome in rows:
+        by_period = {r.period_id: r for r in outcome.shown_ratings}
+        outcome.rating = by_period.get(period.pk) if period else None
+        outcome.previous_rating = by_period.get(previous.pk) if previous else None
+        outcome.exception = outcome.shown_exceptions[0] if outcome.shown_exceptions else None
+        rags = [i.current_rag for i in outcome.shown_indicators if i.current_rag]
+        outcome.disagrees = outcome.rating.disagrees_with(rags) if outcome.rating else False
+    groups = [(key, list(items)) for key, items in groupby(rows, key=lambda o: o.priority)]
+    return render(
+        request,
+        "indicators/outcomes.html",
+        {
+            "priority": priority,
+            "priorities": CorporatePriority.objects.order_by("position", "name"),
+            "period": period,
+            "previous": previous,
+            "available_periods": available,
+            "summary": summary,
+            "previous_summary": previous_summary,
+            "groups": groups,
+        },
+    )
+
+
+BENCHMARK_FILTERS = {
+    "worse": ("Worse than England", lambda qs: qs.worse_than_england()),
+    "deteriorated": ("Deteriorated in the year", lambda qs: qs.deteriorated()),
+}
+
+
+@require_GET
+def benchmarks(request):
+    """ASCOF measures against England (better or worse by polarity, trend, a small chart) and the
+    headline tiles, with the printed change beside the computed one where they disagree."""
+    show = request.GET.get("show", "")
+    measures = AscofMeasure.objects.select_related("domain", "england_period", "previous_period", "current_period")
+    if show in BENCHMARK_FILTERS:
+        measures = BENCHMARK_FILTERS[show][1](measures)
+    measures = list(measures.order_by("domain__number", "position"))
+    for measure in measures:
+        measure.chart = ascof_measure_svg(measure, f"chart-{slugify(measure.code)}")
+    groups = [(key, list(items)) for key, items in groupby(measures, key=lambda m: m.domain)]
+    is_admin = request.user.is_staff or request.user.is_superuser
+    tiles = HeadlineTile.objects.all()
+    if is_admin:
+        tiles = tiles.prefetch_related(Prefetch("data_quality_notes", DataQualityNote.objects.select_related("indicator")))
+    tiles = list(tiles)
+    return render(
+        request,
+        "indicators/benchmarks.html",
+        {
+            "summary": AscofMeasure.objects.summary(),
+            "groups": groups,
+            "shown": len(measures),
+            "show": show,
+            "filters": [(key, label) for key, (label, _) in BENCHMARK_FILTERS.items()],
+            "tiles": tiles,
+            "mismatches": [tile for tile in tiles if tile.change_disagrees],
+            "is_admin": is_admin,
+        },
+    )

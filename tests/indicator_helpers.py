@@ -91,3 +91,24 @@ def make_indicator(code="900", **fields):
 def add_value(indicator, label, **fields):
     return IndicatorValue.objects.create(indicator=indicator, period=Period.objects.for_label(label), **fields)
 
+
+
+RATINGS_FIXTURE = ROOT / "fixtures" / "indicators" / "q2-2017-18-outcome-ratings.yaml"
+ASC_PERFORMANCE_FIXTURE = ROOT / "fixtures" / "indicators" / "asc-performance-2023-24.yaml"
+
+
+def import_outcome_assurance():
+    """The boards, the Q2 report and its outcome ratings, and the ASC key statistics, ASCOF and tiles."""
+    from tests.helpers import import_partnerships
+
+    import_partnerships()
+    for path in (ASC_FIXTURE, ASC_PERFORMANCE_FIXTURE, REPORT_FIXTURE, RATINGS_FIXTURE):
+        import_indicator_file(path)
+
+
+def ratings_data():
+    return yaml.safe_load(RATINGS_FIXTURE.read_text(encoding="utf-8"))
+
+
+def asc_performance_data():
+    return yaml.safe_load(ASC_PERFORMANCE_FIXTURE.read_text(encoding="utf-8"))

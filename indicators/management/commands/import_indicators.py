@@ -23,7 +23,12 @@ class Command(BaseCommand):
                 errors.extend(error.errors)
         if errors:
             raise CommandError("\n".join(errors) + "\nNothing was imported.")
-        with transaction.atomic():
-            reports = [(path, save()) for path, save in savers]
+        try:
+            with transaction.atomic():
+                reports = [(path, save()) for path, save in savers]
+        except IndicatorFileError as error:
+            # A file naming what another holds (outcome ratings name the report's outcomes) is only
+            # checked against the database as it is saved; the transaction undoes the rest.
+            raise CommandError("\n".join(error.errors) + "\nNothing was imported.") from None
         for path, report in reports:
             self.stdout.write(self.style.SUCCESS(f"Imported {path}: {report}"))

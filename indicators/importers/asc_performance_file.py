@@ -1,0 +1,231 @@
+"""ASC performance files: a self-assessment's ASCOF summary (measures in domains, England and two
+years of the council's figures) and its headline tiles, with data-quality notes. See
+docs/indicator-file-format.md.
+
+Figures are kept as given; changes are never read from the file but computed by the models, except
+a tile's printed change, which is kept so that a disagreement with its own figures can be shown.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from config.importing import upsert
+from indicators.importers.base import (
+    ImportReport,
+    IndicatorFileError,
+    PeriodCache,
+    Problems,
+    check_format,
+    read_decimal,
+    read_list,
+    read_mapping,
+    read_period,
+    read_polarity,
+    read_text,
+)
+from indicators.models import AscofDomain, AscofMeasure, DataQualityNote, HeadlineTile, Indicator
+
+KIND = "asc-performance"
+# What the source writes where a figure is not there: kept as missing, never as zero.
+_MISSING = re.compile(r"^(not yet available|not available|n/?a|-|–)$", re.IGNORECASE)
+_PRINTED_CHANGE = re.compile(r"^\s*(?P<number>[-+−]?\d+(?:\.\d+)?)\s*%\s*(?P<arrow>[↑↓])?\s*$")
+_COMPARE_AS = {"difference": AscofMeasure.CompareAs.DIFFERENCE, "percent": AscofMeasure.CompareAs.PERCENT}
+
+
+@dataclass
+class CleanAscPerformance:
+    source: str
+    title: str
+    periods: dict  # england/previous/current -> PeriodSpec
+    domains: list
+    measures: list
+    tiles: list
+    notes: list  # (tile position, fields, indicator code)
+
+
+def validate_asc_performance(data, source):
+    problems = Problems(source)
+    if not isinstance(data, dict):
+        problems.add("file", None, "must be a mapping with format, kind, title, ascof and headline_tiles")
+        problems.raise_if_any()
+    check_format(data, problems, KIND)
+    read_mapping(data, problems, "file", {"format", "kind", "title", "source", "ascof", "headline_tiles"})
+    title = read_text(data.get("title"), problems, "file", "title", required=True)
+    ascof = read_mapping(data.get("ascof") or {}, problems, "ascof", {"periods", "domains"})
+    raw_periods = read_mapping(ascof.get("periods") or {}, problems, "ascof periods", {"england", "previous", "current"})
+    periods = {}
+    for key in ("england", "previous", "current"):
+        spec = read_period(raw_periods.get(key), problems, "ascof periods", key)
+        if spec:
+            periods[key] = spec
+
+    domains, measures, numbers, codes = [], [], set(), set()
+    for d_index, raw in enumerate(read_list(ascof.get("domains"), problems, "ascof", "domains")):
+        item = f"ascof domains[{d_index}]"
+        raw = read_mapping(raw, problems, item, {"number", "name", "measures"})
+        number = raw.get("number")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            problems.add(item, "number", "is missing" if number is None else f"{number!r} is not a whole number from 1")
+            continue
+        item = f"ascof domain {number}"
+        if number in numbers:
+            problems.add(item, "number", f"duplicate domain {number}")
+        numbers.add(number)
+        domains.append({"number": number, "name": read_text(raw.get("name"), problems, item, "name", required=True)})
+        for position, raw_measure in enumerate(read_list(raw.get("measures"), problems, item, "measures")):
+            measure = _validate_measure(raw_measure, problems, f"{item} measures[{position}]", codes)
+            if measure:
+                measures.append({**measure, "domain": number, "position": position, "source": title})
+
+    tiles, notes, positions = [], [], set()
+    for index, raw in enumerate(read_list(data.get("headline_tiles"), problems, "file", "headline_tiles")):
+        item = f"headline tile {index + 1}"
+        tile, tile_notes = _validate_tile(raw, problems, item)
+        tile.update(position=index + 1, source=title)
+        tiles.append(tile)
+        notes.extend((index + 1, note, code) for note, code in tile_notes)
+    problems.raise_if_any()
+    return CleanAscPerformance(source, title, periods, domains, measures, tiles, notes)
+
+
+def _read_figure(value, problems, item, name):
+    """(value, as written): a number, or None with the words for "not yet available"."""
+    if isinstance(value, str) and _MISSING.match(value.strip()):
+        return None, value.strip()
+    return read_decimal(value, problems, item, name, required=True), ""
+
+
+def _validate_measure(raw, problems, item, codes):
+    raw = read_mapping(
+        raw, problems, item,
+        {"code", "as_written", "text", "unit", "polarity", "compare_as", "england", "previous", "current"},
+    )
+    code = read_text(raw.get("code"), problems, item, "code", required=True)
+    if not code:
+        return None
+    item = f"ascof measure {code}"
+    if code in codes:
+        problems.add(item, "code", f"duplicate code {code!r}")
+    codes.add(code)
+    polarity = read_polarity(raw.get("polarity"), problems, item, "polarity")
+    if not polarity and "polarity" not in raw:
+        problems.add(item, "polarity", "is missing: say whether higher or lower is better")
+    compare_as = read_text(raw.get("compare_as"), problems, item, "compare_as") or "difference"
+    if compare_as not in _COMPARE_AS:
+        problems.add(item, "compare_as", f"unknown {compare_as!r} (use difference or percent)")
+    england, _ = _read_figure(raw.get("england"), problems, item, "england")
+    previous, _ = _read_figure(raw.get("previous"), problems, item, "previous")
+    current, current_text = _read_figure(raw.get("current"), problems, item, "current")
+    return {
+        "code": code,
+        "code_as_written": read_text(raw.get("as_written"), problems, item, "as_written") or code,
+        "text": read_text(raw.get("text"), problems, item, "text", required=True),
+        "unit": read_text(raw.get("unit"), problems, item, "unit"),
+        "polarity": polarity,
+        "compare_as": _COMPARE_AS.get(compare_as, AscofMeasure.CompareAs.DIFFERENCE),
+        "england_value": england,
+        "previous_value": previous,
+        "current_value": current,
+        "current_text": current_text,
+    }
+
+
+def _validate_tile(raw, problems, item):
+    raw = read_mapping(
+        raw, problems, item,
+        {"title", "unit", "current", "current_period", "comparator", "comparator_period", "printed_change", "data_quality"},
+    )
+    printed_text = read_text(raw.get("printed_change"), problems, item, "printed_change")
+    printed, direction = None, ""
+    if printed_text:
+        match = _PRINTED_CHANGE.match(printed_text)
+        if match is None:
+            problems.add(item, "printed_change", f"{printed_text!r} is not a change such as '2.1% ↑' or '-59.1% ↓'")
+        else:
+            printed = read_decimal(match["number"].replace("−", "-"), problems, item, "printed_change")
+            direction = {"↑": HeadlineTile.Direction.UP, "↓": HeadlineTile.Direction.DOWN}.get(match["arrow"], "")
+    comparator = read_decimal(raw.get("comparator"), problems, item, "comparator", required=True)
+    if comparator == 0:
+        problems.add(item, "comparator", "a comparator of 0 gives no percentage change")
+    tile = {
+        "title": read_text(raw.get("title"), problems, item, "title", required=True),
+        "unit": read_text(raw.get("unit"), problems, item, "unit"),
+        "current_value": read_decimal(raw.get("current"), problems, item, "current", required=True),
+        "current_period": read_text(raw.get("current_period"), problems, item, "current_period", required=True),
+        "comparator_value": comparator,
+        "comparator_period": read_text(raw.get("comparator_period"), problems, item, "comparator_period", required=True),
+        "printed_change": printed,
+        "printed_direction": direction,
+        "printed_change_text": printed_text,
+    }
+    notes = []
+    for n_index, raw_note in enumerate(read_list(raw.get("data_quality"), problems, item, "data_quality")):
+        where = f"{item} data_quality[{n_index}]"
+        raw_note = read_mapping(raw_note, problems, where, {"period", "figures", "note", "indicator"})
+        figures = [read_text(f, problems, where, "figures") for f in read_list(raw_note.get("figures"), problems, where, "figures")]
+        if len(figures) < 2:
+            problems.add(where, "figures", "give each of the figures that disagree, with where it is given")
+        notes.append(
+            (
+                {
+                    "period": read_text(raw_note.get("period"), problems, where, "period", required=True),
+                    "figures": figures,
+                    "note": read_text(raw_note.get("note"), problems, where, "note", required=True),
+                    "position": n_index,
+                },
+                read_text(raw_note.get("indicator"), problems, where, "indicator"),
+            )
+        )
+    return tile, notes
+
+
+@transaction.atomic
+def save_asc_performance(clean):
+    """Write validated figures, updating in place; all or nothing. Data-quality notes belong to
+    the file: a tile's notes are replaced by the file's."""
+    wanted = {code for _, _, code in clean.notes if code}
+    indicators = Indicator.objects.in_bulk(wanted, field_name="code")
+    missing = sorted(wanted - set(indicators))
+    if missing:
+        problems = Problems(clean.source)
+        for position, _, code in clean.notes:
+            if code in missing:
+                problems.add(f"headline tile {position} data_quality", "indicator", f"unknown indicator {code!r}: import the key statistics first")
+        raise IndicatorFileError(clean.source, problems.errors)
+
+    report = ImportReport(title=clean.title)
+    periods = PeriodCache()
+    period_rows = {key: periods.get(spec) for key, spec in clean.periods.items()}
+    domains = {
+        d["number"]: upsert(AscofDomain, report, {"number": d["number"]}, {"name": d["name"]}) for d in clean.domains
+    }
+    for measure in clean.measures:
+        fields = dict(measure)
+        code, domain = fields.pop("code"), fields.pop("domain")
+        upsert(
+            AscofMeasure, report, {"code": code},
+            {
+                **fields,
+                "domain": domains[domain],
+                "england_period": period_rows["england"],
+                "previous_period": period_rows["previous"],
+                "current_period": period_rows["current"],
+            },
+        )
+    tiles = {}
+    for tile in clean.tiles:
+        fields = dict(tile)
+        position = fields.pop("position")
+        tiles[position] = upsert(HeadlineTile, report, {"position": position}, fields)
+    for position, tile in tiles.items():
+        notes = [(fields, code) for p, fields, code in clean.notes if p == position]
+        for fields, code in notes:
+            upsert(DataQualityNote, report, {"tile": tile, "position": fields["position"]}, {
+                **{k: v for k, v in fields.items() if k != "position"}, "indicator": indicators.get(code),
+            })
+        gone = tile.data_quality_notes.filter(position__gte=len(notes))
+        report.removed += gone.count()
+        gone.delete()
+    return report

@@ -1,0 +1,197 @@
+"""Outcome ratings files: a director's RAG for each outcome per period, the board that assures it,
+and the exception record (a report's Section C) for each Red. See docs/indicator-file-format.md.
+
+The outcomes themselves come from the performance report file; this file names them by code, so it
+is imported after it (the command checks every file first, and a code that is not there when this
+one is saved stops the whole import).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from config.importing import upsert
+from indicators.importers.base import (
+    ImportReport,
+    IndicatorFileError,
+    PeriodCache,
+    Problems,
+    check_format,
+    read_date,
+    read_list,
+    read_mapping,
+    read_period,
+    read_text,
+)
+from indicators.models import ExceptionRecord, Indicator, Outcome, OutcomeRag, OutcomeRating
+from partnerships.models import Partnership
+
+KIND = "outcome-ratings"
+_PERIOD_KEY = re.compile(r"^[a-z][a-z0-9]*$")
+_RAG_WORDS = {
+    "r": OutcomeRag.RED, "red": OutcomeRag.RED,
+    "a": OutcomeRag.AMBER, "amber": OutcomeRag.AMBER,
+    "g": OutcomeRag.GREEN, "green": OutcomeRag.GREEN,
+    "green or amber": OutcomeRag.GREEN_OR_AMBER, "g/a": OutcomeRag.GREEN_OR_AMBER,
+}
+_DECISIONS = {
+    "awaiting": ExceptionRecord.Decision.AWAITING,
+    "accepted": ExceptionRecord.Decision.ACCEPTED,
+    "not accepted": ExceptionRecord.Decision.NOT_ACCEPTED,
+    "not_accepted": ExceptionRecord.Decision.NOT_ACCEPTED,
+    "not recorded": ExceptionRecord.Decision.NOT_RECORDED,
+}
+_EXCEPTION_FIELDS = {"indicators", "narrative", "recommended_action", "decision", "decided_by", "decided_on", "decision_text"}
+
+
+@dataclass
+class CleanRating:
+    outcome: str
+    board: str | None  # None: the file does not say (left alone); "": no board
+    period: object  # PeriodSpec
+    rag: str
+    note: str
+    exception: dict | None = None
+    indicators: list = field(default_factory=list)
+
+
+@dataclass
+class CleanRatings:
+    source: str
+    title: str
+    ratings: list
+    boards: dict  # outcome code -> board slug ("" for none), for outcomes whose board the file gives
+
+
+def validate_ratings(data, source):
+    problems = Problems(source)
+    if not isinstance(data, dict):
+        problems.add("file", None, "must be a mapping with format, kind, title, periods and outcomes")
+        problems.raise_if_any()
+    check_format(data, problems, KIND)
+    read_mapping(data, problems, "file", {"format", "kind", "title", "source", "periods", "outcomes"})
+    title = read_text(data.get("title"), problems, "file", "title", required=True)
+    period_keys = {}
+    raw_periods = read_mapping(data.get("periods") or {}, problems, "periods")
+    if not raw_periods:
+        problems.add("file", "periods", "is missing: name the report's rating columns, e.g. {q2: Q2 2017-18}")
+    for key, label in raw_periods.items():
+        if not _PERIOD_KEY.match(str(key)):
+            problems.add("periods", str(key), "a period key is lower-case letters and digits, e.g. q2")
+            continue
+        spec = read_period(label, problems, "periods", str(key))
+        if spec:
+            period_keys[str(key)] = spec
+
+    allowed = {"outcome", "board"} | {f"{key}_{suffix}" for key in period_keys for suffix in ("rag", "note", "exception")}
+    ratings, boards, seen = [], {}, set()
+    raw_outcomes = read_list(data.get("outcomes"), problems, "file", "outcomes")
+    if not raw_outcomes:
+        problems.add("file", "outcomes", "is missing")
+    for index, raw in enumerate(raw_outcomes):
+        item = f"outcomes[{index}]"
+        raw = read_mapping(raw, problems, item, allowed)
+        code = read_text(raw.get("outcome"), problems, item, "outcome", required=True)
+        if code:
+            item = f"outcome {code}"
+            if code in seen:
+                problems.add(item, "outcome", f"outcome {code} is given twice")
+            seen.add(code)
+        if "board" in raw:
+            boards[code] = read_text(raw.get("board"), problems, item, "board")
+        for key, spec in period_keys.items():
+            rag = _read_rag(raw.get(f"{key}_rag"), problems, item, f"{key}_rag")
+            exception = raw.get(f"{key}_exception")
+            if not rag:
+                if exception is not None:
+                    problems.add(item, f"{key}_exception", f"there is no {key}_rag for it to explain")
+                continue
+            rating = CleanRating(code, boards.get(code), spec, rag, read_text(raw.get(f"{key}_note"), problems, item, f"{key}_note"))
+            if exception is not None:
+                rating.exception, rating.indicators = _read_exception(exception, problems, item, f"{key}_exception")
+            elif rag == OutcomeRag.RED:
+                problems.add(
+                    item, f"{key}_rag",
+                    f"an outcome rated Red needs an exception record: give {key}_exception with its narrative and recommended_action",
+                )
+            ratings.append(rating)
+    problems.raise_if_any()
+    return CleanRatings(source, title, ratings, boards)
+
+
+def _read_rag(value, problems, item, name):
+    text = read_text(value, problems, item, name)
+    if not text:
+        return ""
+    rag = _RAG_WORDS.get(text.lower())
+    if rag is None:
+        problems.add(item, name, f"unknown RAG {text!r} (use Red, Amber, Green or 'Green or Amber')")
+        return ""
+    return rag
+
+
+def _read_exception(raw, problems, item, name):
+    raw = read_mapping(raw, problems, f"{item} {name}", _EXCEPTION_FIELDS)
+    where = f"{item} {name}"
+    decision_word = read_text(raw.get("decision"), problems, where, "decision").lower() or "awaiting"
+    decision = _DECISIONS.get(decision_word)
+    if decision is None:
+        problems.add(where, "decision", f"unknown decision {decision_word!r} (use awaiting, accepted, not accepted or not recorded)")
+    decided_by = read_text(raw.get("decided_by"), problems, where, "decided_by")
+    if decision in (ExceptionRecord.Decision.ACCEPTED, ExceptionRecord.Decision.NOT_ACCEPTED) and not decided_by:
+        problems.add(where, "decided_by", "say who made the decision")
+    numbers = []
+    for number in read_list(raw.get("indicators"), problems, where, "indicators"):
+        if isinstance(number, bool) or not isinstance(number, int):
+            problems.add(where, "indicators", f"{number!r} is not a success indicator number")
+        else:
+            numbers.append(number)
+    fields = {
+        "narrative": read_text(raw.get("narrative"), problems, where, "narrative", required=True),
+        "recommended_action": read_text(raw.get("recommended_action"), problems, where, "recommended_action", required=True),
+        "decision": decision or ExceptionRecord.Decision.AWAITING,
+        "decided_by": decided_by,
+        "decided_on": read_date(raw.get("decided_on"), problems, where, "decided_on"),
+        "decision_text": read_text(raw.get("decision_text"), problems, where, "decision_text"),
+    }
+    return fields, numbers
+
+
+@transaction.atomic
+def save_ratings(clean):
+    """Write validated ratings, updating in place; all or nothing. An outcome, board or indicator
+    that does not exist stops the import with every such problem named."""
+    problems = Problems(clean.source)
+    outcomes = Outcome.objects.in_bulk([r.outcome for r in clean.ratings] + list(clean.boards), field_name="code")
+    boards = Partnership.objects.in_bulk([slug for slug in clean.boards.values() if slug], field_name="slug")
+    numbers = {n for r in clean.ratings for n in r.indicators}
+    indicators = {i.number: i for i in Indicator.objects.success_indicators().filter(number__in=numbers)}
+    for code in sorted({r.outcome for r in clean.ratings} | set(clean.boards)):
+        if code not in outcomes:
+            problems.add(f"outcome {code}", "outcome", f"unknown outcome {code!r}: import the report that holds it first")
+    for code, slug in clean.boards.items():
+        if slug and slug not in boards:
+            problems.add(f"outcome {code}", "board", f"unknown board {slug!r}: import the partnerships file first")
+    for rating in clean.ratings:
+        for number in rating.indicators:
+            if number not in indicators:
+                problems.add(f"outcome {rating.outcome}", f"{rating.period.label} exception", f"unknown success indicator {number}")
+    if problems.errors:
+        raise IndicatorFileError(clean.source, problems.errors)
+
+    report = ImportReport(title=f"{clean.title} (outcome ratings)")
+    periods = PeriodCache()
+    for code, slug in clean.boards.items():
+        upsert(Outcome, report, {"code": code}, {"board": boards.get(slug)})
+    for rating in clean.ratings:
+        outcome, period = outcomes[rating.outcome], periods.get(rating.period)
+        if rating.exception is not None:
+            # Saved before the rating: a Red rating cannot be saved without it.
+            record = upsert(ExceptionRecord, report, {"outcome": outcome, "period": period}, {**rating.exception, "source": clean.title})
+            record.indicators.set([indicators[n] for n in rating.indicators])
+        upsert(
+            OutcomeRating, report, {"outcome": outcome, "period": period},
+            {"rag": rating.rag, "note": rating.note, "source": clean.title},
+        )
+    return report
