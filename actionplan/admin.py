@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from actionplan.models import Action, Milestone, Owner, Plan, PlanMembership, ProgressUpdate, StrategicPriority
+from actionplan.models import (
+    Action,
+    BoardDigest,
+    Milestone,
+    OverdueFlag,
+    Owner,
+    Plan,
+    PlanMembership,
+    ProgressUpdate,
+    SentNotification,
+    StrategicPriority,
+)
 
 
 class StrategicPriorityInline(admin.TabularInline):
@@ -86,7 +97,7 @@ class ActionAdmin(SimpleHistoryAdmin):
     list_filter = ["plan", "priority__code"]
     list_select_related = ["plan"]
     search_fields = ["code", "title", "description", "accountable__code", "responsible__code"]
-    autocomplete_fields = ["accountable", "responsible", "delegates"]
+    autocomplete_fields = ["accountable", "responsible", "delegates", "indicators"]
     raw_id_fields = ["parent"]
     exclude = ["version"]
     ordering = ["plan", "position"]
@@ -112,3 +123,47 @@ class ProgressUpdateAdmin(AppendOnly, SimpleHistoryAdmin):
     search_fields = ["action__code", "narrative"]
     list_select_related = ["action", "author"]
     raw_id_fields = ["action"]
+
+
+@admin.register(OverdueFlag)
+class OverdueFlagAdmin(admin.ModelAdmin):
+    """Written by the flag_overdue job; shown, not edited."""
+
+    list_display = ["action", "due_date", "flagged_at", "cleared_at"]
+    list_filter = ["action__plan", ("cleared_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["action"]
+    search_fields = ["action__code", "action__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SentNotification)
+class SentNotificationAdmin(admin.ModelAdmin):
+    """The reminders sent: what went to whom and when."""
+
+    list_display = ["action", "owner", "kind", "period", "sent_at", "sent_to"]
+    list_filter = ["kind", "action__plan"]
+    list_select_related = ["action", "owner"]
+    search_fields = ["action__code", "owner__code", "sent_to"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BoardDigest)
+class BoardDigestAdmin(admin.ModelAdmin):
+    list_display = ["plan", "sent_on", "since", "until", "sent_to"]
+    list_filter = ["plan"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

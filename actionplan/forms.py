@@ -1,5 +1,8 @@
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from actionplan.completion_dates import MalformedDate, parse_completion_date
 from actionplan.models import RAG, Action, Owner, ProgressUpdate
@@ -107,3 +110,103 @@ class ActionForm(GovukFormMixin, forms.ModelForm):
         except MalformedDate as error:
             raise forms.ValidationError(str(error)) from None
         return text
+
+
+class PlanUploadForm(GovukFormMixin, forms.Form):
+    """A plan spreadsheet (or plan file) to preview before it is imported."""
+
+    file = forms.FileField(
+        label="Plan file",
+        help_text="The plan spreadsheet template (.xlsx or .csv), or a plan file (.yaml, .json). Up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"class": "govuk-file-upload", "accept": ".xlsx,.csv,.yaml,.yml,.json"}),
+    )
+
+    def clean_file(self):
+        from actionplan.importers import PLAN_SUFFIXES
+        from actionplan.uploads import MAX_BYTES
+
+        uploaded = self.cleaned_data["file"]
+        suffix = "." + uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
+        if suffix not in PLAN_SUFFIXES:
+            raise forms.ValidationError("The file must be a spreadsheet (.xlsx, .csv) or a plan file (.yaml, .json).")
+        if uploaded.size > MAX_BYTES:
+            raise forms.ValidationError("The file must be smaller than 5 MB.")
+        return uploaded
+
+
+class ExceptionReportForm(GovukFormMixin, forms.Form):
+    """What a board's exception report is as at: a date for actions, a quarter for outcomes and
+    indicators. Both optional: today, and the latest quarter with outcome ratings."""
+
+    on = forms.DateField(
+        label="Actions as at", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example, 2018-07-19 or 19/07/2018. Leave blank for today.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as 2018-07-19 or 19/07/2018."},
+    )
+    period = forms.ModelChoiceField(
+        label="Outcomes and indicators for", required=False, to_field_name="label", queryset=None,
+        empty_label="Latest rated quarter",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from indicators.models import Period
+
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.with_outcome_ratings().order_by("-end")
+
+
+class AsAtForm(GovukFormMixin, forms.Form):
+    """?as_at=YYYY-MM-DD: see the plans as they stood on that day (default today)."""
+
+    as_at = forms.DateField(
+        required=False, label="As at", help_text="See the position as it stood on this date.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def date(self):
+        """The date asked for, or today when none (or an invalid one) was given."""
+        if self.is_valid() and self.cleaned_data["as_at"]:
+            return self.cleaned_data["as_at"]
+        return timezone.localdate()
+
+
+class BoardReportForm(GovukFormMixin, forms.Form):
+    """The report's date: a meeting of the assuring board, or any date; and the previous report's."""
+
+    meeting = forms.TypedChoiceField(
+        required=False, label="For the board meeting of", coerce=datetime.date.fromisoformat, empty_value=None
+    )
+    as_at = forms.DateField(
+        required=False, label="Or position as at", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    since = forms.DateField(
+        required=False, label="Changes since", help_text="Default: the board's previous meeting.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, plan, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meetings = list(plan.board.meetings.order_by("date")) if plan.board_id else []
+        self.fields["meeting"].choices = [("", "Choose a meeting")] + [
+            (m.date.isoformat(), f"{m.date.day} {m.date:%B %Y}") for m in self.meetings
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        as_at = cleaned.get("meeting") or cleaned.get("as_at")
+        if as_at and cleaned.get("since") and cleaned["since"] >= as_at:
+            self.add_error("since", "The previous report date must be before the report date.")
+        return cleaned
+
+    def dates(self):
+        """(as_at, since): the chosen date (default today) and the previous meeting before it."""
+        cleaned = self.cleaned_data if self.is_valid() else {}
+        as_at = cleaned.get("meeting") or cleaned.get("as_at") or timezone.localdate()
+        earlier = [m.date for m in self.meetings if m.date < as_at]
+        since = cleaned.get("since") or (earlier[-1] if earlier else as_at - datetime.timedelta(days=DEFAULT_REPORT_INTERVAL))
+        return as_at, since
+
+
+# Where a board has no earlier meeting on record, "since the last report" means this many days.
+DEFAULT_REPORT_INTERVAL = 28

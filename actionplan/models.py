@@ -1,13 +1,15 @@
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
-from django.core.validators import MaxValueValidator
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, validate_email
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -36,6 +38,12 @@ class PlanQuerySet(models.QuerySet):
     def rag_summary(self, on):
         """RAG counts over every action of these plans on `on` (one query)."""
         return Action.objects.filter(plan__in=self.values("pk")).rag_summary(on)
+
+    def rag_summary_by_plan(self, on):
+        """{plan pk: RagSummary of its actions on `on`} for each of these plans, even one with no
+        actions (two queries)."""
+        found = Action.objects.filter(plan__in=self.values("pk")).rag_summary_by("plan", on)
+        return {pk: found.get(pk, RagSummary()) for pk in self.values_list("pk", flat=True)}
 
 
 class Plan(models.Model):
@@ -135,6 +143,18 @@ class StrategicPriority(models.Model):
         return f"{self.code}) {self.text[:80]}"
 
 
+def split_email_list(text):
+    return [part for part in re.split(r"[\s,;]+", text or "") if part]
+
+
+def validate_email_list(text):
+    for address in split_email_list(text):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(f"“{address}” is not an e-mail address.", code="invalid") from None
+
+
 class OwnerQuerySet(models.QuerySet):
     def people(self):
         return self.filter(kind=Owner.Kind.PERSON)
@@ -165,6 +185,17 @@ class Owner(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="owners"
     )
     email = models.EmailField(blank=True)
+    # Groups ("Chief Executives", "System Flow Executive") have no address of their own: their
+    # reminders go to everyone on this list.
+    contact_emails = models.TextField(
+        "contact e-mail addresses", blank=True, validators=[validate_email_list],
+        help_text="For a group or organisation: the addresses its reminders go to, one a line.",
+    )
+    # Reminders only: escalations of long-overdue actions go to accountable owners regardless.
+    reminders_opt_out = models.BooleanField(
+        "no reminder e-mails", default=False,
+        help_text="Stop the daily reminder e-mails. Escalations of overdue actions are still sent.",
+    )
     # The sign-in of the person, for officers: they may update the actions this owner holds.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owner"
@@ -178,6 +209,13 @@ class Owner(models.Model):
 
     def __str__(self):
         return self.code if self.kind == self.Kind.GROUP else f"{self.code} ({self.name})"
+
+    def email_addresses(self):
+        """Where this owner's e-mail goes: their address, their sign-in's, and any contact list."""
+        addresses = [self.email, *split_email_list(self.contact_emails)]
+        if self.user_id and self.user.email:
+            addresses.append(self.user.email)
+        return list(dict.fromkeys(a.strip() for a in addresses if a and a.strip()))
 
 
 # Due soon with no progress update this recent makes an action Amber.
@@ -221,8 +259,26 @@ PROGRESS_CACHE = {
     "completed_on": "progress_completed_on",
 }
 
+def _delivery_conditions(on):
+    """{DeliveryStatus: condition on with_progress() annotations}, first match wins; otherwise
+    on track. The one statement of what complete, undated, overdue and due soon mean."""
+    return {
+        DeliveryStatus.COMPLETE: Q(latest_rag=RAG.COMPLETE),
+        DeliveryStatus.NO_DATE: Q(current_due_date__isnull=True),
+        DeliveryStatus.OVERDUE: Q(current_due_date__lt=on),
+        DeliveryStatus.DUE_SOON: Q(current_due_date__lte=_plan_window(on, "due_soon_days", +1)),
+    }
+
+
+# Slippage: the revised completion date (with_progress) is later than the original.
+SLIPPED = Q(revised_due_date__gt=F("due_date"))
+
 
 class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Actions in the plans `user` may see (Plan.objects.visible_to)."""
+        return self.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
+
     def key_actions(self):
         return self.filter(parent__isnull=True)
 
@@ -233,16 +289,38 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(due_date__isnull=True)
 
     def accountable_is(self, owner):
-        return self.filter(accountable=owner)
+        """Actions `owner` is accountable for, counting sub-actions that inherit their key action's."""
+        return self._inheriting("accountable", Q(accountable=owner), Q(parent__accountable=owner))
 
     def responsible_is(self, owner):
         """Actions `owner` is responsible for, counting sub-actions that inherit their key action's."""
-        own = Action.responsible.through.objects.filter(action=OuterRef("pk"))
-        return (
-            self.alias(has_own_responsible=Exists(own))
-            .filter(Q(responsible=owner) | Q(parent__responsible=owner, has_own_responsible=False))
-            .distinct()
+        return self._inheriting("responsible", Q(responsible=owner), Q(parent__responsible=owner))
+
+    def responsible_organisation_is(self, organisation):
+        """Actions whose responsible owners (own, else the key action's) belong to `organisation`."""
+        return self._inheriting(
+            "responsible",
+            Q(responsible__organisation=organisation),
+            Q(parent__responsible__organisation=organisation),
         )
+
+    def _inheriting(self, role, own, inherited):
+        # A sub-action naming no owners in `role` takes its key action's.
+        has_own = Exists(getattr(Action, role).through.objects.filter(action=OuterRef("pk")))
+        return self.alias(**{f"has_own_{role}": has_own}).filter(
+            own | (inherited & Q(**{f"has_own_{role}": False}))
+        ).distinct()
+
+    def rag_summary_by_owner(self, role, on, organisation=False):
+        """{owner pk (or organisation pk): RagSummary} of the owners in `role` ("accountable" or
+        "responsible"), sub-actions counting under their key action's owners where they name none.
+        One query; an action with two owners counts once for each."""
+        has_own = Exists(getattr(Action, role).through.objects.filter(action=OuterRef("pk")))
+        own, inherited = (role, f"parent__{role}")
+        if organisation:
+            own, inherited = f"{own}__organisation", f"{inherited}__organisation"
+        key = Case(When(has_own, then=F(own)), default=F(inherited))
+        return self._summaries_by(key, on, distinct=True)
 
     def owned_by(self, user):
         """Actions the user's person is responsible or accountable for (sub-actions inherit)."""
@@ -304,14 +382,13 @@ class ActionQuerySet(models.QuerySet):
         Complete if the latest update says so; else no date; else overdue once the current due
         date has passed; due soon within the plan's due_soon_days; otherwise on track.
         """
+        status = _delivery_conditions(on)
         return self.with_progress(as_at=on).annotate(
+            status_on=Value(on, output_field=DateField()),
             delivery_status=Case(
-                When(latest_rag=RAG.COMPLETE, then=Value(DeliveryStatus.COMPLETE)),
-                When(current_due_date__isnull=True, then=Value(DeliveryStatus.NO_DATE)),
-                When(current_due_date__lt=on, then=Value(DeliveryStatus.OVERDUE)),
-                When(current_due_date__lte=_plan_window(on, "due_soon_days", +1), then=Value(DeliveryStatus.DUE_SOON)),
+                *[When(condition, then=Value(value)) for value, condition in status.items()],
                 default=Value(DeliveryStatus.ON_TRACK),
-            )
+            ),
         )
 
     def with_rag(self, on):
@@ -322,15 +399,17 @@ class ActionQuerySet(models.QuerySet):
         rag: the latest update's RAG where the officer gave one, else the derived one.
         rag_disagrees: the officer's RAG is rosier than the derived one (Green but overdue).
         is_stale: not complete and no update for more than the plan's stale_after_days.
+        has_slipped: the revised completion date is later than the original.
         """
+        # The conditions, not the delivery_status annotation, so the SQL stays small: an
+        # annotation referenced in another is written out again in full each time.
+        status = _delivery_conditions(on)
         recent = on - datetime.timedelta(days=RECENT_UPDATE_DAYS)
+        not_recently_updated = Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=recent)
         derived = Case(
-            When(delivery_status=DeliveryStatus.COMPLETE, then=Value(RAG.COMPLETE)),
-            When(delivery_status=DeliveryStatus.OVERDUE, then=Value(RAG.RED)),
-            When(
-                Q(delivery_status=DeliveryStatus.DUE_SOON) & (Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=recent)),
-                then=Value(RAG.AMBER),
-            ),
+            When(status[DeliveryStatus.COMPLETE], then=Value(RAG.COMPLETE)),
+            When(status[DeliveryStatus.OVERDUE], then=Value(RAG.RED)),
+            When(status[DeliveryStatus.DUE_SOON] & not_recently_updated, then=Value(RAG.AMBER)),
             default=Value(RAG.GREEN),
         )
         given = NullIf("latest_rag", Value(""))
@@ -346,10 +425,11 @@ class ActionQuerySet(models.QuerySet):
                     default=Value(False),
                 ),
                 is_stale=Case(
-                    When(delivery_status=DeliveryStatus.COMPLETE, then=Value(False)),
+                    When(status[DeliveryStatus.COMPLETE], then=Value(False)),
                     When(Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=stale_before), then=Value(True)),
                     default=Value(False),
                 ),
+                has_slipped=Case(When(SLIPPED, then=Value(True)), default=Value(False)),
             )
         )
 
@@ -365,26 +445,55 @@ class ActionQuerySet(models.QuerySet):
     def complete(self, on):
         return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.COMPLETE)
 
+    def with_overdue_since(self):
+        """Annotate `overdue_since`: the first day overdue, from the open OverdueFlag (None if none)."""
+        missed = OverdueFlag.objects.open().filter(action=OuterRef("pk")).values("due_date")[:1]
+        return self.annotate(overdue_since=Cast(Subquery(missed) + datetime.timedelta(days=1), DateField()))
+
     def slipped(self, as_at=None):
         """Actions whose revised completion date is later than the original."""
-        return self.with_progress(as_at).filter(revised_due_date__gt=F("due_date"))
+        return self.with_progress(as_at).filter(SLIPPED)
+
+    def exceptions(self):
+        """What a board is asked to look at (on a with_rag queryset): not complete, and Red,
+        overdue, slipped or stale."""
+        return self.exclude(delivery_status=DeliveryStatus.COMPLETE).filter(
+            Q(rag=RAG.RED) | Q(delivery_status=DeliveryStatus.OVERDUE) | SLIPPED | Q(is_stale=True)
+        )
 
     def rag_summary(self, on):
-        """How many of these actions are Red, Amber, Green, Complete, Not started on `on` (one query)."""
-        return RagSummary(**self.with_rag(on).aggregate(**RagSummary.counts()))
+        """How many of these actions are Red, Amber, Green, Complete, Not started on `on`, and how
+        many are overdue, due soon, undated, stale, slipped or reported rosier than their dates
+        (one query)."""
+        return self._summaries_by(None, on).get(None, RagSummary())
 
     def rag_summary_by(self, field, on):
         """{value of `field`: RagSummary}, e.g. rag_summary_by("priority", on), in one query."""
-        rows = self.with_rag(on).order_by().values(field).annotate(**RagSummary.counts())
-        return {row.pop(field): RagSummary(**row) for row in rows}
+        return self._summaries_by(F(field), on)
 
-    def for_display(self):
-        """Everything a page shows for each action, in a fixed number of queries."""
+    def _summaries_by(self, key, on, distinct=False):
+        # Group by the RAG picture's few annotations (each compiled once) and add up in Python:
+        # a COUNT(FILTER …) per figure would repeat the whole RAG expression a dozen times.
+        rows = self.with_rag(on).order_by()
+        rows = rows.values(*RagSummary.GROUPS, group=key) if key is not None else rows.values(*RagSummary.GROUPS)
+        summaries = defaultdict(RagSummary)
+        for row in rows.annotate(n=Count("pk", distinct=distinct)):
+            group = row.pop("group", None)
+            if key is None or group is not None:
+                summaries[group].add(**row)
+        return dict(summaries)
+
+    def for_display(self, as_at=None):
+        """Everything a page shows for each action (latest update as it stood on `as_at`), in a
+        fixed number of queries."""
+        latest = ProgressUpdate.objects.latest_per_action(as_at)
         return self.select_related("priority", "parent").prefetch_related(
             Prefetch("accountable", Owner.objects.select_related("organisation")),
             Prefetch("responsible", Owner.objects.select_related("organisation")),
+            Prefetch("parent__accountable", Owner.objects.select_related("organisation")),
+            Prefetch("parent__responsible", Owner.objects.select_related("organisation")),
             "milestones",
-            Prefetch("progress_updates", ProgressUpdate.objects.latest_per_action(), to_attr="latest_updates"),
+            Prefetch("progress_updates", latest, to_attr="latest_updates"),
         )
 
 
@@ -412,6 +521,11 @@ class Action(models.Model):
     due_date = models.DateField(null=True, blank=True)
     # Users a plan admin has asked to report on this action, besides its owners.
     delegates = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="delegated_actions")
+    # "Which actions are meant to move this indicator": declared per action in the plan file.
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", blank=True, related_name="actions",
+        help_text="The performance indicators this action is meant to move.",
+    )
     # Bumped by every progress update and edit: a save from a page showing an older version is
     # a conflict, never a silent overwrite.
     version = models.PositiveIntegerField(default=1)
@@ -470,6 +584,21 @@ class Action(models.Model):
     def status_on(self, on):
         """This action with every status annotation of ActionQuerySet.with_rag as it stood on `on`."""
         return Action.objects.with_rag(on).get(pk=self.pk)
+
+    @property
+    def days_overdue(self):
+        """Days past the current due date on the status date (needs with_delivery_status)."""
+        if self.delivery_status == DeliveryStatus.OVERDUE:
+            return (self.status_on - self.current_due_date).days
+        return 0
+
+    @property
+    def accountable_owners(self):
+        """Own accountable owners, or the key action's for a sub-action naming none (prefetched)."""
+        own = list(self.accountable.all())
+        if own or self.parent is None:
+            return own
+        return list(self.parent.accountable.all())
 
     @property
     def days_slipped(self):
@@ -631,7 +760,7 @@ class AuditEntry:
 
 @dataclass
 class RagSummary:
-    """Counts of actions by RAG, as the dashboard and board report show them. Summaries add up."""
+    """Counts of actions by RAG, plus the exceptions a board asks about. Summaries add up."""
 
     red: int = 0
     amber: int = 0
@@ -639,19 +768,40 @@ class RagSummary:
     complete: int = 0
     not_started: int = 0
     total: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    no_date: int = 0
+    stale: int = 0
+    slipped: int = 0
+    disagreements: int = 0
 
-    @staticmethod
-    def counts():
-        """Aggregates over an ActionQuerySet.with_rag() queryset."""
-        counts = {rag: Count("pk", filter=Q(rag=rag)) for rag in RAG.values}
-        return {**counts, "total": Count("pk")}
+    # The with_rag() annotations a summary is counted from.
+    GROUPS = ("rag", "delivery_status", "is_stale", "has_slipped", "rag_disagrees")
+
+    def add(self, *, rag, delivery_status, is_stale, has_slipped, rag_disagrees, n):
+        """Count `n` actions with this RAG picture."""
+        setattr(self, rag, getattr(self, rag) + n)
+        if delivery_status in (DeliveryStatus.OVERDUE, DeliveryStatus.DUE_SOON, DeliveryStatus.NO_DATE):
+            setattr(self, delivery_status, getattr(self, delivery_status) + n)
+        self.total += n
+        self.stale += n if is_stale else 0
+        self.slipped += n if has_slipped else 0
+        self.disagreements += n if rag_disagrees else 0
 
     def __add__(self, other):
         return RagSummary(**{name: getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__})
 
     def segments(self):
-        """(RAG, count) in the order the dashboard stacks them, leaving out the empty ones."""
-        return [(RAG(rag), getattr(self, rag)) for rag in RAG_ORDER if getattr(self, rag)]
+        """(RAG, count, percent of total) in the order the dashboard stacks them, without empty ones."""
+        return [
+            (RAG(rag), getattr(self, rag), 100 * getattr(self, rag) / self.total)
+            for rag in RAG_ORDER
+            if getattr(self, rag)
+        ]
+
+    def rag_counts(self):
+        """(RAG, count) for every RAG, for tables with a column per colour."""
+        return [(RAG(rag), getattr(self, rag)) for rag in RAG_ORDER]
 
 
 class StaleAction(Exception):
@@ -707,11 +857,12 @@ class DeliveryStatus(models.TextChoices):
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
-    def latest_per_action(self):
-        """Only the newest update of each action (one correlated subquery, any data size)."""
-        newest = ProgressUpdate.objects.filter(action=OuterRef("action")).order_by(
-            "-reported_on", "-created_at", "-pk"
-        )
+    def latest_per_action(self, as_at=None):
+        """Only the newest update of each action, as it stood on `as_at` (one correlated subquery)."""
+        newest = ProgressUpdate.objects.filter(action=OuterRef("action"))
+        if as_at is not None:
+            newest = newest.filter(reported_on__lte=as_at)
+        newest = newest.order_by("-reported_on", "-created_at", "-pk")
         return self.filter(pk=Subquery(newest.values("pk")[:1]))
 
     def imported(self):
@@ -786,3 +937,121 @@ class ProgressUpdate(models.Model):
 @receiver([post_save, post_delete], sender=ProgressUpdate)
 def _keep_action_progress(sender, instance, **kwargs):
     Action.objects.filter(pk=instance.action_id).refresh_progress()
+
+
+# -- Overdue flags, reminders and digests (the daily jobs: actionplan/reminders.py, tasks.py) ----
+
+
+class OverdueFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(cleared_at__isnull=True)
+
+    def refresh(self, on, now):
+        """Flag every action overdue on `on` and clear the flags of those that no longer are.
+
+        Set-based, in one transaction: one UPDATE clears, one INSERT … SELECT flags, whatever the
+        number of actions. A flag is for one missed date: completing the action or revising its
+        date clears it, and missing a revised date raises a new one. Returns (flagged, cleared).
+        """
+        overdue = Action.objects.overdue(on).order_by()
+        with transaction.atomic():
+            cleared = self.open().exclude(
+                Exists(overdue.filter(pk=OuterRef("action_id"), current_due_date=OuterRef("due_date")))
+            ).update(cleared_at=now)
+            new = overdue.exclude(Exists(OverdueFlag.objects.open().filter(action=OuterRef("pk")))).values(
+                flag_action=F("pk"), flag_due_date=F("current_due_date")
+            )
+            select_sql, params = new.query.sql_with_params()
+            table = connection.ops.quote_name(OverdueFlag._meta.db_table)
+            with connection.cursor() as cursor:
+                # ON CONFLICT: a second run at the same moment meets the one-open-flag index and
+                # adds nothing, rather than failing.
+                cursor.execute(
+                    f"INSERT INTO {table} (action_id, due_date, flagged_at) "
+                    f"SELECT overdue.flag_action, overdue.flag_due_date, %s FROM ({select_sql}) AS overdue WHERE true ON CONFLICT DO NOTHING",
+                    (now, *params),
+                )
+                flagged = cursor.rowcount
+        return flagged, cleared
+
+
+class OverdueFlag(models.Model):
+    """An action became overdue: the due date it missed, when the job saw it, when it stopped being."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="overdue_flags")
+    due_date = models.DateField("due date missed")
+    flagged_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OverdueFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-flagged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(cleared_at__isnull=True), name="one_open_overdue_flag"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.action.code} overdue since {self.overdue_since:%d/%m/%Y}"
+
+    @property
+    def overdue_since(self):
+        """The first day the action was overdue: the day after the date it missed."""
+        return self.due_date + datetime.timedelta(days=1)
+
+
+class SentNotification(models.Model):
+    """One reminder or escalation about one action to one owner, recorded so it is sent only once.
+
+    `period` says which one: the due date for the 30/7/1-day reminders, the first day of the
+    overdue week, staleness period or escalation month. A job claims a reminder by inserting its
+    row (the unique constraint turns away a re-run, a retry or a second beat) and sends only what
+    it claimed.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_30 = "due_30", "Due within 30 days"
+        DUE_7 = "due_7", "Due within 7 days"
+        DUE_1 = "due_1", "Due tomorrow or today"
+        OVERDUE = "overdue", "Overdue"
+        STALE = "stale", "No recent progress update"
+        ESCALATION = "escalation", "Overdue for more than 28 days (escalated)"
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="notifications")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    period = models.DateField()
+    # The run that claimed it; sent_at is set once the e-mail went.
+    claim = models.UUIDField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "action", "kind", "period"], name="notify_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.action.code} to {self.owner.code}"
+
+
+class BoardDigest(models.Model):
+    """A digest of a plan's changes e-mailed to its plan admins; the next one starts where it ended."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="digests")
+    sent_on = models.DateField()
+    since = models.DateTimeField()
+    until = models.DateTimeField()
+    sent_to = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-until"]
+        get_latest_by = "until"
+        constraints = [models.UniqueConstraint(fields=["plan", "sent_on"], name="one_digest_a_day")]
+
+    def __str__(self):
+        return f"{self.plan} digest {self.sent_on:%d/%m/%Y}"

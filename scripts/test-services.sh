@@ -65,6 +65,8 @@ cmd_packages() {
     [[ -n "$(pg_bindir)" ]] || missing+=(postgresql)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     [[ -n "$(chromium_path)" ]] || missing+=(chromium)
+    # Pango lays out the board report PDFs (WeasyPrint); Chromium usually brings it.
+    ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
     if ((${#missing[@]} == 0)); then
         return 0
     fi

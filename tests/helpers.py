@@ -24,8 +24,18 @@ def import_partnerships():
         import_partnerships_file(PARTNERSHIPS_FIXTURE)
 
 
+def import_indicators():
+    """The success indicators, which CQC actions name as the ones they are meant to move."""
+    from indicators.importers.yaml_file import import_indicator_file
+    from indicators.models import Indicator
+
+    if not Indicator.objects.filter(code="5").exists():
+        import_indicator_file(ROOT / "fixtures" / "indicators" / "q2-2017-18-business-management.yaml")
+
+
 def import_cqc_plan():
     import_partnerships()
+    import_indicators()
     return import_plan_file(CQC_FIXTURE).plan
 
 
@@ -105,3 +115,80 @@ def big_plan(priorities, actions_per_priority, subs_per_action):
             priority["actions"].append(action)
         data["priorities"].append(priority)
     return data
+
+
+def build_system(plans=2, priorities=2, key_actions=4, subs=4, updates_per_action=2, people=20,
+                 start=None, seed=1, prefix=""):
+    """A whole system of plans built in bulk (no history records), for scale tests and bench/.
+
+    Each plan has `priorities` × `key_actions` key actions with `subs` sub-actions each; due dates
+    spread over two years from `start`; every action has `updates_per_action` progress updates,
+    some revising the date, some Complete; people spread over a few organisations.
+    """
+    import datetime
+    import random
+
+    from actionplan.models import RAG, Action, Owner, Plan, ProgressUpdate, StrategicPriority
+    from partnerships.models import Organisation
+
+    rng = random.Random(seed)
+    start = start or datetime.date(2018, 1, 1)
+    orgs = Organisation.objects.bulk_create(
+        Organisation(code=f"{prefix}ORG{i}", name=f"Organisation {prefix}{i}") for i in range(10)
+    )
+    owners = Owner.objects.bulk_create(
+        Owner(kind=Owner.Kind.PERSON, code=f"{prefix}P{i}", name=f"Person {prefix}{i}", organisation=orgs[i % len(orgs)])
+        for i in range(people)
+    )
+    plan_objs = Plan.objects.bulk_create(
+        Plan(slug=f"{prefix}plan-{p}", title=f"Plan {prefix}{p:03d}", reporting_date=start) for p in range(plans)
+    )
+    prios = StrategicPriority.objects.bulk_create(
+        StrategicPriority(plan=plan, code=chr(65 + n), text=f"Priority {chr(65 + n)}", position=n)
+        for plan in plan_objs for n in range(priorities)
+    )
+
+    def due():
+        return start + datetime.timedelta(days=rng.randrange(730)) if rng.random() > 0.05 else None
+
+    keys = Action.objects.bulk_create(
+        Action(plan_id=prio.plan_id, priority=prio, code=f"{prio.code}{k}", number=f"{prio.code}{k}",
+               title=f"Key action {prio.code}{k}", position=k * (subs + 1), due_date=due())
+        for prio in prios for k in range(1, key_actions + 1)
+    )
+    children = Action.objects.bulk_create(
+        Action(plan_id=key.plan_id, priority_id=key.priority_id, parent=key, code=f"{key.code} {s}",
+               number=str(s), title=f"Sub-action {key.code} {s}", position=key.position + s, due_date=due())
+        for key in keys for s in range(1, subs + 1)
+    )
+    actions = keys + children
+    Action.accountable.through.objects.bulk_create(
+        Action.accountable.through(action=key, owner=rng.choice(owners)) for key in keys
+    )
+    Action.responsible.through.objects.bulk_create(
+        Action.responsible.through(action=action, owner=owner)
+        for action in actions for owner in rng.sample(owners, 1 + (action.pk % 2))
+    )
+    rags = [RAG.GREEN, RAG.GREEN, RAG.AMBER, RAG.RED, ""]
+    batch = []
+    for action in actions:
+        day = start
+        for n in range(updates_per_action):
+            day += datetime.timedelta(days=rng.randrange(1, 60))
+            last = n == updates_per_action - 1
+            done = last and rng.random() < 0.3
+            revised = None
+            if action.due_date and not done and rng.random() < 0.1:
+                revised = action.due_date + datetime.timedelta(days=rng.randrange(1, 120))
+            batch.append(ProgressUpdate(
+                action=action, reported_on=day, narrative=f"Update {n + 1} on {action.code}",
+                rag=RAG.COMPLETE if done else rng.choice(rags), completed_on=day if done else None,
+                revised_due_date=revised,
+            ))
+        if len(batch) >= 20000:
+            ProgressUpdate.objects.bulk_create(batch)
+            batch = []
+    ProgressUpdate.objects.bulk_create(batch)
+    # bulk_create sends no signals: copy the latest progress onto the actions as saves would.
+    Action.objects.filter(plan__in=plan_objs).refresh_progress()
+    return plan_objs

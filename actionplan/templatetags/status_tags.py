@@ -1,6 +1,11 @@
 """GOV.UK tags for RAG and delivery status, so every page colours them the same way."""
 
+import functools
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from actionplan.models import RAG, DeliveryStatus
@@ -33,3 +38,20 @@ def rag_tag(rag):
 @register.simple_tag
 def delivery_status_tag(status):
     return format_html('<strong class="govuk-tag {}">{}</strong>', STATUS_TAG[status], DeliveryStatus(status).label)
+
+
+@register.simple_tag
+def action_list_url(as_at=None, key=None, value=None, **filters):
+    """The action list filtered as given, as at `as_at` (left out for today, so links stay live).
+    `key`/`value` add a filter whose name is itself a variable (e.g. "accountable")."""
+    if key:
+        filters[key] = value
+    params = {name: value for name, value in filters.items() if value not in (None, "", False)}
+    if as_at and as_at != timezone.localdate():
+        params["as_at"] = as_at.isoformat()
+    return _action_list_path() + ("?" + urlencode(params) if params else "")
+
+
+@functools.cache
+def _action_list_path():
+    return reverse("actionplan:action_list")

@@ -9,17 +9,21 @@ from actionplan.importers.yaml_plan import SUFFIXES, import_plan_file
 from actionplan.models import Owner, Plan, PlanMembership
 from indicators.importers import IndicatorFileError
 from indicators.importers.yaml_file import import_indicator_file
+from indicators.models import Directorate, DirectorateMembership
 from partnerships.importers import PartnershipFileError, import_partnerships_file
 
 # Demo sign-ins for `make run`, listed in README. Never created with DEBUG off.
-# "person" links the sign-in to an owner by initials; "role" is the user's role in every seeded plan.
+# "person" links the sign-in to an owner by initials; "role" is the user's role in every seeded plan;
+# "directorate" makes the user that directorate's performance officer (enters its indicator values).
 DEMO_USERS = [
     {"username": "admin", "password": "hwb-demo-admin", "is_staff": True, "is_superuser": True,
      "first_name": "Demo", "last_name": "Administrator", "what": "superuser: everything, and the Django admin"},
     {"username": "plan-admin", "password": "hwb-demo-plan-admin", "role": PlanMembership.Role.ADMIN,
      "first_name": "Demo", "last_name": "Plan admin", "what": "plan admin: edits actions, owners, dates, delegation"},
     {"username": "kt-officer", "password": "hwb-demo-officer", "person": "KT", "role": PlanMembership.Role.OFFICER,
-     "first_name": "Kate", "last_name": "Terroni", "what": "officer linked to KT: updates KT's actions"},
+     "directorate": "social-and-community-services",
+     "first_name": "Kate", "last_name": "Terroni",
+     "what": "officer linked to KT: updates KT's actions, enters Social and Community Services indicator values"},
     {"username": "hwb-member", "password": "hwb-demo-member", "role": PlanMembership.Role.VIEWER,
      "first_name": "Demo", "last_name": "HWB member", "what": "viewer (HWB member): reads, changes nothing"},
 ]
@@ -39,6 +43,14 @@ class Command(BaseCommand):
         except PartnershipFileError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"Imported partnerships.yaml: {report}")
+        # Indicators before plans: plan files name the indicators their actions are meant to move.
+        for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "indicators").glob("*.yaml")):
+            try:
+                report = import_indicator_file(path)
+            except IndicatorFileError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"Imported {path.name}: {report}")
+
         paths = sorted(p for p in Path(options["fixtures"]).iterdir() if p.suffix.lower() in SUFFIXES)
         for path in paths:
             try:
@@ -47,18 +59,12 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             self.stdout.write(f"Imported {path.name}: {report}")
 
-        for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "indicators").glob("*.yaml")):
-            try:
-                report = import_indicator_file(path)
-            except IndicatorFileError as error:
-                raise CommandError(str(error)) from None
-            self.stdout.write(f"Imported {path.name}: {report}")
-
         User = get_user_model()
         for spec in DEMO_USERS:
             spec = dict(spec)
             password, what = spec.pop("password"), spec.pop("what")
             person, role = spec.pop("person", None), spec.pop("role", None)
+            directorate = spec.pop("directorate", None)
             user, _ = User.objects.update_or_create(username=spec.pop("username"), defaults=spec)
             user.set_password(password)
             user.save()
@@ -67,6 +73,11 @@ class Command(BaseCommand):
             if role:
                 for plan in Plan.objects.all():
                     PlanMembership.objects.update_or_create(plan=plan, user=user, defaults={"role": role})
+            if directorate:
+                DirectorateMembership.objects.update_or_create(
+                    directorate=Directorate.objects.get(slug=directorate), user=user,
+                    defaults={"role": DirectorateMembership.Role.OFFICER},
+                )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Open http://127.0.0.1:8000 and sign in with:"))
         for spec in DEMO_USERS:

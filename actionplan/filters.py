@@ -1,0 +1,112 @@
+"""The action list's filters. They work on Action.objects.with_rag(as_at), so RAG, delivery status,
+staleness and slippage mean exactly what the dashboard counted."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from actionplan.forms import GovukFormMixin
+from actionplan.models import RAG, SLIPPED, Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StrategicPriority
+from partnerships.models import Organisation
+
+
+class ActionFilterForm(GovukFormMixin, forms.Form):
+    pass
+
+
+def _visible_plans(request):
+    return Plan.objects.visible_to(request.user) if request else Plan.objects.none()
+
+
+def _visible_priorities(request):
+    return StrategicPriority.objects.filter(plan__in=_visible_plans(request)).select_related("plan")
+
+
+class ActionFilter(django_filters.FilterSet):
+    plan = django_filters.ModelChoiceFilter(queryset=_visible_plans, to_field_name="slug", empty_label="All plans")
+    priority = django_filters.ModelChoiceFilter(
+        queryset=_visible_priorities, label="Strategic priority", empty_label="All priorities"
+    )
+    rag = django_filters.MultipleChoiceFilter(
+        choices=RAG.choices, label="RAG", widget=forms.CheckboxSelectMultiple
+    )
+    status = django_filters.MultipleChoiceFilter(
+        field_name="delivery_status", choices=DeliveryStatus.choices, label="Delivery status",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # Typed (initials or group name, suggested from a list) rather than a select of every owner.
+    accountable = django_filters.ModelChoiceFilter(
+        queryset=Owner.objects.all(), to_field_name="code", method="filter_accountable",
+        widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
+        help_text="Initials or group name, e.g. KT or Chief Executives",
+    )
+    responsible = django_filters.ModelChoiceFilter(
+        queryset=Owner.objects.all(), to_field_name="code", method="filter_responsible",
+        widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), to_field_name="code", method="filter_organisation",
+        label="Responsible organisation", empty_label="Any organisation",
+    )
+    due_from = django_filters.DateFilter(
+        field_name="current_due_date", lookup_expr="gte", label="Due on or after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    due_to = django_filters.DateFilter(
+        field_name="current_due_date", lookup_expr="lte", label="Due on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    stale = django_filters.BooleanFilter(
+        field_name="is_stale", widget=forms.CheckboxInput, label="Stale (no recent update)", method="filter_stale"
+    )
+    slipped = django_filters.BooleanFilter(
+        widget=forms.CheckboxInput, label="Slipped (revised date later than the original)", method="filter_slipped"
+    )
+    q = django_filters.CharFilter(method="search", label="Search", help_text="Code, title, description or progress")
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("plan__title", "plan"),
+            ("position", "code"),
+            ("current_due_date", "due"),
+            ("rag", "rag"),
+            ("delivery_status", "status"),
+            ("last_reported_on", "updated"),
+        ),
+        field_labels={"position": "Code", "current_due_date": "Due date", "last_reported_on": "Last update"},
+    )
+
+    class Meta:
+        model = Action
+        fields = []
+        form = ActionFilterForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Priorities of the chosen plan only: every plan's would be hundreds to choose from.
+        chosen = self.data.get("plan")
+        priorities = self.filters["priority"]
+        priorities.queryset = _visible_priorities(self.request).filter(plan__slug=chosen) if chosen else StrategicPriority.objects.none()
+        self.form.fields["priority"].queryset = priorities.queryset
+        if not chosen:
+            self.form.fields["priority"].help_text = "Choose a plan first"
+
+    def filter_accountable(self, queryset, name, owner):
+        return queryset.accountable_is(owner)
+
+    def filter_responsible(self, queryset, name, owner):
+        return queryset.responsible_is(owner)
+
+    def filter_organisation(self, queryset, name, organisation):
+        return queryset.responsible_organisation_is(organisation)
+
+    def filter_stale(self, queryset, name, value):
+        return queryset.filter(is_stale=True) if value else queryset
+
+    def filter_slipped(self, queryset, name, value):
+        return queryset.filter(SLIPPED) if value else queryset
+
+    def search(self, queryset, name, text):
+        in_progress = ProgressUpdate.objects.filter(action=OuterRef("pk"), narrative__icontains=text)
+        return queryset.filter(
+            Q(code__icontains=text) | Q(title__icontains=text) | Q(description__icontains=text) | Exists(in_progress)
+        )

@@ -1,0 +1,221 @@
+"""What the dashboard's action list exports and what a board report holds.
+
+Both read the RAG rules from ActionQuerySet.with_rag(on); nothing here decides a colour.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from django.db.models import F
+
+from actionplan.models import RAG, SLIPPED, DeliveryStatus, Owner, ProgressUpdate, RagSummary
+from partnerships.models import Organisation
+
+# The action list export, one row per action: (heading, value of an action from with_rag + for_display).
+EXPORT_COLUMNS = [
+    ("Plan", lambda a: a.plan.title),
+    ("Strategic priority", lambda a: a.priority.code),
+    ("Action", lambda a: a.code),
+    ("Title", lambda a: a.title),
+    ("Accountable", lambda a: ", ".join(o.code for o in a.accountable_owners)),
+    ("Responsible", lambda a: ", ".join(o.code for o in a.responsible_owners())),
+    ("Completion date (as written)", lambda a: a.completion_date_text),
+    ("Original due date", lambda a: a.due_date),
+    ("Current due date", lambda a: a.current_due_date),
+    ("Days slipped", lambda a: a.days_slipped or ""),
+    ("Delivery status", lambda a: DeliveryStatus(a.delivery_status).label),
+    ("Days overdue", lambda a: a.days_overdue or ""),
+    ("RAG", lambda a: RAG(a.rag).label),
+    ("Officer's RAG disagrees", lambda a: "Yes" if a.rag_disagrees else ""),
+    ("Stale", lambda a: "Yes" if a.is_stale else ""),
+    ("Last update", lambda a: a.last_reported_on),
+    ("Latest progress", lambda a: a.latest_update().narrative if a.latest_update() else ""),
+]
+
+# Spreadsheet programs run text that starts like a formula; source text never needs to.
+FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+
+
+def _safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_rows(actions):
+    yield [heading for heading, _ in EXPORT_COLUMNS]
+    for action in actions:
+        yield [_safe(value(action)) for _, value in EXPORT_COLUMNS]
+
+
+def actions_csv(actions):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in export_rows(actions):
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, datetime.date) else v for v in row])
+    return out.getvalue()
+
+
+def actions_xlsx(actions, title="Actions"):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    for row in export_rows(actions):
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# How many actions each of the dashboard's lists shows before "See all".
+DASHBOARD_LIST_LENGTH = 10
+
+
+@dataclass
+class PlanDashboard:
+    """One plan's dashboard on date `on`: RAG by strategic priority, the overdue, slipped and
+    stale actions, and counts by owner and organisation. A fixed number of queries."""
+
+    plan: object
+    on: datetime.date
+    summary: RagSummary = None
+    priorities: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    slipped: list = field(default_factory=list)
+    stale: list = field(default_factory=list)
+    by_accountable: list = field(default_factory=list)
+    by_responsible: list = field(default_factory=list)
+    by_organisation: list = field(default_factory=list)
+
+    @classmethod
+    def build(cls, plan, on, length=DASHBOARD_LIST_LENGTH):
+        board = cls(plan=plan, on=on)
+        actions = plan.actions
+        board.summary = actions.rag_summary(on)
+        by_priority = actions.rag_summary_by("priority", on)
+        board.priorities = list(plan.priorities.all())
+        for priority in board.priorities:
+            priority.summary = by_priority.get(priority.pk, RagSummary())
+        listed = actions.with_rag(on).for_display(on)
+        board.overdue = list(
+            listed.filter(delivery_status=DeliveryStatus.OVERDUE).order_by("current_due_date", "position")[:length]
+        )
+        board.slipped = list(
+            listed.filter(SLIPPED).exclude(delivery_status=DeliveryStatus.COMPLETE)
+            .order_by("current_due_date", "position")[:length]
+        )
+        board.stale = list(
+            listed.filter(is_stale=True).order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
+        )
+        board.by_accountable = _owners_with(Owner, actions.rag_summary_by_owner("accountable", on))
+        board.by_responsible = _owners_with(Owner, actions.rag_summary_by_owner("responsible", on))
+        board.by_organisation = _owners_with(
+            Organisation, actions.rag_summary_by_owner("responsible", on, organisation=True)
+        )
+        return board
+
+
+@dataclass
+class Ranking:
+    """The owners (or organisations) a dashboard table shows: the first few, and how many more."""
+
+    shown: list
+    more: int
+
+
+def _owners_with(model, summaries, length=DASHBOARD_LIST_LENGTH):
+    """The `length` owners (or organisations) most overdue and Red first, each with its .summary."""
+    ranked = sorted(summaries, key=lambda pk: (-summaries[pk].overdue, -summaries[pk].red, -summaries[pk].total, pk))
+    owners = model.objects.in_bulk(ranked[:length])
+    shown = [owners[pk] for pk in ranked[:length]]
+    for owner in shown:
+        owner.summary = summaries[owner.pk]
+    return Ranking(shown, len(ranked) - len(shown))
+
+
+@dataclass
+class ExceptionRow:
+    action: object
+    reasons: list = field(default_factory=list)
+
+
+@dataclass
+class BoardReport:
+    """A plan's position on `as_at` for a board paper, and what changed since `since`."""
+
+    plan: object
+    as_at: datetime.date
+    since: datetime.date
+    summary: object = None
+    previous: object = None
+    exceptions: list = field(default_factory=list)
+    rag_changes: list = field(default_factory=list)
+    updates_since: list = field(default_factory=list)
+
+    @classmethod
+    def build(cls, plan, as_at, since):
+        report = cls(plan=plan, as_at=as_at, since=since)
+        actions = plan.actions
+        report.summary = actions.rag_summary(as_at)
+        report.previous = actions.rag_summary(since)
+        exceptional = (
+            actions.with_rag(as_at)
+            .exceptions()
+            .for_display(as_at)
+            .order_by("position")
+        )
+        for action in exceptional:
+            report.exceptions.append(ExceptionRow(action, cls._reasons(action)))
+        before = dict(actions.with_rag(since).values_list("pk", "rag"))
+        now = actions.with_rag(as_at).select_related("priority").order_by("position")
+        report.rag_changes = [
+            (action, RAG(before[action.pk]), RAG(action.rag)) for action in now if before[action.pk] != action.rag
+        ]
+        report.updates_since = list(
+            ProgressUpdate.objects.filter(action__plan=plan, reported_on__gt=since, reported_on__lte=as_at)
+            .select_related("action", "author")
+            .order_by("-reported_on", "action__position")
+        )
+        return report
+
+    @staticmethod
+    def _reasons(action):
+        reasons = []
+        if action.rag == RAG.RED:
+            reasons.append("Red")
+        if action.delivery_status == DeliveryStatus.OVERDUE:
+            reasons.append(f"Overdue by {action.days_overdue} days")
+        if action.days_slipped:
+            reasons.append(f"Slipped {action.days_slipped} days")
+        if action.is_stale:
+            reasons.append("No update since " + (action.last_reported_on.strftime("%-d %B %Y") if action.last_reported_on else "it was agreed"))
+        if action.rag_disagrees:
+            reasons.append("Officer's RAG rosier than the dates suggest")
+        return reasons
+
+    @property
+    def changes(self):
+        """(label, previous, now) for the summary table."""
+        rows = [(RAG(rag).label, getattr(self.previous, rag), getattr(self.summary, rag)) for rag in RAG.values]
+        rows += [
+            ("Overdue", self.previous.overdue, self.summary.overdue),
+            ("Slipped", self.previous.slipped, self.summary.slipped),
+            ("Stale", self.previous.stale, self.summary.stale),
+            ("Total", self.previous.total, self.summary.total),
+        ]
+        return rows
+

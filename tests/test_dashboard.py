@@ -1,0 +1,155 @@
+"""The HWB dashboard: RAG counts that match the action list behind them, on any "as at" date,
+the CQC plan's overdue list on 1 April 2018, and a fixed number of queries at any size."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from actionplan.models import RAG, Action, DeliveryStatus, RagSummary
+from actionplan.reports import PlanDashboard
+from tests.helpers import build_system, give_role, import_cqc_plan
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+APRIL_2018 = D(2018, 4, 1)
+
+
+def test_cqc_overdue_list_on_1_april_2018_is_what_the_source_says(superuser):
+    """Hand-counted from the paper: due before April 2018 and not complete. E2 and H4 were due
+    22/03/18; G2 i in March 2018; I1 in November 2017 and its two sub-actions in January 2018;
+    I3 in December 2017. A4's last milestone (the final, May 2018) and D1 (April 18) are not yet due."""
+    plan = import_cqc_plan()
+    board = PlanDashboard.build(plan, APRIL_2018)
+    expected = {"E2", "G2 i", "H4", "I1", "I1 i", "I1 ii", "I3"}
+    assert {a.code for a in board.overdue} == expected
+    assert board.summary.overdue == len(expected)
+    assert {a.code for a in plan.actions.overdue(APRIL_2018)} == expected
+
+
+def test_dashboard_page_lists_the_cqc_overdue_actions_as_at_1_april_2018(client, superuser):
+    plan = import_cqc_plan()
+    client.force_login(superuser)
+    response = client.get(reverse("actionplan:dashboard"), {"plan": plan.slug, "as_at": "2018-04-01"})
+    assert response.status_code == 200
+    overdue = response.context["detail"].overdue
+    assert [a.code for a in overdue] == ["I1", "I3", "I1 i", "I1 ii", "E2", "H4", "G2 i"]  # most overdue first
+    i1 = overdue[0]
+    assert i1.days_overdue == (APRIL_2018 - D(2017, 11, 30)).days
+    html = response.content.decode()
+    assert "Position as at 1 April 2018" in html
+    assert "Overdue (7)" in html
+
+
+def test_each_dashboard_number_links_to_a_list_of_exactly_that_many_actions(client, superuser):
+    plan = import_cqc_plan()
+    client.force_login(superuser)
+    html = client.get(reverse("actionplan:dashboard"), {"plan": plan.slug, "as_at": "2018-04-01"}).content.decode()
+    links = re.findall(r'href="(/actions/\?[^"]+)">(\d+)</a>', html)
+    assert len(links) > 20
+    for href, count in links:
+        listed = client.get(href.replace("&amp;", "&")).context["page"].paginator.count
+        assert listed == int(count), href
+
+
+def test_summary_adds_up_and_matches_the_per_action_rules(superuser):
+    plan = import_cqc_plan()
+    on = D(2018, 9, 1)
+    summary = plan.actions.rag_summary(on)
+    actions = list(plan.actions.with_rag(on))
+    assert summary.total == len(actions) == plan.actions.count()
+    assert summary.red + summary.amber + summary.green + summary.complete + summary.not_started == summary.total
+    assert summary.red == sum(a.rag == RAG.RED for a in actions)
+    assert summary.overdue == sum(a.delivery_status == DeliveryStatus.OVERDUE for a in actions)
+    assert summary.stale == sum(a.is_stale for a in actions)
+    by_priority = plan.actions.rag_summary_by("priority", on)
+    assert sum(by_priority.values(), RagSummary()) == summary
+
+
+def test_todays_picture_from_the_kept_progress_equals_the_one_from_the_updates(superuser):
+    """Today's RAG reads the latest progress kept on each action; a past date asks the updates.
+    Both must agree for every action once today is past every update."""
+    plan = import_cqc_plan()
+    a1 = plan.actions.get(code="A1")
+    a1.add_progress_update(author=superuser, on=D(2018, 5, 1), seen_version=a1.version, rag=RAG.AMBER,
+                           narrative="Slipping", revised_due_date=D(2018, 9, 30))
+    b1 = plan.actions.get(code="B1")
+    b1.add_progress_update(author=superuser, on=D(2018, 5, 2), seen_version=b1.version, rag=RAG.COMPLETE,
+                           narrative="Done")
+    today = datetime.date.today()
+    yesterday = today - datetime.timedelta(days=1)  # before "today": answered from the updates
+    fields = ["pk", "latest_rag", "last_reported_on", "revised_due_date", "completed_on"]
+    kept = list(plan.actions.with_progress(today).order_by("pk").values_list(*fields))
+    asked = list(plan.actions.with_progress(yesterday).order_by("pk").values_list(*fields))
+    assert kept == asked
+    assert dict((row[0], row[1]) for row in kept)[b1.pk] == RAG.COMPLETE
+
+
+def test_owner_and_organisation_counts_count_sub_actions_under_their_key_actions_owners(superuser):
+    plan = import_cqc_plan()
+    on = D(2018, 4, 1)
+    by_responsible = plan.actions.rag_summary_by_owner("responsible", on)
+    for owner_pk, summary in by_responsible.items():
+        owner = plan.actions.model.responsible.field.related_model.objects.get(pk=owner_pk)
+        assert summary.total == plan.actions.responsible_is(owner).count(), owner.code
+
+
+def test_as_at_on_a_past_date_shows_the_position_then(client, superuser):
+    plan = import_cqc_plan()
+    i3 = plan.actions.get(code="I3")
+    i3.add_progress_update(author=superuser, on=D(2018, 6, 1), seen_version=i3.version, rag=RAG.COMPLETE,
+                           narrative="Done")
+    client.force_login(superuser)
+    before = client.get(reverse("actionplan:dashboard"), {"plan": plan.slug, "as_at": "2018-04-01"})
+    after = client.get(reverse("actionplan:dashboard"), {"plan": plan.slug, "as_at": "2018-06-02"})
+    assert "I3" in [a.code for a in before.context["detail"].overdue]
+    assert "I3" not in [a.code for a in after.context["detail"].overdue]
+    assert after.context["detail"].summary.complete == before.context["detail"].summary.complete + 1
+
+
+def test_an_invalid_as_at_date_falls_back_to_today_with_an_error(client, superuser):
+    import_cqc_plan()
+    client.force_login(superuser)
+    response = client.get(reverse("actionplan:dashboard"), {"as_at": "31/02/2018"})
+    assert response.status_code == 200
+    assert response.context["as_at"] == datetime.date.today()
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_dashboard_shows_only_plans_shared_with_the_user(client, board_member, small_plan):
+    import_cqc_plan()
+    client.force_login(board_member)
+    response = client.get(reverse("actionplan:dashboard"))
+    assert [p.slug for p in response.context["plans"]] == [small_plan.slug]
+    response = client.get(reverse("actionplan:dashboard"), {"plan": "cqc-local-system-review-2018"})
+    assert response.context["chosen"] == small_plan  # not someone else's plan
+
+
+def test_source_html_in_titles_is_shown_escaped(client, superuser):
+    plan = import_cqc_plan()
+    plan.actions.filter(code="I1").update(title="<script>alert('x')</script>")
+    client.force_login(superuser)
+    html = client.get(reverse("actionplan:dashboard"), {"plan": plan.slug, "as_at": "2018-04-01"}).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert" in html
+
+
+def _dashboard_queries(client, django_assert_max_num_queries, slug):
+    with django_assert_max_num_queries(80) as captured:
+        response = client.get(reverse("actionplan:dashboard"), {"plan": slug})
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_dashboard_runs_the_same_queries_for_80_actions_and_for_thousands(client, superuser,
+                                                                          django_assert_max_num_queries):
+    client.force_login(superuser)
+    small = build_system(plans=1, priorities=2, key_actions=8, subs=4, updates_per_action=2, people=10)
+    assert Action.objects.count() == 80
+    few = _dashboard_queries(client, django_assert_max_num_queries, small[0].slug)
+    big = build_system(plans=3, priorities=5, key_actions=20, subs=4, updates_per_action=3, people=200, prefix="x")
+    assert Action.objects.count() == 80 + 1500
+    many = _dashboard_queries(client, django_assert_max_num_queries, big[0].slug)
+    assert few == many
