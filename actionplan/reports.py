@@ -112,7 +112,8 @@ class PlanDashboard:
             priority.summary = by_priority.get(priority.pk, RagSummary())
         listed = actions.with_rag(on).for_display(on)
         board.overdue = list(
-            listed.filter(delivery_status=DeliveryStatus.OVERDUE).order_by("current_due_date", "position")[:length]
+            listed.filter(delivery_status=DeliveryStatus.OVERDUE).with_overdue_since()
+            .order_by("current_due_date", "position")[:length]
         )
         board.slipped = list(
             listed.filter(SLIPPED).exclude(delivery_status=DeliveryStatus.COMPLETE)

@@ -176,6 +176,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Axes logs every sign-in at INFO; lockouts are WARNING and still shown.
-    # WeasyPrint logs each layout step of a PDF at INFO.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # WeasyPrint logs each layout step of a PDF, and every GOV.UK CSS rule it skips.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "WARNING"}},
 }

@@ -153,3 +153,15 @@ def test_dashboard_runs_the_same_queries_for_80_actions_and_for_thousands(client
     assert Action.objects.count() == 80 + 1500
     many = _dashboard_queries(client, django_assert_max_num_queries, big[0].slug)
     assert few == many
+
+
+def test_overdue_list_shows_since_when_the_daily_job_flagged_it(client, superuser):
+    from django.core.management import call_command
+
+    plan = import_cqc_plan()
+    call_command("flag_overdue", stdout=__import__("io").StringIO())
+    client.force_login(superuser)
+    response = client.get(reverse("actionplan:dashboard"), {"plan": plan.slug})
+    i1 = next(a for a in response.context["detail"].overdue if a.code == "I1")
+    assert i1.overdue_since == D(2017, 12, 1)  # due 30 November 2017 (Nov 2017)
+    assert "flagged overdue since 1 Dec 2017" in response.content.decode()
