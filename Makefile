@@ -10,6 +10,8 @@ GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := static/govuk
 SERVICES := scripts/test-services.sh
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; each gets its own test database and Chromium.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install static migrate seed bench check clean services-start services-stop
 
@@ -54,7 +56,7 @@ test: install static
 	trap '$(SERVICES) stop' EXIT; \
 	$(SERVICES) start && eval "$$($(SERVICES) env)" && \
 	$(PY) manage.py check && \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(SERVICES) stop
