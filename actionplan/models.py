@@ -376,13 +376,14 @@ class ActionQuerySet(models.QuerySet):
         """Copy what the latest progress updates say onto these actions, for with_progress()."""
         return self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress(None).items()})
 
-    def with_delivery_status(self, on):
+    def with_delivery_status(self, on, conditions=None):
         """Annotate `delivery_status` (a DeliveryStatus value) as it stood on date `on`.
 
         Complete if the latest update says so; else no date; else overdue once the current due
         date has passed; due soon within the plan's due_soon_days; otherwise on track.
+        (`conditions`: _delivery_conditions(on), when the caller already has them.)
         """
-        status = _delivery_conditions(on)
+        status = conditions or _delivery_conditions(on)
         return self.with_progress(as_at=on).annotate(
             status_on=Value(on, output_field=DateField()),
             delivery_status=Case(
@@ -415,7 +416,7 @@ class ActionQuerySet(models.QuerySet):
         given = NullIf("latest_rag", Value(""))
         stale_before = _plan_window(on, "stale_after_days", -1)
         return (
-            self.with_delivery_status(on)
+            self.with_delivery_status(on, status)
             .annotate(derived_rag=derived)
             .annotate(
                 rag=Coalesce(given, "derived_rag"),
