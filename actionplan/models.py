@@ -270,6 +270,12 @@ def _delivery_conditions(on):
     }
 
 
+def _names_own(role):
+    """Whether the action names owners of its own in `role` ("accountable" or "responsible");
+    a sub-action that names none takes its key action's."""
+    return Exists(getattr(Action, role).through.objects.filter(action=OuterRef("pk")))
+
+
 # Slippage: the revised completion date (with_progress) is later than the original.
 SLIPPED = Q(revised_due_date__gt=F("due_date"))
 
@@ -306,8 +312,7 @@ class ActionQuerySet(models.QuerySet):
 
     def _inheriting(self, role, own, inherited):
         # A sub-action naming no owners in `role` takes its key action's.
-        has_own = Exists(getattr(Action, role).through.objects.filter(action=OuterRef("pk")))
-        return self.alias(**{f"has_own_{role}": has_own}).filter(
+        return self.alias(**{f"has_own_{role}": _names_own(role)}).filter(
             own | (inherited & Q(**{f"has_own_{role}": False}))
         ).distinct()
 
@@ -315,11 +320,10 @@ class ActionQuerySet(models.QuerySet):
         """{owner pk (or organisation pk): RagSummary} of the owners in `role` ("accountable" or
         "responsible"), sub-actions counting under their key action's owners where they name none.
         One query; an action with two owners counts once for each."""
-        has_own = Exists(getattr(Action, role).through.objects.filter(action=OuterRef("pk")))
         own, inherited = (role, f"parent__{role}")
         if organisation:
             own, inherited = f"{own}__organisation", f"{inherited}__organisation"
-        key = Case(When(has_own, then=F(own)), default=F(inherited))
+        key = Case(When(_names_own(role), then=F(own)), default=F(inherited))
         return self._summaries_by(key, on, distinct=True)
 
     def owned_by(self, user):
@@ -568,10 +572,17 @@ class Action(models.Model):
 
     def responsible_owners(self):
         """Own responsible owners, or the key action's where a sub-action names none."""
-        own = list(self.responsible.all())
+        return self._own_or_key_actions("responsible")
+
+    def accountable_owners(self):
+        """Own accountable owners, or the key action's where a sub-action names none."""
+        return self._own_or_key_actions("accountable")
+
+    def _own_or_key_actions(self, role):
+        own = list(getattr(self, role).all())
         if own or self.parent is None:
             return own
-        return list(self.parent.responsible.all())
+        return list(getattr(self.parent, role).all())
 
     def can_be_updated_by(self, user):
         return Action.objects.updatable_by(user).filter(pk=self.pk).exists()
@@ -592,14 +603,6 @@ class Action(models.Model):
         if self.delivery_status == DeliveryStatus.OVERDUE:
             return (self.status_on - self.current_due_date).days
         return 0
-
-    @property
-    def accountable_owners(self):
-        """Own accountable owners, or the key action's for a sub-action naming none (prefetched)."""
-        own = list(self.accountable.all())
-        if own or self.parent is None:
-            return own
-        return list(self.parent.accountable.all())
 
     @property
     def days_slipped(self):

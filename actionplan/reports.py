@@ -22,7 +22,7 @@ EXPORT_COLUMNS = [
     ("Strategic priority", lambda a: a.priority.code),
     ("Action", lambda a: a.code),
     ("Title", lambda a: a.title),
-    ("Accountable", lambda a: ", ".join(o.code for o in a.accountable_owners)),
+    ("Accountable", lambda a: ", ".join(o.code for o in a.accountable_owners())),
     ("Responsible", lambda a: ", ".join(o.code for o in a.responsible_owners())),
     ("Completion date (as written)", lambda a: a.completion_date_text),
     ("Original due date", lambda a: a.due_date),

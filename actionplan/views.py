@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from actionplan.filters import ActionFilter
 from actionplan.forms import ActionForm, AsAtForm, BoardReportForm, CorrectionForm, ProgressUpdateForm
-from actionplan.models import Action, DeliveryStatus, Owner, Plan, ProgressUpdate, RagSummary, StaleAction
+from actionplan.models import Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
 from actionplan.reports import BoardReport, PlanDashboard, actions_csv, actions_xlsx
 
@@ -46,26 +46,27 @@ def plan_detail(request, slug):
     })
 
 
+def _as_at(request):
+    """The "as at" date picker's context: ?as_at (default today), its form, and whether it is today."""
+    form = AsAtForm(request.GET)
+    as_at = form.date()
+    return {"as_at": as_at, "as_at_form": form, "is_today": as_at == timezone.localdate()}
+
+
 def dashboard(request):
     """The HWB's view: every plan's RAG picture, and one plan's in detail, on a chosen date."""
-    as_at_form = AsAtForm(request.GET)
-    as_at = as_at_form.date()
-    plans = list(Plan.objects.visible_to(request.user).select_related("board"))
-    summaries = Action.objects.filter(plan__in=[p.pk for p in plans]).rag_summary_by("plan", as_at)
+    context = _as_at(request)
+    as_at = context["as_at"]
+    visible = Plan.objects.visible_to(request.user)
+    plans = list(visible.select_related("board"))
+    summaries = visible.rag_summary_by_plan(as_at)
     for plan in plans:
-        plan.summary = summaries.get(plan.pk, RagSummary())
+        plan.summary = summaries[plan.pk]
     chosen = next((p for p in plans if p.slug == request.GET.get("plan")), plans[0] if plans else None)
     return render(
         request,
         "actionplan/dashboard.html",
-        {
-            "plans": plans,
-            "chosen": chosen,
-            "detail": PlanDashboard.build(chosen, as_at) if chosen else None,
-            "as_at": as_at,
-            "as_at_form": as_at_form,
-            "is_today": as_at == timezone.localdate(),
-        },
+        {**context, "plans": plans, "chosen": chosen, "detail": PlanDashboard.build(chosen, as_at) if chosen else None},
     )
 
 
@@ -74,9 +75,9 @@ ACTIONS_PER_PAGE = 50
 
 def action_list(request):
     """Actions filtered as the URL says, as they stood on ?as_at; CSV or XLSX of exactly those rows."""
-    as_at_form = AsAtForm(request.GET)
-    as_at = as_at_form.date()
-    visible = Action.objects.filter(plan__in=Plan.objects.visible_to(request.user).values("pk"))
+    context = _as_at(request)
+    as_at = context["as_at"]
+    visible = Action.objects.visible_to(request.user)
     filters = ActionFilter(request.GET, queryset=visible.with_rag(as_at).select_related("plan"), request=request)
     actions = filters.qs
     if not request.GET.get("sort"):
@@ -89,8 +90,7 @@ def action_list(request):
     return render(
         request,
         "actionplan/action_list.html",
-        {"filter": filters, "page": page, "as_at": as_at, "as_at_form": as_at_form,
-         "is_today": as_at == timezone.localdate(), "owners": Owner.objects.only("code", "name")},
+        {**context, "filter": filters, "page": page, "owners": Owner.objects.only("code", "name")},
     )
 
 
@@ -400,9 +400,7 @@ def exception_report(request, slug):
             value.outcome_rating = ratings.get(value.indicator.outcome_id)
             value.exception = exceptions.get(value.indicator.outcome_id)
 
-    actions = Action.objects.filter(
-        plan__board__in=family, plan__in=Plan.objects.visible_to(request.user).values("pk")
-    ).select_related("plan")
+    actions = Action.objects.visible_to(request.user).filter(plan__board__in=family).select_related("plan")
     overdue = list(actions.overdue(on).for_display().order_by("plan__title", "position"))
     slipped = list(actions.slipped(as_at=on).for_display().order_by("plan__title", "position"))
     return render(
