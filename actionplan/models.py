@@ -222,18 +222,30 @@ class Owner(models.Model):
 RECENT_UPDATE_DAYS = 30
 
 
-def _plan_window(on, days_field, direction):
-    """`on` ± the action's plan's window (due_soon_days, stale_after_days) as a date expression.
+# Each plan chooses its own windows around a date: (field, direction from the date).
+PLAN_WINDOWS = {"due_soon_by": ("due_soon_days", +1), "stale_before": ("stale_after_days", -1)}
 
-    Each plan chooses its own window; the few distinct values become one CASE.
+
+def _plan_windows(on):
+    """{"due_soon_by": on + the action's plan's due_soon_days, "stale_before": on − its
+    stale_after_days} as date expressions, from one query.
+
+    Where every plan chose the same window the date is a constant; otherwise the few distinct
+    values become one CASE on the action's plan.
     """
-    windows = sorted(set(Plan.objects.values_list(days_field, flat=True)))
-    return Case(
-        *[When(**{f"plan__{days_field}": days}, then=Value(on + direction * datetime.timedelta(days=days)))
-          for days in windows],
-        default=Value(on + direction * datetime.timedelta(days=Plan._meta.get_field(days_field).default)),
-        output_field=DateField(),
-    )
+    chosen = list(Plan.objects.order_by().values_list(*[f for f, _ in PLAN_WINDOWS.values()]).distinct())
+    windows = {}
+    for i, (name, (days_field, direction)) in enumerate(PLAN_WINDOWS.items()):
+        default = Plan._meta.get_field(days_field).default
+        days = sorted({row[i] for row in chosen}) or [default]
+
+        def date(days):
+            return Value(on + direction * datetime.timedelta(days=days), output_field=DateField())
+
+        windows[name] = date(days[0]) if len(days) == 1 else Case(
+            *[When(**{f"plan__{days_field}": d}, then=date(d)) for d in days], default=date(default),
+        )
+    return windows
 
 
 def _latest_progress(as_at):
@@ -259,14 +271,15 @@ PROGRESS_CACHE = {
     "completed_on": "progress_completed_on",
 }
 
-def _delivery_conditions(on):
+def _delivery_conditions(on, due_soon_by):
     """{DeliveryStatus: condition on with_progress() annotations}, first match wins; otherwise
-    on track. The one statement of what complete, undated, overdue and due soon mean."""
+    on track. The one statement of what complete, undated, overdue and due soon mean.
+    (`due_soon_by`: _plan_windows(on)["due_soon_by"].)"""
     return {
         DeliveryStatus.COMPLETE: Q(latest_rag=RAG.COMPLETE),
         DeliveryStatus.NO_DATE: Q(current_due_date__isnull=True),
         DeliveryStatus.OVERDUE: Q(current_due_date__lt=on),
-        DeliveryStatus.DUE_SOON: Q(current_due_date__lte=_plan_window(on, "due_soon_days", +1)),
+        DeliveryStatus.DUE_SOON: Q(current_due_date__lte=due_soon_by),
     }
 
 
@@ -323,7 +336,8 @@ class ActionQuerySet(models.QuerySet):
         own, inherited = (role, f"parent__{role}")
         if organisation:
             own, inherited = f"{own}__organisation", f"{inherited}__organisation"
-        key = Case(When(_names_own(role), then=F(own)), default=F(inherited))
+        # Joined, the action's own owners in `role` are there (not null) exactly when it names some.
+        key = Case(When(**{f"{role}__isnull": False}, then=F(own)), default=F(inherited))
         return self._summaries_by(key, on, distinct=True)
 
     def owned_by(self, user):
@@ -385,9 +399,9 @@ class ActionQuerySet(models.QuerySet):
 
         Complete if the latest update says so; else no date; else overdue once the current due
         date has passed; due soon within the plan's due_soon_days; otherwise on track.
-        (`conditions`: _delivery_conditions(on), when the caller already has them.)
+        (`conditions`: _delivery_conditions(on, …), when the caller already has them.)
         """
-        status = conditions or _delivery_conditions(on)
+        status = conditions or _delivery_conditions(on, _plan_windows(on)["due_soon_by"])
         return self.with_progress(as_at=on).annotate(
             status_on=Value(on, output_field=DateField()),
             delivery_status=Case(
@@ -402,40 +416,41 @@ class ActionQuerySet(models.QuerySet):
         derived_rag: Complete; Overdue → Red; Due soon with no update in the last
             RECENT_UPDATE_DAYS → Amber; else Green.
         rag: the latest update's RAG where the officer gave one, else the derived one.
-        rag_disagrees: the officer's RAG is rosier than the derived one (Green but overdue).
+        rag_disagrees: the officer's RAG is rosier than the derived one (Green or Amber where
+            the dates say Red, Green where they say Amber).
         is_stale: not complete and no update for more than the plan's stale_after_days.
         has_slipped: the revised completion date is later than the original.
         """
-        # The conditions, not the delivery_status annotation, so the SQL stays small: an
-        # annotation referenced in another is written out again in full each time.
-        status = _delivery_conditions(on)
+        # Conditions, not references to other annotations, so the SQL stays small: Django
+        # writes a referenced annotation out again in full each time (and compiles it again).
+        windows = _plan_windows(on)
+        status = _delivery_conditions(on, windows["due_soon_by"])
         recent = on - datetime.timedelta(days=RECENT_UPDATE_DAYS)
-        not_recently_updated = Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=recent)
+        red = status[DeliveryStatus.OVERDUE]
+        amber = status[DeliveryStatus.DUE_SOON] & (Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=recent))
         derived = Case(
             When(status[DeliveryStatus.COMPLETE], then=Value(RAG.COMPLETE)),
-            When(status[DeliveryStatus.OVERDUE], then=Value(RAG.RED)),
-            When(status[DeliveryStatus.DUE_SOON] & not_recently_updated, then=Value(RAG.AMBER)),
+            When(red, then=Value(RAG.RED)),
+            When(amber, then=Value(RAG.AMBER)),
             default=Value(RAG.GREEN),
         )
-        given = NullIf("latest_rag", Value(""))
-        stale_before = _plan_window(on, "stale_after_days", -1)
-        return (
-            self.with_delivery_status(on, status)
-            .annotate(derived_rag=derived)
-            .annotate(
-                rag=Coalesce(given, "derived_rag"),
-                rag_disagrees=Case(
-                    When(Q(latest_rag=RAG.GREEN) & Q(derived_rag__in=[RAG.AMBER, RAG.RED]), then=Value(True)),
-                    When(Q(latest_rag=RAG.AMBER) & Q(derived_rag=RAG.RED), then=Value(True)),
-                    default=Value(False),
-                ),
-                is_stale=Case(
-                    When(status[DeliveryStatus.COMPLETE], then=Value(False)),
-                    When(Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=stale_before), then=Value(True)),
-                    default=Value(False),
-                ),
-                has_slipped=Case(When(SLIPPED, then=Value(True)), default=Value(False)),
-            )
+        never_or_before = Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=windows["stale_before"])
+        return self.with_delivery_status(on, status).annotate(
+            derived_rag=derived,
+            rag=Coalesce(NullIf("latest_rag", Value("")), derived),
+            # Officer Green or Amber is never Complete, so the derived RAG is Red or Amber exactly
+            # when `red` or `amber` holds.
+            rag_disagrees=Case(
+                When(Q(latest_rag=RAG.GREEN) & (red | amber), then=Value(True)),
+                When(Q(latest_rag=RAG.AMBER) & red, then=Value(True)),
+                default=Value(False),
+            ),
+            is_stale=Case(
+                When(status[DeliveryStatus.COMPLETE], then=Value(False)),
+                When(never_or_before, then=Value(True)),
+                default=Value(False),
+            ),
+            has_slipped=Case(When(SLIPPED, then=Value(True)), default=Value(False)),
         )
 
     def stale(self, on):
