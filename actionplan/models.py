@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, validate_email
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case, Count, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When, prefetch_related_objects,
+)
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -494,27 +496,41 @@ class ActionQuerySet(models.QuerySet):
     def _summaries_by(self, key, on, distinct=False):
         # Group by the RAG picture's few annotations (each compiled once) and add up in Python:
         # a COUNT(FILTER …) per figure would repeat the whole RAG expression a dozen times.
-        rows = self.with_rag(on).order_by()
-        rows = rows.values(*RagSummary.GROUPS, group=key) if key is not None else rows.values(*RagSummary.GROUPS)
+        # Rows whose key is None (no owner named) are left out.
+        keys = [] if key is None else [key]
+        rows = self.with_rag(on).order_by().values_list(*RagSummary.GROUPS, *keys).annotate(n=Count("pk", distinct=distinct))
+        size = len(RagSummary.GROUPS)
         summaries = defaultdict(RagSummary)
-        for row in rows.annotate(n=Count("pk", distinct=distinct)):
-            group = row.pop("group", None)
-            if key is None or group is not None:
-                summaries[group].add(**row)
+        for row in rows:
+            group = row[size] if keys else None
+            if not keys or group is not None:
+                summaries[group].add(*row[:size], row[-1])
         return dict(summaries)
+
+    def with_owners(self):
+        """Fetch with each action what accountable_owners() and responsible_owners() read."""
+        return self.select_related("parent").prefetch_related(*_owner_lookups())
 
     def for_display(self, as_at=None):
         """Everything a page shows for each action (latest update as it stood on `as_at`), in a
         fixed number of queries."""
         latest = ProgressUpdate.objects.latest_per_action(as_at)
-        return self.select_related("priority", "parent").prefetch_related(
-            Prefetch("accountable", Owner.objects.select_related("organisation")),
-            Prefetch("responsible", Owner.objects.select_related("organisation")),
-            Prefetch("parent__accountable", Owner.objects.select_related("organisation")),
-            Prefetch("parent__responsible", Owner.objects.select_related("organisation")),
+        return self.with_owners().select_related("priority").prefetch_related(
             "milestones",
             Prefetch("progress_updates", latest, to_attr="latest_updates"),
         )
+
+
+def _owner_lookups():
+    return [
+        Prefetch(lookup, Owner.objects.select_related("organisation"))
+        for lookup in ("accountable", "responsible", "parent__accountable", "parent__responsible")
+    ]
+
+
+def prefetch_owners(actions):
+    """with_owners() for actions already fetched (with their parent), e.g. several short lists at once."""
+    prefetch_related_objects(actions, *_owner_lookups())
 
 
 class Action(models.Model):
@@ -797,7 +813,7 @@ class RagSummary:
     # The with_rag() annotations a summary is counted from.
     GROUPS = ("rag", "delivery_status", "is_stale", "has_slipped", "rag_disagrees")
 
-    def add(self, *, rag, delivery_status, is_stale, has_slipped, rag_disagrees, n):
+    def add(self, rag, delivery_status, is_stale, has_slipped, rag_disagrees, n):
         """Count `n` actions with this RAG picture."""
         setattr(self, rag, getattr(self, rag) + n)
         if delivery_status in (DeliveryStatus.OVERDUE, DeliveryStatus.DUE_SOON, DeliveryStatus.NO_DATE):
@@ -811,9 +827,10 @@ class RagSummary:
         return RagSummary(**{name: getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__})
 
     def segments(self):
-        """(RAG, count, percent of total) in the order the dashboard stacks them, without empty ones."""
+        """(RAG, count, percent of total as CSS writes it) in the order the dashboard stacks them,
+        without empty ones."""
         return [
-            (RAG(rag), getattr(self, rag), 100 * getattr(self, rag) / self.total)
+            (RAG(rag), getattr(self, rag), f"{100 * getattr(self, rag) / self.total:.2f}")
             for rag in RAG_ORDER
             if getattr(self, rag)
         ]

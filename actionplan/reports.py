@@ -13,7 +13,9 @@ from openpyxl.styles import Font
 
 from django.db.models import F
 
-from actionplan.models import RAG, SLIPPED, DeliveryStatus, Owner, ProgressUpdate, RagSummary
+from actionplan.models import (
+    RAG, SLIPPED, DeliveryStatus, Owner, ProgressUpdate, RagSummary, prefetch_owners,
+)
 from partnerships.models import Organisation
 
 # The action list export, one row per action: (heading, value of an action from with_rag + for_display).
@@ -86,6 +88,27 @@ DASHBOARD_LIST_LENGTH = 10
 
 
 @dataclass
+class Dashboard:
+    """The dashboard on date `on`: every plan in `plans` (a Plan queryset) with its RAG picture
+    (`.summary`), and the chosen one (by slug, else the first) in detail."""
+
+    plans: list
+    chosen: object = None
+    detail: object = None
+
+    @classmethod
+    def build(cls, plans, slug, on):
+        summaries = plans.rag_summary_by_plan(on)
+        dashboard = cls(plans=list(plans.select_related("board")))
+        for plan in dashboard.plans:
+            plan.summary = summaries[plan.pk]
+        dashboard.chosen = next((p for p in dashboard.plans if p.slug == slug), next(iter(dashboard.plans), None))
+        if dashboard.chosen:
+            dashboard.detail = PlanDashboard.build(dashboard.chosen, on)
+        return dashboard
+
+
+@dataclass
 class PlanDashboard:
     """One plan's dashboard on date `on`: RAG by strategic priority, the overdue, slipped and
     stale actions, and counts by owner and organisation. A fixed number of queries."""
@@ -105,12 +128,13 @@ class PlanDashboard:
     def build(cls, plan, on, length=DASHBOARD_LIST_LENGTH):
         board = cls(plan=plan, on=on)
         actions = plan.actions
-        board.summary = actions.rag_summary(on)
         by_priority = actions.rag_summary_by("priority", on)
+        # Every action has one priority, so the plan's summary is theirs added up.
+        board.summary = sum(by_priority.values(), RagSummary())
         board.priorities = list(plan.priorities.all())
         for priority in board.priorities:
             priority.summary = by_priority.get(priority.pk, RagSummary())
-        listed = actions.with_rag(on).for_display(on)
+        listed = actions.with_rag(on).select_related("parent")
         board.overdue = list(
             listed.filter(delivery_status=DeliveryStatus.OVERDUE).with_overdue_since()
             .order_by("current_due_date", "position")[:length]
@@ -122,6 +146,7 @@ class PlanDashboard:
         board.stale = list(
             listed.filter(is_stale=True).order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
         )
+        prefetch_owners(board.overdue + board.slipped + board.stale)
         board.by_accountable = _owners_with(Owner, actions.rag_summary_by_owner("accountable", on))
         board.by_responsible = _owners_with(Owner, actions.rag_summary_by_owner("responsible", on))
         board.by_organisation = _owners_with(

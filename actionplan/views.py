@@ -11,7 +11,7 @@ from actionplan.filters import ActionFilter
 from actionplan.forms import ActionForm, AsAtForm, BoardReportForm, CorrectionForm, ProgressUpdateForm
 from actionplan.models import Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
-from actionplan.reports import BoardReport, PlanDashboard, actions_csv, actions_xlsx
+from actionplan.reports import BoardReport, Dashboard, actions_csv, actions_xlsx
 
 
 def _get_plan_for_user(request, slug):
@@ -56,18 +56,10 @@ def _as_at(request):
 def dashboard(request):
     """The HWB's view: every plan's RAG picture, and one plan's in detail, on a chosen date."""
     context = _as_at(request)
-    as_at = context["as_at"]
-    visible = Plan.objects.visible_to(request.user)
-    plans = list(visible.select_related("board"))
-    summaries = visible.rag_summary_by_plan(as_at)
-    for plan in plans:
-        plan.summary = summaries[plan.pk]
-    chosen = next((p for p in plans if p.slug == request.GET.get("plan")), plans[0] if plans else None)
-    return render(
-        request,
-        "actionplan/dashboard.html",
-        {**context, "plans": plans, "chosen": chosen, "detail": PlanDashboard.build(chosen, as_at) if chosen else None},
-    )
+    dashboard = Dashboard.build(Plan.objects.visible_to(request.user), request.GET.get("plan"), context["as_at"])
+    return render(request, "actionplan/dashboard.html", {
+        **context, "plans": dashboard.plans, "chosen": dashboard.chosen, "detail": dashboard.detail,
+    })
 
 
 ACTIONS_PER_PAGE = 50
