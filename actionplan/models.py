@@ -295,6 +295,15 @@ def _names_own(role):
 SLIPPED = Q(revised_due_date__gt=F("due_date"))
 
 
+# The per-owner counts: name → (role whose owners a sub-action may take from its key action,
+# the action's own key, its key action's).
+OWNER_KEYS = {
+    "accountable": ("accountable", "accountable", "parent__accountable"),
+    "responsible": ("responsible", "responsible", "parent__responsible"),
+    "organisation": ("responsible", "responsible__organisation", "parent__responsible__organisation"),
+}
+
+
 class ActionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Actions in the plans `user` may see (Plan.objects.visible_to)."""
@@ -331,16 +340,30 @@ class ActionQuerySet(models.QuerySet):
             own | (inherited & Q(**{f"has_own_{role}": False}))
         ).distinct()
 
-    def rag_summary_by_owner(self, role, on, organisation=False):
-        """{owner pk (or organisation pk): RagSummary} of the owners in `role` ("accountable" or
-        "responsible"), sub-actions counting under their key action's owners where they name none.
-        One query; an action with two owners counts once for each."""
-        own, inherited = (role, f"parent__{role}")
-        if organisation:
-            own, inherited = f"{own}__organisation", f"{inherited}__organisation"
-        # Joined, the action's own owners in `role` are there (not null) exactly when it names some.
-        key = Case(When(**{f"{role}__isnull": False}, then=F(own)), default=F(inherited))
-        return self._summaries_by(key, on, distinct=True)
+    def rag_summaries_by_owner(self, on):
+        """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
+        {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
+        responsible for, and of those each organisation's people are responsible for. Sub-actions
+        naming no owners count under their key action's; an action with two owners counts once
+        for each. One query: each action's picture beside its owners, added up here."""
+        owners = {
+            # Joined, the action's own owners in `role` are there (not null) exactly when it names some.
+            name: Case(When(**{f"{role}__isnull": False}, then=F(own)), default=F(inherited))
+            for name, (role, own, inherited) in OWNER_KEYS.items()
+        }
+        rows = self.with_rag(on).order_by().values_list("pk", *RagSummary.GROUPS, *owners.values())
+        # The joins repeat an action once per combination of its owners: count each pair once.
+        pictures, pairs = {}, {name: set() for name in owners}
+        for pk, *picture_and_owners in rows:
+            pictures[pk] = picture_and_owners[:len(RagSummary.GROUPS)]
+            for name, owner in zip(owners, picture_and_owners[len(RagSummary.GROUPS):]):
+                if owner is not None:
+                    pairs[name].add((owner, pk))
+        found = {name: defaultdict(RagSummary) for name in owners}
+        for name, owned in pairs.items():
+            for owner, pk in owned:
+                found[name][owner].add(*pictures[pk], 1)
+        return {name: dict(summaries) for name, summaries in found.items()}
 
     def owned_by(self, user):
         """Actions the user's person is responsible or accountable for (sub-actions inherit)."""
@@ -422,7 +445,12 @@ class ActionQuerySet(models.QuerySet):
             the dates say Red, Green where they say Amber).
         is_stale: not complete and no update for more than the plan's stale_after_days.
         has_slipped: the revised completion date is later than the original.
+
+        On a queryset that already has the picture on `on` this adds nothing, so a page can
+        annotate once and count, list and filter from the same queryset cheaply.
         """
+        if self.has_rag(on):
+            return self
         # Conditions, not references to other annotations, so the SQL stays small: Django
         # writes a referenced annotation out again in full each time (and compiles it again).
         windows = _plan_windows(on)
@@ -454,6 +482,11 @@ class ActionQuerySet(models.QuerySet):
             ),
             has_slipped=Case(When(SLIPPED, then=Value(True)), default=Value(False)),
         )
+
+    def has_rag(self, on):
+        """Whether with_rag(on) has been applied to this queryset."""
+        status_on = self.query.annotations.get("status_on")
+        return "rag" in self.query.annotations and getattr(status_on, "value", None) == on
 
     def stale(self, on):
         return self.with_rag(on).filter(is_stale=True)
@@ -493,12 +526,11 @@ class ActionQuerySet(models.QuerySet):
         """{value of `field`: RagSummary}, e.g. rag_summary_by("priority", on), in one query."""
         return self._summaries_by(F(field), on)
 
-    def _summaries_by(self, key, on, distinct=False):
+    def _summaries_by(self, key, on):
         # Group by the RAG picture's few annotations (each compiled once) and add up in Python:
         # a COUNT(FILTER …) per figure would repeat the whole RAG expression a dozen times.
-        # Rows whose key is None (no owner named) are left out.
         keys = [] if key is None else [key]
-        rows = self.with_rag(on).order_by().values_list(*RagSummary.GROUPS, *keys).annotate(n=Count("pk", distinct=distinct))
+        rows = self.with_rag(on).order_by().values_list(*RagSummary.GROUPS, *keys).annotate(n=Count("pk"))
         size = len(RagSummary.GROUPS)
         summaries = defaultdict(RagSummary)
         for row in rows:

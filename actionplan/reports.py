@@ -127,7 +127,7 @@ class PlanDashboard:
     @classmethod
     def build(cls, plan, on, length=DASHBOARD_LIST_LENGTH):
         board = cls(plan=plan, on=on)
-        actions = plan.actions
+        actions = plan.actions.with_rag(on)  # once: every count and list below reuses it
         by_priority = actions.rag_summary_by("priority", on)
         # Every action has one priority, so the plan's summary is theirs added up.
         board.summary = sum(by_priority.values(), RagSummary())
@@ -147,11 +147,10 @@ class PlanDashboard:
             listed.filter(is_stale=True).order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
         )
         prefetch_owners(board.overdue + board.slipped + board.stale)
-        board.by_accountable = _owners_with(Owner, actions.rag_summary_by_owner("accountable", on))
-        board.by_responsible = _owners_with(Owner, actions.rag_summary_by_owner("responsible", on))
-        board.by_organisation = _owners_with(
-            Organisation, actions.rag_summary_by_owner("responsible", on, organisation=True)
-        )
+        by_owner = actions.rag_summaries_by_owner(on)
+        board.by_accountable = _owners_with(Owner, by_owner["accountable"])
+        board.by_responsible = _owners_with(Owner, by_owner["responsible"])
+        board.by_organisation = _owners_with(Organisation, by_owner["organisation"])
         return board
 
 

@@ -7,8 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from actionplan.models import RAG, Action, DeliveryStatus, RagSummary
+from actionplan.models import RAG, Action, DeliveryStatus, Owner, RagSummary
 from actionplan.reports import PlanDashboard
+from partnerships.models import Organisation
 from tests.helpers import build_system, give_role, import_cqc_plan
 
 pytestmark = pytest.mark.django_db
@@ -90,10 +91,14 @@ def test_todays_picture_from_the_kept_progress_equals_the_one_from_the_updates(s
 def test_owner_and_organisation_counts_count_sub_actions_under_their_key_actions_owners(superuser):
     plan = import_cqc_plan()
     on = D(2018, 4, 1)
-    by_responsible = plan.actions.rag_summary_by_owner("responsible", on)
-    for owner_pk, summary in by_responsible.items():
-        owner = plan.actions.model.responsible.field.related_model.objects.get(pk=owner_pk)
-        assert summary.total == plan.actions.responsible_is(owner).count(), owner.code
+    by_owner = plan.actions.rag_summaries_by_owner(on)
+    for role, is_owner, model in [("accountable", "accountable_is", Owner), ("responsible", "responsible_is", Owner),
+                                  ("organisation", "responsible_organisation_is", Organisation)]:
+        assert by_owner[role], role
+        for pk, summary in by_owner[role].items():
+            owned = getattr(plan.actions, is_owner)(model.objects.get(pk=pk))
+            assert summary.total == owned.count(), (role, pk)
+            assert summary.overdue == owned.overdue(on).count(), (role, pk)
 
 
 def test_as_at_on_a_past_date_shows_the_position_then(client, superuser):

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from actionplan.models import RAG, DeliveryStatus
 
@@ -36,6 +36,18 @@ def rag_tag(rag):
 
 
 @register.simple_tag
+def rag_bar(summary):
+    """A RagSummary as a stacked bar. The numbers are in the table beside it, so the bar is
+    hidden from screen readers."""
+    segments = format_html_join(
+        "",
+        '<span class="app-rag-bar__segment app-rag-bar__segment--{}" style="width: {}%" title="{}: {}"></span>',
+        ((rag.value, percent, rag.label, count) for rag, count, percent in summary.segments()),
+    )
+    return format_html('<div class="app-rag-bar" aria-hidden="true">{}</div>', segments)
+
+
+@register.simple_tag
 def delivery_status_tag(status):
     return format_html('<strong class="govuk-tag {}">{}</strong>', STATUS_TAG[status], DeliveryStatus(status).label)
 
@@ -55,3 +67,9 @@ def action_list_url(as_at=None, key=None, value=None, **filters):
 @functools.cache
 def _action_list_path():
     return reverse("actionplan:action_list")
+
+
+@register.filter
+def owner_codes(owners):
+    """Owner codes for a table cell, comma-separated; "None named" when there are none."""
+    return ", ".join(owner.code for owner in owners) or "None named"
