@@ -41,11 +41,14 @@ class PlanQuerySet(models.QuerySet):
         """RAG counts over every action of these plans on `on` (one query)."""
         return Action.objects.filter(plan__in=self.values("pk")).rag_summary(on)
 
-    def rag_summary_by_plan(self, on):
-        """{plan pk: RagSummary of its actions on `on`} for each of these plans, even one with no
-        actions (two queries)."""
-        found = Action.objects.filter(plan__in=self.values("pk")).rag_summary_by("plan", on)
-        return {pk: found.get(pk, RagSummary()) for pk in self.values_list("pk", flat=True)}
+    def with_rag_summaries(self, on):
+        """These plans as a list, each with `.summary`: the RagSummary of its actions on `on`
+        (empty for a plan with none). Two queries."""
+        plans = list(self)
+        found = Action.objects.filter(plan__in=[plan.pk for plan in plans]).rag_summary_by("plan", on)
+        for plan in plans:
+            plan.summary = found.get(plan.pk, RagSummary())
+        return plans
 
 
 class Plan(models.Model):

@@ -98,10 +98,7 @@ class Dashboard:
 
     @classmethod
     def build(cls, plans, slug, on):
-        summaries = plans.rag_summary_by_plan(on)
-        dashboard = cls(plans=list(plans.select_related("board")))
-        for plan in dashboard.plans:
-            plan.summary = summaries[plan.pk]
+        dashboard = cls(plans=plans.select_related("board").with_rag_summaries(on))
         dashboard.chosen = next((p for p in dashboard.plans if p.slug == slug), next(iter(dashboard.plans), None))
         if dashboard.chosen:
             dashboard.detail = PlanDashboard.build(dashboard.chosen, on)
@@ -148,9 +145,12 @@ class PlanDashboard:
         )
         prefetch_owners(board.overdue + board.slipped + board.stale)
         by_owner = actions.rag_summaries_by_owner(on)
-        board.by_accountable = _owners_with(Owner, by_owner["accountable"])
-        board.by_responsible = _owners_with(Owner, by_owner["responsible"])
-        board.by_organisation = _owners_with(Organisation, by_owner["organisation"])
+        ranked = {name: _ranked(summaries) for name, summaries in by_owner.items()}
+        owners = Owner.objects.in_bulk(ranked["accountable"][:length] + ranked["responsible"][:length])
+        organisations = Organisation.objects.in_bulk(ranked["organisation"][:length])
+        board.by_accountable = Ranking.of(ranked["accountable"], owners, by_owner["accountable"], length)
+        board.by_responsible = Ranking.of(ranked["responsible"], owners, by_owner["responsible"], length)
+        board.by_organisation = Ranking.of(ranked["organisation"], organisations, by_owner["organisation"], length)
         return board
 
 
@@ -158,18 +158,19 @@ class PlanDashboard:
 class Ranking:
     """The owners (or organisations) a dashboard table shows: the first few, and how many more."""
 
-    shown: list
+    shown: list  # of (owner, RagSummary)
     more: int
 
+    @classmethod
+    def of(cls, ranked, objects, summaries, length=DASHBOARD_LIST_LENGTH):
+        """The first `length` of `ranked` (pks), from `objects` (in_bulk), with their summaries."""
+        shown = [(objects[pk], summaries[pk]) for pk in ranked[:length]]
+        return cls(shown, len(ranked) - len(shown))
 
-def _owners_with(model, summaries, length=DASHBOARD_LIST_LENGTH):
-    """The `length` owners (or organisations) most overdue and Red first, each with its .summary."""
-    ranked = sorted(summaries, key=lambda pk: (-summaries[pk].overdue, -summaries[pk].red, -summaries[pk].total, pk))
-    owners = model.objects.in_bulk(ranked[:length])
-    shown = [owners[pk] for pk in ranked[:length]]
-    for owner in shown:
-        owner.summary = summaries[owner.pk]
-    return Ranking(shown, len(ranked) - len(shown))
+
+def _ranked(summaries):
+    """Owner (or organisation) pks, those with most overdue and Red actions first."""
+    return sorted(summaries, key=lambda pk: (-summaries[pk].overdue, -summaries[pk].red, -summaries[pk].total, pk))
 
 
 @dataclass

@@ -171,13 +171,7 @@ class Partnership(models.Model):
         """
         family = Partnership.objects.family_ids(self)
         plans = self.plans.model.objects.filter(board__in=family)
-        plans = list(plans.visible_to(user).select_related("board").order_by("title"))
-        if not plans:
-            return []
-        summaries = self.plans.model.objects.filter(pk__in=[p.pk for p in plans]).rag_summary_by_plan(on)
-        for plan in plans:
-            plan.summary = summaries[plan.pk]
-        return plans
+        return plans.visible_to(user).select_related("board").order_by("title").with_rag_summaries(on)
 
     @staticmethod
     def rolled_up(plans):

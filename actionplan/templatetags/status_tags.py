@@ -1,14 +1,16 @@
 """GOV.UK tags for RAG and delivery status, so every page colours them the same way."""
 
 import functools
+from html import escape
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from actionplan.models import RAG, DeliveryStatus
+from actionplan.models import RAG, RAG_ORDER, DeliveryStatus
 
 register = template.Library()
 
@@ -39,12 +41,12 @@ def rag_tag(rag):
 def rag_bar(summary):
     """A RagSummary as a stacked bar. The numbers are in the table beside it, so the bar is
     hidden from screen readers."""
-    segments = format_html_join(
-        "",
-        '<span class="app-rag-bar__segment app-rag-bar__segment--{}" style="width: {}%" title="{}: {}"></span>',
-        ((rag.value, percent, rag.label, count) for rag, count, percent in summary.segments()),
+    segments = "".join(
+        f'<span class="app-rag-bar__segment app-rag-bar__segment--{rag.value}" style="width: {percent}%" '
+        f'title="{escape(rag.label)}: {count}"></span>'
+        for rag, count, percent in summary.segments()
     )
-    return format_html('<div class="app-rag-bar" aria-hidden="true">{}</div>', segments)
+    return mark_safe(f'<div class="app-rag-bar" aria-hidden="true">{segments}</div>')
 
 
 @register.simple_tag
@@ -73,3 +75,30 @@ def _action_list_path():
 def owner_codes(owners):
     """Owner codes for a table cell, comma-separated; "None named" when there are none."""
     return ", ".join(owner.code for owner in owners) or "None named"
+
+
+# How each figure of a RagSummary narrows the action list when its count links there.
+FIGURE_FILTERS = {
+    **{rag: urlencode({"rag": rag}) for rag in RAG_ORDER},
+    "overdue": urlencode({"status": DeliveryStatus.OVERDUE}),
+    "slipped": "slipped=on",
+    "stale": "stale=on",
+    "total": "",
+}
+
+
+@register.simple_tag
+def count_cells(summary, list_url, figures):
+    """A numeric table cell for each of `figures` of a RagSummary (space-separated; "rag" is the
+    five RAG columns), its count linking to the action list at `list_url` narrowed to the actions
+    it counts; 0 is not a link."""
+    # Written with html.escape rather than format_html: a dashboard has hundreds of these cells.
+    names = [name for figure in figures.split() for name in (RAG_ORDER if figure == "rag" else [figure])]
+    cells = []
+    for name in names:
+        count = int(getattr(summary, name))
+        if count:
+            url = f"{list_url}&{FIGURE_FILTERS[name]}" if FIGURE_FILTERS[name] else list_url
+            count = f'<a class="govuk-link" href="{escape(url)}">{count}</a>'
+        cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{count}</td>')
+    return mark_safe("".join(cells))
