@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, validate_email
 from django.db import connection, models, transaction
 from django.db.models import (
-    Case, Count, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When, prefetch_related_objects,
+    Case, Count, DateField, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value, When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.db.models.signals import post_delete, post_save
@@ -253,19 +254,50 @@ def _plan_windows(on):
     return windows
 
 
-def _latest_progress(as_at):
-    """What each action's progress updates say, as they stood on `as_at` (None: all of them)."""
+def _latest_updates(as_at):
+    """{which: an action's (OuterRef("pk")) updates of that kind, newest first}: "update" (any),
+    "revision" (giving a revised due date) and "completion" (saying Complete), as they stood on
+    `as_at` (None: all of them)."""
     updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
     if as_at is not None:
         updates = updates.filter(reported_on__lte=as_at)
     latest = updates.order_by("-reported_on", "-created_at", "-pk")
-    revisions = latest.filter(revised_due_date__isnull=False)
     return {
-        "latest_rag": Subquery(latest.values("rag")[:1]),
-        "last_reported_on": Subquery(latest.values("reported_on")[:1]),
-        "revised_due_date": Subquery(revisions.values("revised_due_date")[:1]),
-        "completed_on": Subquery(latest.filter(rag=RAG.COMPLETE).values("completed_on")[:1]),
+        "update": latest,
+        "revision": latest.filter(revised_due_date__isnull=False),
+        "completion": latest.filter(rag=RAG.COMPLETE),
     }
+
+
+# with_progress() annotation → (which latest update, the field of it).
+PROGRESS_FROM = {
+    "latest_rag": ("update", "rag"),
+    "last_reported_on": ("update", "reported_on"),
+    "revised_due_date": ("revision", "revised_due_date"),
+    "completed_on": ("completion", "completed_on"),
+}
+
+
+def _latest_progress(as_at):
+    """What each action's progress updates say, as they stood on `as_at` (None: all of them), as
+    one subquery per annotation: what refresh_progress() writes (an UPDATE cannot join)."""
+    latest = _latest_updates(as_at)
+    return {name: Subquery(latest[which].values(field)[:1]) for name, (which, field) in PROGRESS_FROM.items()}
+
+
+def _latest_progress_joined(as_at):
+    """The same as _latest_progress(as_at), read through a join to each action's latest update
+    (and latest revision, latest completion): {alias: FilteredRelation}, {annotation: column}.
+
+    The RAG rules read these values a dozen times; a subquery would run again for each, a
+    joined column is fetched once per action."""
+    joins = {
+        f"{which}_as_at": FilteredRelation(
+            "progress_updates", condition=Q(progress_updates__pk=Subquery(updates.values("pk")[:1]))
+        )
+        for which, updates in _latest_updates(as_at).items()
+    }
+    return joins, {name: F(f"{which}_as_at__{field}") for name, (which, field) in PROGRESS_FROM.items()}
 
 
 # with_progress() annotation → the Action field that keeps it for the current picture.
@@ -412,11 +444,13 @@ class ActionQuerySet(models.QuerySet):
         the latest update says Complete) and current_due_date (revised, else original). Today and
         later read the copy kept on each action (refresh_progress); past dates ask the updates.
         """
+        actions = self
         if as_at is None or as_at >= timezone.localdate():
             latest = {name: F(field) for name, field in PROGRESS_CACHE.items()}
         else:
-            latest = _latest_progress(as_at)
-        return self.annotate(**latest).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
+            joins, latest = _latest_progress_joined(as_at)
+            actions = actions.alias(**joins)
+        return actions.annotate(**latest).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
 
     def refresh_progress(self):
         """Copy what the latest progress updates say onto these actions, for with_progress()."""

@@ -131,7 +131,7 @@ class PlanDashboard:
         board.priorities = list(plan.priorities.all())
         for priority in board.priorities:
             priority.summary = by_priority.get(priority.pk, RagSummary())
-        listed = actions.with_rag(on).select_related("parent")
+        listed = actions.select_related("parent")
         board.overdue = list(
             listed.filter(delivery_status=DeliveryStatus.OVERDUE).with_overdue_since()
             .order_by("current_due_date", "position")[:length]
@@ -195,21 +195,17 @@ class BoardReport:
     @classmethod
     def build(cls, plan, as_at, since):
         report = cls(plan=plan, as_at=as_at, since=since)
-        actions = plan.actions
-        report.summary = actions.rag_summary(as_at)
-        report.previous = actions.rag_summary(since)
-        exceptional = (
-            actions.with_rag(as_at)
-            .exceptions()
-            .for_display(as_at)
-            .order_by("position")
-        )
-        for action in exceptional:
+        # Each date's RAG picture annotated once; the counts and lists below reuse it.
+        now, then = plan.actions.with_rag(as_at), plan.actions.with_rag(since)
+        report.summary = now.rag_summary(as_at)
+        report.previous = then.rag_summary(since)
+        for action in now.exceptions().for_display(as_at).order_by("position"):
             report.exceptions.append(ExceptionRow(action, cls._reasons(action)))
-        before = dict(actions.with_rag(since).values_list("pk", "rag"))
-        now = actions.with_rag(as_at).select_related("priority").order_by("position")
+        before = dict(then.values_list("pk", "rag"))
         report.rag_changes = [
-            (action, RAG(before[action.pk]), RAG(action.rag)) for action in now if before[action.pk] != action.rag
+            (action, RAG(before[action.pk]), RAG(action.rag))
+            for action in now.select_related("priority").order_by("position")
+            if before[action.pk] != action.rag
         ]
         report.updates_since = list(
             ProgressUpdate.objects.filter(action__plan=plan, reported_on__gt=since, reported_on__lte=as_at)
