@@ -410,7 +410,7 @@ class ActionQuerySet(models.QuerySet):
             | Q(Exists(accountable.filter(action=OuterRef("parent"), owner__user=user)))
             | (
                 Q(Exists(responsible.filter(action=OuterRef("parent"), owner__user=user)))
-                & ~Q(Exists(responsible.filter(action=OuterRef("pk"))))
+                & ~Q(_names_own("responsible"))
             )
         )
 
