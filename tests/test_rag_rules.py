@@ -75,6 +75,23 @@ def test_the_officers_rag_wins_and_a_rosier_one_is_flagged(a1, officer):
     assert Action.objects.with_rag(D(2018, 6, 5)).filter(rag_disagrees=True).get() == a1
 
 
+@pytest.mark.parametrize("given", [RAG.GREEN, RAG.AMBER, RAG.RED])
+@pytest.mark.parametrize(
+    "on, derived",
+    [
+        (D(2018, 4, 1), "green"),
+        (D(2018, 5, 10), "amber"),  # due soon, last update (25 March) older than 30 days
+        (D(2018, 6, 5), "red"),  # overdue
+    ],
+)
+def test_the_officers_rag_disagrees_exactly_when_it_is_rosier_than_the_dates(a1, officer, given, on, derived):
+    report(a1, officer, D(2018, 3, 25), rag=given)
+    rosier = ["green", "amber", "red"].index(given) < ["green", "amber", "red"].index(derived)
+    action = Action.objects.with_rag(on).get(pk=a1.pk)
+    assert (action.rag, action.derived_rag, action.rag_disagrees) == (given, derived, rosier)
+    assert Action.objects.with_rag(on).filter(pk=a1.pk, rag_disagrees=True).exists() == rosier
+
+
 def test_complete_stands_apart_and_is_never_overdue_or_stale(a1, officer):
     report(a1, officer, D(2018, 5, 30), rag=RAG.COMPLETE)
     done = a1.status_on(D(2019, 1, 1))
