@@ -590,21 +590,23 @@ class ActionQuerySet(models.QuerySet):
         )
 
 
-def _owner_lookups():
+def _owner_lookups(as_lists=False):
+    """Prefetches of each action's and its key action's owners, kept in the related managers or,
+    `as_lists`, as plain lists (`fetched_<role>`, which Action._named reads)."""
     return [
-        Prefetch(lookup, Owner.objects.select_related("organisation"))
+        Prefetch(
+            lookup, Owner.objects.select_related("organisation"),
+            to_attr=f"fetched_{lookup.split('__')[-1]}" if as_lists else None,
+        )
         for lookup in ("accountable", "responsible", "parent__accountable", "parent__responsible")
     ]
 
 
 def prefetch_owners(actions):
     """What accountable_owners() and responsible_owners() read, for actions already fetched
-    (with their parent), e.g. several short lists at once. Kept as plain lists (`fetched_<role>`):
-    much cheaper than filling every action's related managers."""
-    prefetch_related_objects(actions, *[
-        Prefetch(lookup, Owner.objects.select_related("organisation"), to_attr=f"fetched_{lookup.split('__')[-1]}")
-        for lookup in ("accountable", "responsible", "parent__accountable", "parent__responsible")
-    ])
+    (with their parent), e.g. several short lists at once. Kept as plain lists: much cheaper
+    than filling every action's related managers."""
+    prefetch_related_objects(actions, *_owner_lookups(as_lists=True))
 
 
 class Action(models.Model):

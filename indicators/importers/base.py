@@ -172,6 +172,28 @@ def read_period(value, problems, item, name):
         return None
 
 
+# A period key names a file's column of ratings, e.g. q2 for "q2_rag".
+PERIOD_KEY = re.compile(r"^[a-z][a-z0-9]*$")
+
+
+def read_periods(data, problems, columns):
+    """The file's `periods` mapping (key: label such as "Q2 2017-18") as given, and {key:
+    PeriodSpec} for each key and label that read. `columns` names what they are for a file that
+    gives none, e.g. "the report's RAG columns, e.g. {q1: Q1 2017-18}"."""
+    raw = read_mapping(data.get("periods") or {}, problems, "periods")
+    if not raw:
+        problems.add("file", "periods", f"is missing: name {columns}")
+    specs = {}
+    for key, label in raw.items():
+        if not PERIOD_KEY.match(str(key)):
+            problems.add("periods", str(key), "a period key is lower-case letters and digits, e.g. q2")
+            continue
+        spec = read_period(label, problems, "periods", str(key))
+        if spec:
+            specs[str(key)] = spec
+    return raw, specs
+
+
 def read_polarity(value, problems, item, name):
     text = read_text(value, problems, item, name).lower()
     if not text:

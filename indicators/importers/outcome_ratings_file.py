@@ -6,7 +6,6 @@ is imported after it (the command checks every file first, and a code that is no
 one is saved stops the whole import).
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -21,14 +20,13 @@ from indicators.importers.base import (
     read_date,
     read_list,
     read_mapping,
-    read_period,
+    read_periods,
     read_text,
 )
 from indicators.models import ExceptionRecord, Indicator, Outcome, OutcomeRag, OutcomeRating
 from partnerships.models import Partnership
 
 KIND = "outcome-ratings"
-_PERIOD_KEY = re.compile(r"^[a-z][a-z0-9]*$")
 _RAG_WORDS = {
     "r": OutcomeRag.RED, "red": OutcomeRag.RED,
     "a": OutcomeRag.AMBER, "amber": OutcomeRag.AMBER,
@@ -72,17 +70,7 @@ def validate_ratings(data, source):
     check_format(data, problems, KIND)
     read_mapping(data, problems, "file", {"format", "kind", "title", "source", "periods", "outcomes"})
     title = read_text(data.get("title"), problems, "file", "title", required=True)
-    period_keys = {}
-    raw_periods = read_mapping(data.get("periods") or {}, problems, "periods")
-    if not raw_periods:
-        problems.add("file", "periods", "is missing: name the report's rating columns, e.g. {q2: Q2 2017-18}")
-    for key, label in raw_periods.items():
-        if not _PERIOD_KEY.match(str(key)):
-            problems.add("periods", str(key), "a period key is lower-case letters and digits, e.g. q2")
-            continue
-        spec = read_period(label, problems, "periods", str(key))
-        if spec:
-            period_keys[str(key)] = spec
+    _, period_keys = read_periods(data, problems, "the report's rating columns, e.g. {q2: Q2 2017-18}")
 
     allowed = {"outcome", "board"} | {f"{key}_{suffix}" for key in period_keys for suffix in ("rag", "note", "exception")}
     ratings, boards, seen = [], {}, set()

@@ -23,7 +23,7 @@ from indicators.importers.base import (
     read_list,
     read_mapping,
     read_outlook,
-    read_period,
+    read_periods,
     read_polarity,
     read_rag,
     read_rule,
@@ -42,7 +42,6 @@ from indicators.models import (
 )
 
 KIND = "performance-report"
-_PERIOD_KEY = re.compile(r"^[a-z][a-z0-9]*$")
 _SLUG = re.compile(r"^[-a-z0-9]+$")
 _INDICATOR_FIELDS = {"number", "text", "target", "cumulative", "unit", "polarity", "rule", "tolerance", "outlook", "comparators"}
 _VALUE_SUFFIXES = ("rag", "actual", "actual_text", "note")
@@ -80,17 +79,7 @@ def validate_report(data, source):
     title = read_text(report.get("title"), problems, "report", "title", required=True)
     read_date(report.get("date"), problems, "report", "date")
 
-    period_keys = {}
-    raw_periods = read_mapping(data.get("periods") or {}, problems, "periods")
-    if not raw_periods:
-        problems.add("file", "periods", "is missing: name the report's RAG columns, e.g. {q1: Q1 2017-18}")
-    for key, label in raw_periods.items():
-        if not _PERIOD_KEY.match(str(key)):
-            problems.add("periods", str(key), "a period key is lower-case letters and digits, e.g. q2")
-            continue
-        spec = read_period(label, problems, "periods", str(key))
-        if spec:
-            period_keys[str(key)] = spec
+    raw_periods, period_keys = read_periods(data, problems, "the report's RAG columns, e.g. {q1: Q1 2017-18}")
     outlook_key = read_text(data.get("outlook_period"), problems, "file", "outlook_period")
     if outlook_key and outlook_key not in raw_periods:
         problems.add("file", "outlook_period", f"{outlook_key!r} is not one of the periods")
