@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core; each gets its own test database and Chromium.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install static migrate seed bench check clean services-start services-stop
+.PHONY: run test lint install static migrate seed bench check clean services-start services-stop
 
 run: install static migrate seed
 	@echo
@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,lint]"
 	touch $@
 
 # GOV.UK Frontend ships compiled CSS/JS and assets; copy them under static/ so nothing is fetched at
@@ -57,6 +57,11 @@ test: install static
 	$(SERVICES) start && eval "$$($(SERVICES) env)" && \
 	$(PY) manage.py check && \
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Lint and format (ruff, configured in pyproject.toml); CI runs this before the tests.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: install
 	$(SERVICES) stop

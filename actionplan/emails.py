@@ -27,9 +27,7 @@ def absolute_url(path):
 
 def _send(template, to, context):
     subject = " ".join(render_to_string(f"actionplan/emails/{template}_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject, render_to_string(f"actionplan/emails/{template}.txt", context), to=to
-    )
+    message = EmailMultiAlternatives(subject, render_to_string(f"actionplan/emails/{template}.txt", context), to=to)
     message.attach_alternative(render_to_string(f"actionplan/emails/{template}.html", context), "text/html")
     message.send()
 
@@ -48,18 +46,32 @@ def send_reminders(owner, to, reminders, on):
         if actions:
             sections.append({"kind": kind, "heading": heading, "actions": actions})
     counts = ", ".join(f"{len(s['actions'])} {s['heading'].split(':')[0].lower()}" for s in sections)
-    _send("reminders", to, {
-        "owner": owner, "sections": sections, "on": on, "counts": counts,
-        "my_actions_url": absolute_url(reverse("actionplan:my_actions")),
-        "escalated": any(r.kind == Kind.ESCALATION for r in reminders),
-    })
+    _send(
+        "reminders",
+        to,
+        {
+            "owner": owner,
+            "sections": sections,
+            "on": on,
+            "counts": counts,
+            "my_actions_url": absolute_url(reverse("actionplan:my_actions")),
+            "escalated": any(r.kind == Kind.ESCALATION for r in reminders),
+        },
+    )
 
 
 def send_board_digest(plan, to, changes, rag_summary, on):
     """What changed in a plan since the last digest, for its plan admins."""
     for item in [*changes.updates, *changes.newly_overdue, *changes.no_longer_overdue]:
         _links(item.action)
-    _send("board_digest", to, {
-        "plan": plan, "changes": changes, "rag": rag_summary, "on": on,
-        "plan_url": absolute_url(plan.get_absolute_url()),
-    })
+    _send(
+        "board_digest",
+        to,
+        {
+            "plan": plan,
+            "changes": changes,
+            "rag": rag_summary,
+            "on": on,
+            "plan_url": absolute_url(plan.get_absolute_url()),
+        },
+    )

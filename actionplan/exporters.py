@@ -155,7 +155,9 @@ def _plan_sheet_rows(head):
 
 def _owner_sheet_rows(data):
     rows = [["Organisation", o["code"], o["name"], "", "", ""] for o in data["organisations"]]
-    rows += [["Person", p["initials"], p["name"], p.get("role", ""), p.get("organisation", ""), ""] for p in data["people"]]
+    rows += [
+        ["Person", p["initials"], p["name"], p.get("role", ""), p.get("organisation", ""), ""] for p in data["people"]
+    ]
     rows += [["Group", g["name"], "", "", "", g.get("description", "")] for g in data["groups"]]
     return rows
 

@@ -27,33 +27,44 @@ class ActionFilter(django_filters.FilterSet):
     priority = django_filters.ModelChoiceFilter(
         queryset=_visible_priorities, label="Strategic priority", empty_label="All priorities"
     )
-    rag = django_filters.MultipleChoiceFilter(
-        choices=RAG.choices, label="RAG", widget=forms.CheckboxSelectMultiple
-    )
+    rag = django_filters.MultipleChoiceFilter(choices=RAG.choices, label="RAG", widget=forms.CheckboxSelectMultiple)
     status = django_filters.MultipleChoiceFilter(
-        field_name="delivery_status", choices=DeliveryStatus.choices, label="Delivery status",
+        field_name="delivery_status",
+        choices=DeliveryStatus.choices,
+        label="Delivery status",
         widget=forms.CheckboxSelectMultiple,
     )
     # Typed (initials or group name, suggested from a list) rather than a select of every owner.
     accountable = django_filters.ModelChoiceFilter(
-        queryset=Owner.objects.all(), to_field_name="code", method="filter_accountable",
+        queryset=Owner.objects.all(),
+        to_field_name="code",
+        method="filter_accountable",
         widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
         help_text="Initials or group name, e.g. KT or Chief Executives",
     )
     responsible = django_filters.ModelChoiceFilter(
-        queryset=Owner.objects.all(), to_field_name="code", method="filter_responsible",
+        queryset=Owner.objects.all(),
+        to_field_name="code",
+        method="filter_responsible",
         widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
     )
     organisation = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(), to_field_name="code", method="filter_organisation",
-        label="Responsible organisation", empty_label="Any organisation",
+        queryset=Organisation.objects.all(),
+        to_field_name="code",
+        method="filter_organisation",
+        label="Responsible organisation",
+        empty_label="Any organisation",
     )
     due_from = django_filters.DateFilter(
-        field_name="current_due_date", lookup_expr="gte", label="Due on or after",
+        field_name="current_due_date",
+        lookup_expr="gte",
+        label="Due on or after",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     due_to = django_filters.DateFilter(
-        field_name="current_due_date", lookup_expr="lte", label="Due on or before",
+        field_name="current_due_date",
+        lookup_expr="lte",
+        label="Due on or before",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     stale = django_filters.BooleanFilter(
@@ -85,7 +96,9 @@ class ActionFilter(django_filters.FilterSet):
         # Priorities of the chosen plan only: every plan's would be hundreds to choose from.
         chosen = self.data.get("plan")
         priorities = self.filters["priority"]
-        priorities.queryset = _visible_priorities(self.request).filter(plan__slug=chosen) if chosen else StrategicPriority.objects.none()
+        priorities.queryset = (
+            _visible_priorities(self.request).filter(plan__slug=chosen) if chosen else StrategicPriority.objects.none()
+        )
         self.form.fields["priority"].queryset = priorities.queryset
         if not chosen:
             self.form.fields["priority"].help_text = "Choose a plan first"

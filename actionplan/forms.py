@@ -45,8 +45,11 @@ class ProgressUpdateForm(GovukFormMixin, forms.ModelForm):
             "revised_due_date": forms.DateInput(attrs={"type": "date"}),
             "revision_reason": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"narrative": "Progress", "percent_complete": "Percentage complete (optional)",
-                  "revised_due_date": "Revised completion date (optional)"}
+        labels = {
+            "narrative": "Progress",
+            "percent_complete": "Percentage complete (optional)",
+            "revised_due_date": "Revised completion date (optional)",
+        }
         help_texts = {
             "narrative": "What has happened since the last update, and what happens next.",
             "revised_due_date": "Only if the action will not finish by its current date. The original date is kept.",
@@ -139,13 +142,18 @@ class ExceptionReportForm(GovukFormMixin, forms.Form):
     indicators. Both optional: today, and the latest quarter with outcome ratings."""
 
     on = forms.DateField(
-        label="Actions as at", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        label="Actions as at",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         help_text="For example, 2018-07-19 or 19/07/2018. Leave blank for today.",
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the date as 2018-07-19 or 19/07/2018."},
     )
     period = forms.ModelChoiceField(
-        label="Outcomes and indicators for", required=False, to_field_name="label", queryset=None,
+        label="Outcomes and indicators for",
+        required=False,
+        to_field_name="label",
+        queryset=None,
         empty_label="Latest rated quarter",
     )
 
@@ -160,7 +168,9 @@ class AsAtForm(GovukFormMixin, forms.Form):
     """?as_at=YYYY-MM-DD: see the plans as they stood on that day (default today)."""
 
     as_at = forms.DateField(
-        required=False, label="As at", help_text="See the position as it stood on this date.",
+        required=False,
+        label="As at",
+        help_text="See the position as it stood on this date.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -181,7 +191,9 @@ class BoardReportForm(GovukFormMixin, forms.Form):
         required=False, label="Or position as at", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     since = forms.DateField(
-        required=False, label="Changes since", help_text="Default: the board's previous meeting.",
+        required=False,
+        label="Changes since",
+        help_text="Default: the board's previous meeting.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -204,7 +216,9 @@ class BoardReportForm(GovukFormMixin, forms.Form):
         cleaned = self.cleaned_data if self.is_valid() else {}
         as_at = cleaned.get("meeting") or cleaned.get("as_at") or timezone.localdate()
         earlier = [m.date for m in self.meetings if m.date < as_at]
-        since = cleaned.get("since") or (earlier[-1] if earlier else as_at - datetime.timedelta(days=DEFAULT_REPORT_INTERVAL))
+        since = cleaned.get("since") or (
+            earlier[-1] if earlier else as_at - datetime.timedelta(days=DEFAULT_REPORT_INTERVAL)
+        )
         return as_at, since
 
 

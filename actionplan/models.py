@@ -9,7 +9,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, validate_email
 from django.db import connection, models, transaction
 from django.db.models import (
-    Case, Count, DateField, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery, Value, When,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
@@ -61,7 +72,11 @@ class Plan(models.Model):
     # The assuring board as the paper names it, and the board itself where partnerships hold it.
     board_name = models.CharField("board (as written)", max_length=200, blank=True)
     board = models.ForeignKey(
-        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="plans",
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
         help_text="The board that assures this plan.",
     )
     review_date = models.DateField(null=True, blank=True)
@@ -194,12 +209,15 @@ class Owner(models.Model):
     # Groups ("Chief Executives", "System Flow Executive") have no address of their own: their
     # reminders go to everyone on this list.
     contact_emails = models.TextField(
-        "contact e-mail addresses", blank=True, validators=[validate_email_list],
+        "contact e-mail addresses",
+        blank=True,
+        validators=[validate_email_list],
         help_text="For a group or organisation: the addresses its reminders go to, one a line.",
     )
     # Reminders only: escalations of long-overdue actions go to accountable owners regardless.
     reminders_opt_out = models.BooleanField(
-        "no reminder e-mails", default=False,
+        "no reminder e-mails",
+        default=False,
         help_text="Stop the daily reminder e-mails. Escalations of overdue actions are still sent.",
     )
     # The sign-in of the person, for officers: they may update the actions this owner holds.
@@ -245,11 +263,16 @@ def _plan_windows(on):
         default = Plan._meta.get_field(days_field).default
         days = sorted({row[i] for row in chosen}) or [default]
 
-        def date(days):
+        def date(days, direction=direction):
             return Value(on + direction * datetime.timedelta(days=days), output_field=DateField())
 
-        windows[name] = date(days[0]) if len(days) == 1 else Case(
-            *[When(**{f"plan__{days_field}": d}, then=date(d)) for d in days], default=date(default),
+        windows[name] = (
+            date(days[0])
+            if len(days) == 1
+            else Case(
+                *[When(**{f"plan__{days_field}": d}, then=date(d)) for d in days],
+                default=date(default),
+            )
         )
     return windows
 
@@ -307,6 +330,7 @@ PROGRESS_CACHE = {
     "revised_due_date": "progress_revised_due_date",
     "completed_on": "progress_completed_on",
 }
+
 
 def _delivery_conditions(on, due_soon_by):
     """{DeliveryStatus: condition on with_progress() annotations}, first match wins; otherwise
@@ -371,9 +395,11 @@ class ActionQuerySet(models.QuerySet):
 
     def _inheriting(self, role, own, inherited):
         # A sub-action naming no owners in `role` takes its key action's.
-        return self.alias(**{f"has_own_{role}": _names_own(role)}).filter(
-            own | (inherited & Q(**{f"has_own_{role}": False}))
-        ).distinct()
+        return (
+            self.alias(**{f"has_own_{role}": _names_own(role)})
+            .filter(own | (inherited & Q(**{f"has_own_{role}": False})))
+            .distinct()
+        )
 
     def rag_summaries_by_owner(self, on):
         """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
@@ -390,8 +416,8 @@ class ActionQuerySet(models.QuerySet):
         # The joins repeat an action once per combination of its owners: count each pair once.
         pictures, pairs = {}, {name: set() for name in owners}
         for pk, *picture_and_owners in rows:
-            pictures[pk] = picture_and_owners[:len(RagSummary.GROUPS)]
-            for name, owner in zip(owners, picture_and_owners[len(RagSummary.GROUPS):]):
+            pictures[pk] = picture_and_owners[: len(RagSummary.GROUPS)]
+            for name, owner in zip(owners, picture_and_owners[len(RagSummary.GROUPS) :], strict=True):
                 if owner is not None:
                     pairs[name].add((owner, pk))
         found = {name: defaultdict(RagSummary) for name in owners}
@@ -584,9 +610,13 @@ class ActionQuerySet(models.QuerySet):
         """Everything a page shows for each action (latest update as it stood on `as_at`), in a
         fixed number of queries."""
         latest = ProgressUpdate.objects.latest_per_action(as_at)
-        return self.with_owners().select_related("priority").prefetch_related(
-            "milestones",
-            Prefetch("progress_updates", latest, to_attr="latest_updates"),
+        return (
+            self.with_owners()
+            .select_related("priority")
+            .prefetch_related(
+                "milestones",
+                Prefetch("progress_updates", latest, to_attr="latest_updates"),
+            )
         )
 
 
@@ -595,7 +625,8 @@ def _owner_lookups(as_lists=False):
     `as_lists`, as plain lists (`fetched_<role>`, which Action._named reads)."""
     return [
         Prefetch(
-            lookup, Owner.objects.select_related("organisation"),
+            lookup,
+            Owner.objects.select_related("organisation"),
             to_attr=f"fetched_{lookup.split('__')[-1]}" if as_lists else None,
         )
         for lookup in ("accountable", "responsible", "parent__accountable", "parent__responsible")
@@ -614,9 +645,7 @@ class Action(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     priority = models.ForeignKey(StrategicPriority, on_delete=models.CASCADE, related_name="actions")
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="sub_actions"
-    )
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="sub_actions")
     # The full reference users quote: "A1", or "G2 vi" for a sub-action.
     code = models.CharField(max_length=30)
     # The number as the plan file writes it within its parent: "A1", or "vi".
@@ -635,7 +664,9 @@ class Action(models.Model):
     delegates = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="delegated_actions")
     # "Which actions are meant to move this indicator": declared per action in the plan file.
     indicators = models.ManyToManyField(
-        "indicators.Indicator", blank=True, related_name="actions",
+        "indicators.Indicator",
+        blank=True,
+        related_name="actions",
         help_text="The performance indicators this action is meant to move.",
     )
     # Bumped by every progress update and edit: a save from a page showing an older version is
@@ -643,7 +674,8 @@ class Action(models.Model):
     version = models.PositiveIntegerField(default=1)
     # What the latest progress updates say, kept in step by ProgressUpdate saves and deletes so
     # the dashboard reads today's picture without going through every update (with_progress).
-    progress_rag = models.CharField(max_length=20, blank=True, null=True, editable=False)
+    # NULL: no update at all; "": the latest update gave no RAG (the derived one applies).
+    progress_rag = models.CharField(max_length=20, blank=True, null=True, editable=False)  # noqa: DJ001
     progress_reported_on = models.DateField(null=True, blank=True, editable=False)
     progress_revised_due_date = models.DateField(null=True, blank=True, editable=False)
     progress_completed_on = models.DateField(null=True, blank=True, editable=False)
@@ -772,8 +804,11 @@ class Action(models.Model):
         "completion_date_text": "Completion date",
         "due_date": "Due date",
     }
-    AUDITED_OWNERS = {"accountable": ("owner", "Accountable"), "responsible": ("owner", "Responsible"),
-                      "delegates": ("user", "Delegated to")}
+    AUDITED_OWNERS = {
+        "accountable": ("owner", "Accountable"),
+        "responsible": ("owner", "Responsible"),
+        "delegates": ("user", "Delegated to"),
+    }
 
     def audit_trail(self):
         """Every change to this action and its progress updates, newest first: who, when, old → new.
@@ -816,7 +851,9 @@ class Action(models.Model):
                     if old != new:
                         changes.append((label, ", ".join(old) or "none", ", ".join(new) or "none"))
                 if changes:
-                    entries.append(AuditEntry(first.history_date, first.history_user, "Action edited", changes, record.version))
+                    entries.append(
+                        AuditEntry(first.history_date, first.history_user, "Action edited", changes, record.version)
+                    )
             previous = record
 
         update_records = ProgressUpdate.history.filter(action_id=self.pk).select_related("history_user")
@@ -825,10 +862,19 @@ class Action(models.Model):
             if record.history_type == "+":
                 what = "Progress update imported" if record.imported else "Progress update added"
                 changes = [(label, "", value) for label, value in record.instance.summary() if value]
-                entries.append(AuditEntry(record.history_date, record.history_user, what, changes, record.action_version))
+                entries.append(
+                    AuditEntry(record.history_date, record.history_user, what, changes, record.action_version)
+                )
             elif record.history_type == "~" and last_text.get(record.id) != record.narrative:
-                entries.append(AuditEntry(record.history_date, record.history_user, "Progress update corrected",
-                                          [("Progress", last_text.get(record.id), record.narrative)], record.action_version))
+                entries.append(
+                    AuditEntry(
+                        record.history_date,
+                        record.history_user,
+                        "Progress update corrected",
+                        [("Progress", last_text.get(record.id), record.narrative)],
+                        record.action_version,
+                    )
+                )
             last_text[record.id] = record.narrative
         entries.sort(key=lambda entry: entry.when, reverse=True)
         return entries
@@ -997,7 +1043,8 @@ class ProgressUpdate(models.Model):
     narrative = models.TextField()
     rag = models.CharField("RAG status", max_length=20, choices=RAG.choices, blank=True)
     percent_complete = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         validators=[MaxValueValidator(100, message="Percentage complete must be between 0 and 100.")],
     )
     # Slippage is recorded, never overwritten: the action keeps its original due date and the
@@ -1072,9 +1119,11 @@ class OverdueFlagQuerySet(models.QuerySet):
         """
         overdue = Action.objects.overdue(on).order_by()
         with transaction.atomic():
-            cleared = self.open().exclude(
-                Exists(overdue.filter(pk=OuterRef("action_id"), current_due_date=OuterRef("due_date")))
-            ).update(cleared_at=now)
+            cleared = (
+                self.open()
+                .exclude(Exists(overdue.filter(pk=OuterRef("action_id"), current_due_date=OuterRef("due_date"))))
+                .update(cleared_at=now)
+            )
             new = overdue.exclude(Exists(OverdueFlag.objects.open().filter(action=OuterRef("pk")))).values(
                 flag_action=F("pk"), flag_due_date=F("current_due_date")
             )
@@ -1085,7 +1134,8 @@ class OverdueFlagQuerySet(models.QuerySet):
                 # adds nothing, rather than failing.
                 cursor.execute(
                     f"INSERT INTO {table} (action_id, due_date, flagged_at) "
-                    f"SELECT overdue.flag_action, overdue.flag_due_date, %s FROM ({select_sql}) AS overdue WHERE true ON CONFLICT DO NOTHING",
+                    f"SELECT overdue.flag_action, overdue.flag_due_date, %s FROM ({select_sql}) AS overdue "
+                    "WHERE true ON CONFLICT DO NOTHING",
                     (now, *params),
                 )
                 flagged = cursor.rowcount
@@ -1148,9 +1198,7 @@ class SentNotification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "action", "kind", "period"], name="notify_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["owner", "action", "kind", "period"], name="notify_once")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.action.code} to {self.owner.code}"

@@ -14,9 +14,9 @@ def _static_fetcher():
     class StaticFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             path = url.split("://", 1)[-1]
-            path = path[path.find("/"):].split("?")[0]
+            path = path[path.find("/") :].split("?")[0]
             prefix = static("")
-            found = path.startswith(prefix) and finders.find(path[len(prefix):])
+            found = path.startswith(prefix) and finders.find(path[len(prefix) :])
             if not found:
                 raise ValueError(f"Not fetched when making a PDF: {url}")
             return super().fetch("file://" + found)
@@ -32,7 +32,8 @@ def render_pdf(request, template, context, filename):
         return HttpResponse(
             "PDF output needs the Pango library (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0). "
             "Use your browser's Print on the report page instead.",
-            status=503, content_type="text/plain",
+            status=503,
+            content_type="text/plain",
         )
     html = render_to_string(template, context, request=request)
     document = HTML(string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_static_fetcher())

@@ -104,14 +104,18 @@ def reminders_due(on):
         Action.objects.with_rag(on)
         .filter(
             Q(delivery_status=DeliveryStatus.OVERDUE)
-            | Q(delivery_status__in=[DeliveryStatus.DUE_SOON, DeliveryStatus.ON_TRACK],
-                current_due_date__lte=on + datetime.timedelta(days=DUE_REMINDERS[-1][0]))
+            | Q(
+                delivery_status__in=[DeliveryStatus.DUE_SOON, DeliveryStatus.ON_TRACK],
+                current_due_date__lte=on + datetime.timedelta(days=DUE_REMINDERS[-1][0]),
+            )
             | Q(is_stale=True)
         )
         .select_related("plan", "parent")
         .prefetch_related(
-            Prefetch("responsible", owners), Prefetch("accountable", owners),
-            Prefetch("parent__responsible", owners), Prefetch("parent__accountable", owners),
+            Prefetch("responsible", owners),
+            Prefetch("accountable", owners),
+            Prefetch("parent__responsible", owners),
+            Prefetch("parent__accountable", owners),
         )
         .order_by("plan__title", "position")
     )
@@ -131,10 +135,15 @@ def reminders_to_send(on):
     recorded, so they are reminded once they have one).
     """
     due = reminders_due(on)
-    sent = set(
-        SentNotification.objects.filter(period__lte=on, period__gte=min((r.period for r in due), default=on))
-        .values_list("owner", "action", "kind", "period")
-    ) if due else set()
+    sent = (
+        set(
+            SentNotification.objects.filter(
+                period__lte=on, period__gte=min((r.period for r in due), default=on)
+            ).values_list("owner", "action", "kind", "period")
+        )
+        if due
+        else set()
+    )
     by_owner, skipped = defaultdict(list), defaultdict(set)
     for reminder in due:
         owner = reminder.owner
@@ -184,8 +193,10 @@ def claim(reminders):
     """
     batch = uuid.uuid4()
     SentNotification.objects.bulk_create(
-        [SentNotification(owner=r.owner, action=r.action, kind=r.kind, period=r.period, claim=batch)
-         for r in reminders],
+        [
+            SentNotification(owner=r.owner, action=r.action, kind=r.kind, period=r.period, claim=batch)
+            for r in reminders
+        ],
         ignore_conflicts=True,
     )
     rows = SentNotification.objects.filter(claim=batch).values_list("pk", "owner", "action", "kind", "period")
@@ -232,11 +243,15 @@ class PlanChanges:
 def plan_changes(plan, since, until):
     updates = list(
         ProgressUpdate.objects.filter(action__plan=plan, created_at__gt=since, created_at__lte=until)
-        .select_related("action", "author").order_by("action__position", "created_at")
+        .select_related("action", "author")
+        .order_by("action__position", "created_at")
     )
     flags = OverdueFlag.objects.filter(action__plan=plan).select_related("action").order_by("action__position")
     return PlanChanges(
-        plan, since, until, updates,
+        plan,
+        since,
+        until,
+        updates,
         newly_overdue=list(flags.filter(flagged_at__gt=since, flagged_at__lte=until)),
         no_longer_overdue=list(flags.filter(cleared_at__gt=since, cleared_at__lte=until)),
     )
@@ -274,8 +289,9 @@ def handle_one_plan(plan, on, now, dry_run, report, skipped):
     try:
         # The row is the claim: a second run the same day meets the unique constraint.
         with transaction.atomic():
-            digest = BoardDigest.objects.create(plan=plan, sent_on=on, since=since, until=now,
-                                                sent_to=", ".join(addresses))
+            digest = BoardDigest.objects.create(
+                plan=plan, sent_on=on, since=since, until=now, sent_to=", ".join(addresses)
+            )
     except IntegrityError:
         skipped["already sent"].add(plan.slug)
         return

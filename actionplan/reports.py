@@ -8,13 +8,18 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from django.db.models import F
-
 from actionplan.models import (
-    RAG, SLIPPED, DeliveryStatus, Owner, ProgressUpdate, RagSummary, prefetch_owners,
+    RAG,
+    SLIPPED,
+    DeliveryStatus,
+    Owner,
+    ProgressUpdate,
+    RagSummary,
+    prefetch_owners,
 )
 from partnerships.models import Organisation
 
@@ -133,11 +138,13 @@ class PlanDashboard:
             priority.summary = by_priority.get(priority.pk, RagSummary())
         listed = actions.select_related("parent")
         board.overdue = list(
-            listed.filter(delivery_status=DeliveryStatus.OVERDUE).with_overdue_since()
+            listed.filter(delivery_status=DeliveryStatus.OVERDUE)
+            .with_overdue_since()
             .order_by("current_due_date", "position")[:length]
         )
         board.slipped = list(
-            listed.filter(SLIPPED).exclude(delivery_status=DeliveryStatus.COMPLETE)
+            listed.filter(SLIPPED)
+            .exclude(delivery_status=DeliveryStatus.COMPLETE)
             .order_by("current_due_date", "position")[:length]
         )
         board.stale = list(
@@ -224,7 +231,10 @@ class BoardReport:
         if action.days_slipped:
             reasons.append(f"Slipped {action.days_slipped} days")
         if action.is_stale:
-            reasons.append("No update since " + (action.last_reported_on.strftime("%-d %B %Y") if action.last_reported_on else "it was agreed"))
+            reasons.append(
+                "No update since "
+                + (action.last_reported_on.strftime("%-d %B %Y") if action.last_reported_on else "it was agreed")
+            )
         if action.rag_disagrees:
             reasons.append("Officer's RAG rosier than the dates suggest")
         return reasons
@@ -240,4 +250,3 @@ class BoardReport:
             ("Total", self.previous.total, self.summary.total),
         ]
         return rows
-

@@ -6,7 +6,7 @@ Each command does its writes in transactions, so a failed try leaves nothing hal
 
 from celery import shared_task
 from django.core.management import call_command
-from django.db import OperationalError, InterfaceError
+from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 RETRY = {

@@ -40,10 +40,15 @@ def plan_list(request):
 
 def plan_detail(request, slug):
     plan = _get_plan_for_user(request, slug)
-    return render(request, "actionplan/plan_detail.html", {
-        "plan": plan, "priorities": plan.outline(),
-        "can_import": Plan.objects.administered_by(request.user).filter(pk=plan.pk).exists(),
-    })
+    return render(
+        request,
+        "actionplan/plan_detail.html",
+        {
+            "plan": plan,
+            "priorities": plan.outline(),
+            "can_import": Plan.objects.administered_by(request.user).filter(pk=plan.pk).exists(),
+        },
+    )
 
 
 def _as_at(request):
@@ -57,9 +62,16 @@ def dashboard(request):
     """The HWB's view: every plan's RAG picture, and one plan's in detail, on a chosen date."""
     context = _as_at(request)
     dashboard = Dashboard.build(Plan.objects.visible_to(request.user), request.GET.get("plan"), context["as_at"])
-    return render(request, "actionplan/dashboard.html", {
-        **context, "plans": dashboard.plans, "chosen": dashboard.chosen, "detail": dashboard.detail,
-    })
+    return render(
+        request,
+        "actionplan/dashboard.html",
+        {
+            **context,
+            "plans": dashboard.plans,
+            "chosen": dashboard.chosen,
+            "detail": dashboard.detail,
+        },
+    )
 
 
 ACTIONS_PER_PAGE = 50
@@ -106,8 +118,12 @@ def board_report(request, slug, pdf=False):
     report = BoardReport.build(plan, *form.dates())
     context = {"plan": plan, "report": report, "form": form, "pdf": pdf}
     if pdf:
-        return render_pdf(request, "actionplan/board_report.html", context,
-                          filename=f"{plan.slug}-board-report-{report.as_at:%Y-%m-%d}.pdf")
+        return render_pdf(
+            request,
+            "actionplan/board_report.html",
+            context,
+            filename=f"{plan.slug}-board-report-{report.as_at:%Y-%m-%d}.pdf",
+        )
     return render(request, "actionplan/board_report.html", context)
 
 
@@ -136,8 +152,11 @@ def my_actions(request):
     return render(
         request,
         "actionplan/my_actions.html",
-        {"groups": [(DeliveryStatus(s), groups[s]) for s in MY_ACTIONS_GROUPS], "today": today,
-         "has_person": hasattr(request.user, "owner")},
+        {
+            "groups": [(DeliveryStatus(s), groups[s]) for s in MY_ACTIONS_GROUPS],
+            "today": today,
+            "has_person": hasattr(request.user, "owner"),
+        },
     )
 
 
@@ -212,7 +231,9 @@ def correct_update(request, pk):
         messages.success(request, "Your correction has been saved. The original wording stays in the audit trail.")
         return redirect("actionplan:action", pk=action.pk)
     return render(
-        request, "actionplan/correct_update.html", {"action": action, "update": update, "form": form},
+        request,
+        "actionplan/correct_update.html",
+        {"action": action, "update": update, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -301,8 +322,12 @@ def upload_plan(request):
             return render(
                 request,
                 "actionplan/upload_preview.html",
-                {"report": preview_plan(clean), "token": token, "file_name": uploaded.name,
-                 "is_new": not Plan.objects.filter(slug=clean.attributes["slug"]).exists()},
+                {
+                    "report": preview_plan(clean),
+                    "token": token,
+                    "file_name": uploaded.name,
+                    "is_new": not Plan.objects.filter(slug=clean.attributes["slug"]).exists(),
+                },
             )
     status = 400 if form.errors or problems else 200
     return render(request, "actionplan/upload_plan.html", {"form": form, "problems": problems}, status=status)
@@ -327,11 +352,15 @@ def confirm_plan_upload(request, token):
         from actionplan.forms import PlanUploadForm
 
         uploads.discard(request, token)
-        return render(request, "actionplan/upload_plan.html", {"form": PlanUploadForm(), "problems": error.errors},
-                      status=400)
+        return render(
+            request, "actionplan/upload_plan.html", {"form": PlanUploadForm(), "problems": error.errors}, status=400
+        )
     uploads.discard(request, token)
-    messages.success(request, f"Imported {path.name}: {report.created} created, {report.updated} changed, "
-                              f"{report.unchanged} unchanged, {report.removed} removed.")
+    messages.success(
+        request,
+        f"Imported {path.name}: {report.created} created, {report.updated} changed, "
+        f"{report.unchanged} unchanged, {report.removed} removed.",
+    )
     return redirect(report.plan)
 
 

@@ -79,25 +79,29 @@ def main():
     try:
         client = Client()
         client.force_login(get_user_model().objects.create_superuser("bench", password=None))
-        small = build_system(plans=1, priorities=2, key_actions=8, subs=4, updates_per_action=2, people=10,
-                             prefix="small-")
+        small = build_system(
+            plans=1, priorities=2, key_actions=8, subs=4, updates_per_action=2, people=10, prefix="small-"
+        )
         small_figures = {name: measure(client, url, args.repeat) for name, url in pages(small[0].slug).items()}
 
         start = time.perf_counter()
-        big = build_system(plans=args.plans, priorities=8, key_actions=10, subs=4, updates_per_action=10,
-                           people=500)
+        big = build_system(plans=args.plans, priorities=8, key_actions=10, subs=4, updates_per_action=10, people=500)
         built = time.perf_counter() - start
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"database: {connection.vendor}")
-        print(f"system: {Action.objects.count():,} actions in {args.plans + 1} plans, "
-              f"{ProgressUpdate.objects.count():,} progress updates (built in {built:.0f} s)")
+        print(
+            f"system: {Action.objects.count():,} actions in {args.plans + 1} plans, "
+            f"{ProgressUpdate.objects.count():,} progress updates (built in {built:.0f} s)"
+        )
         print(f"machine speed before: {machine_speed():.0f} ms for a fixed loop (lower is faster)")
         print(f"{'page':45} {'median ms':>10} {'min–max':>11} {'queries':>8}   queries with 80 actions")
         for name, url in pages(big[0].slug).items():
             median, fastest, slowest, queries = measure(client, url, args.repeat)
-            print(f"{name:45} {median:10.0f} {f'{fastest:.0f}–{slowest:.0f}':>11} {queries:8d}   "
-                  f"{small_figures[name][-1]}")
+            print(
+                f"{name:45} {median:10.0f} {f'{fastest:.0f}–{slowest:.0f}':>11} {queries:8d}   "
+                f"{small_figures[name][-1]}"
+            )
         print(f"machine speed after: {machine_speed():.0f} ms for a fixed loop")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -46,9 +46,15 @@ def build_actions(count, on):
     """`count` actions in one plan, in one statement."""
     plan = Plan.objects.create(slug=f"bench-{count}", title=f"Bench {count}")
     priority = StrategicPriority.objects.create(plan=plan, code="A", text="Bench")
-    columns, values, params = [], [], {
-        "plan": plan.pk, "priority": priority.pk, "first_due": on - datetime.timedelta(days=365),
-    }
+    columns, values, params = (
+        [],
+        [],
+        {
+            "plan": plan.pk,
+            "priority": priority.pk,
+            "first_due": on - datetime.timedelta(days=365),
+        },
+    )
     for field in Action._meta.concrete_fields:
         if field.primary_key:
             continue
@@ -93,11 +99,16 @@ def main():
             build_actions(size, on)
             built = time.perf_counter() - start
             print(f"{size:>9,} actions built in {built:6.1f} s")
-            for label, day in [("first run", on), ("same day again", on),
-                               ("a week later", on + datetime.timedelta(days=7))]:
+            for label, day in [
+                ("first run", on),
+                ("same day again", on),
+                ("a week later", on + datetime.timedelta(days=7)),
+            ]:
                 seconds, queries, flagged, cleared = timed_run(day)
-                print(f"  flag_overdue, {label:<15} {seconds:7.2f} s, {queries} queries, "
-                      f"{flagged:,} flagged, {cleared:,} cleared")
+                print(
+                    f"  flag_overdue, {label:<15} {seconds:7.2f} s, {queries} queries, "
+                    f"{flagged:,} flagged, {cleared:,} cleared"
+                )
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -68,8 +68,10 @@ def main():
         print(f"plan: {args.priorities} priorities, {Action.objects.count()} actions and sub-actions")
         print(f"import_plan (new):       {first:8.2f} s")
         print(f"import_plan (unchanged): {again:8.2f} s")
-        print(f"plan page: median {statistics.median(times) * 1000:8.1f} ms over {args.repeat}, "
-              f"{len(queries.captured_queries)} queries, {len(response.content) / 1024:.0f} KiB")
+        print(
+            f"plan page: median {statistics.median(times) * 1000:8.1f} ms over {args.repeat}, "
+            f"{len(queries.captured_queries)} queries, {len(response.content) / 1024:.0f} KiB"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

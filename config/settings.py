@@ -147,7 +147,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "flag-overdue": {"task": "actionplan.tasks.flag_overdue", "schedule": crontab(hour=6, minute=0)},
     "send-reminders": {"task": "actionplan.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
-    "board-digest": {"task": "actionplan.tasks.board_digest", "schedule": crontab(hour=7, minute=30, day_of_week="mon")},
+    "board-digest": {
+        "task": "actionplan.tasks.board_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
 # A task is acknowledged only when it has run, so a worker lost mid-run leaves it for another.
 CELERY_TASK_ACKS_LATE = True

@@ -10,8 +10,8 @@ from indicators.models import (
     DataQualityNote,
     Directorate,
     DirectorateMembership,
-    FinancialDashboard,
     ExceptionRecord,
+    FinancialDashboard,
     FinancialIndicator,
     HeadlineTile,
     Indicator,
@@ -97,9 +97,40 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     ordering = ["kind", "number", "code"]
     inlines = [IndicatorValueInline, BenchmarkInline]
     fieldsets = [
-        (None, {"fields": ["kind", "code", "number", "directorate", "outcome", "theme", "column", "position", "text", "unit"]}),
-        ("Target", {"fields": ["target_text", "cumulative", "target_kind", "target_value", "target_upper",
-                               "target_date", "baseline_value", "baseline_date", "polarity", "tolerance_percent"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "kind",
+                    "code",
+                    "number",
+                    "directorate",
+                    "outcome",
+                    "theme",
+                    "column",
+                    "position",
+                    "text",
+                    "unit",
+                ]
+            },
+        ),
+        (
+            "Target",
+            {
+                "fields": [
+                    "target_text",
+                    "cumulative",
+                    "target_kind",
+                    "target_value",
+                    "target_upper",
+                    "target_date",
+                    "baseline_value",
+                    "baseline_date",
+                    "polarity",
+                    "tolerance_percent",
+                ]
+            },
+        ),
         ("Reviewed by", {"fields": ["partnerships"]}),
     ]
     filter_horizontal = ["partnerships"]
@@ -179,7 +210,16 @@ class ExceptionRecordAdmin(SimpleHistoryAdmin):
 class AscofMeasureInline(admin.TabularInline):
     model = AscofMeasure
     extra = 0
-    fields = ["code", "text", "polarity", "compare_as", "england_value", "previous_value", "current_value", "current_text"]
+    fields = [
+        "code",
+        "text",
+        "polarity",
+        "compare_as",
+        "england_value",
+        "previous_value",
+        "current_value",
+        "current_text",
+    ]
 
 
 @admin.register(AscofDomain)
@@ -190,7 +230,16 @@ class AscofDomainAdmin(admin.ModelAdmin):
 
 @admin.register(AscofMeasure)
 class AscofMeasureAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "short_text", "polarity", "england_value", "previous_value", "current_value", "trend", "against_england"]
+    list_display = [
+        "code",
+        "short_text",
+        "polarity",
+        "england_value",
+        "previous_value",
+        "current_value",
+        "trend",
+        "against_england",
+    ]
     list_filter = ["domain", "polarity"]
     list_select_related = ["domain"]
     search_fields = ["code", "text"]

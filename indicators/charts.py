@@ -91,7 +91,10 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
             '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {} {}" width="100%" '
             'role="img" aria-labelledby="{}-title {}-desc" focusable="false" '
             'font-family="GDS Transport, arial, sans-serif" font-size="14">',
-            WIDTH, HEIGHT, chart_id, chart_id,
+            WIDTH,
+            HEIGHT,
+            chart_id,
+            chart_id,
         ),
         format_html('<title id="{}-title">{}</title>', chart_id, f"{indicator.title} over time"),
         format_html('<desc id="{}-desc">{}</desc>', chart_id, describe(indicator, values)),
@@ -113,19 +116,30 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
                 format_html(
                     '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
                     '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" fill="{}">{}</text>',
-                    LEFT, _n(y(tick)), WIDTH - RIGHT, _n(y(tick)), GRID, LEFT - 8, _n(y(tick)), TEXT, format_number(tick),
+                    LEFT,
+                    _n(y(tick)),
+                    WIDTH - RIGHT,
+                    _n(y(tick)),
+                    GRID,
+                    LEFT - 8,
+                    _n(y(tick)),
+                    TEXT,
+                    format_number(tick),
                 )
             )
         if indicator.unit:
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" fill="{}" font-size="12" text-anchor="start">{}</text>',
-                    4, TOP - 6, TEXT, indicator.unit,
+                    4,
+                    TOP - 6,
+                    TEXT,
+                    indicator.unit,
                 )
             )
         # The target band, as dashed lines through each period's target (a slope for a trajectory).
         for side in (0, 1):
-            line = [(x, band[side]) for x, band in zip(xs, bands) if band[side] is not None]
+            line = [(x, band[side]) for x, band in zip(xs, bands, strict=True) if band[side] is not None]
             if not line:
                 continue
             if len(line) == 1:
@@ -135,7 +149,12 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
                 format_html(
                     '<polyline points="{}" fill="none" stroke="{}" stroke-width="3" stroke-dasharray="8 6"/>'
                     '<text x="{}" y="{}" fill="{}" font-size="13" dominant-baseline="middle">{}</text>',
-                    points, TARGET, _n(min(line[-1][0] + 6, WIDTH - RIGHT + 4)), _n(y(line[-1][1])), TARGET, "Target",
+                    points,
+                    TARGET,
+                    _n(min(line[-1][0] + 6, WIDTH - RIGHT + 4)),
+                    _n(y(line[-1][1])),
+                    TARGET,
+                    "Target",
                 )
             )
         # The actual values, joined where consecutive periods both have one.
@@ -144,7 +163,11 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
                 parts.append(
                     format_html(
                         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3"/>',
-                        _n(xs[i]), _n(y(actuals[i])), _n(xs[i + 1]), _n(y(actuals[i + 1])), LINE,
+                        _n(xs[i]),
+                        _n(y(actuals[i])),
+                        _n(xs[i + 1]),
+                        _n(y(actuals[i + 1])),
+                        LINE,
                     )
                 )
         label_ys = {}
@@ -156,9 +179,16 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
             parts.append(
                 format_html(
                     '<g><title>{}</title><rect x="{}" y="{}" width="12" height="12" fill="#ffffff" stroke="{}" '
-                    'stroke-width="2"/><text x="{}" y="{}" dominant-baseline="middle" fill="{}" font-size="12">{}</text></g>',
-                    f"{label} ({benchmark.period.label})", _n(xs[index] + 18), _n(y(number) - 6), TEXT,
-                    _n(xs[index] + 36), _n(label_y), TEXT, label,
+                    'stroke-width="2"/><text x="{}" y="{}" dominant-baseline="middle" fill="{}" font-size="12">'
+                    "{}</text></g>",
+                    f"{label} ({benchmark.period.label})",
+                    _n(xs[index] + 18),
+                    _n(y(number) - 6),
+                    TEXT,
+                    _n(xs[index] + 36),
+                    _n(label_y),
+                    TEXT,
+                    label,
                 )
             )
         # Periods with a RAG but no actual value sit in a lane under the axis, not on the scale.
@@ -167,22 +197,33 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
         if any(a is None for a in actuals):
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" fill="{}" font-size="12">{}</text>',
-                    LEFT - 8, lane, TEXT, "No value",
+                    '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" fill="{}" font-size="12">'
+                    "{}</text>",
+                    LEFT - 8,
+                    lane,
+                    TEXT,
+                    "No value",
                 )
             )
     else:
         parts.append(
             format_html(
                 '<text x="{}" y="{}" fill="{}">{}</text>',
-                LEFT, TOP + 20, TEXT, "No actual values reported: each point shows the RAG rating for the period.",
+                LEFT,
+                TOP + 20,
+                TEXT,
+                "No actual values reported: each point shows the RAG rating for the period.",
             )
         )
         point_ys = [TOP + plot_height / 2] * count
         parts.append(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>',
-                LEFT, _n(point_ys[0]), WIDTH - RIGHT, _n(point_ys[0]), GRID,
+                LEFT,
+                _n(point_ys[0]),
+                WIDTH - RIGHT,
+                _n(point_ys[0]),
+                GRID,
             )
         )
 
@@ -190,11 +231,15 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
         parts.append(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>',
-                LEFT, TOP + plot_height, WIDTH - RIGHT, TOP + plot_height, TEXT,
+                LEFT,
+                TOP + plot_height,
+                WIDTH - RIGHT,
+                TOP + plot_height,
+                TEXT,
             )
         )
     rotate = count > 6
-    for x, py, value in zip(xs, point_ys, values):
+    for x, py, value in zip(xs, point_ys, values, strict=True):
         fill, ink, letter = RAG_STYLE.get(value.rag, NO_RAG_STYLE)
         label = f"{value.period.label}: " + (Rag(value.rag).label if value.rag else value.rag_text or "no RAG")
         parts.append(
@@ -202,21 +247,38 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
                 '<g><title>{}</title><circle cx="{}" cy="{}" r="11" fill="{}" stroke="{}" stroke-width="2"/>'
                 '<text x="{}" y="{}" text-anchor="middle" dominant-baseline="central" fill="{}" '
                 'font-weight="bold" font-size="13">{}</text></g>',
-                label, _n(x), _n(py), fill, TEXT, _n(x), _n(py), ink, letter,
+                label,
+                _n(x),
+                _n(py),
+                fill,
+                TEXT,
+                _n(x),
+                _n(py),
+                ink,
+                letter,
             )
         )
         if rotate:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="end" fill="{}" font-size="12" transform="rotate(-35 {} {})">{}</text>',
-                    _n(x), HEIGHT - BOTTOM + 50, TEXT, _n(x), HEIGHT - BOTTOM + 50, value.period.label,
+                    '<text x="{}" y="{}" text-anchor="end" fill="{}" font-size="12" '
+                    'transform="rotate(-35 {} {})">{}</text>',
+                    _n(x),
+                    HEIGHT - BOTTOM + 50,
+                    TEXT,
+                    _n(x),
+                    HEIGHT - BOTTOM + 50,
+                    value.period.label,
                 )
             )
         else:
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" fill="{}" font-size="13">{}</text>',
-                    _n(x), HEIGHT - BOTTOM + 56, TEXT, value.period.label,
+                    _n(x),
+                    HEIGHT - BOTTOM + 56,
+                    TEXT,
+                    value.period.label,
                 )
             )
     parts.append(mark_safe("</svg>"))
@@ -244,21 +306,35 @@ def ascof_measure_svg(measure, chart_id):
             '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart app-chart--small" viewBox="0 0 {} {}" '
             'width="{}" height="{}" role="img" aria-labelledby="{}-title" focusable="false" '
             'font-family="GDS Transport, arial, sans-serif" font-size="12">',
-            width, height, width, height, chart_id,
+            width,
+            height,
+            width,
+            height,
+            chart_id,
         ),
         format_html('<title id="{}-title">{}</title>', chart_id, f"{measure.code}: {words}"),
     ]
     for index, (label, value, colour) in enumerate(bars):
         y = top + index * (bar + gap)
         if value is None:
-            parts.append(format_html('<text x="{}" y="{}" fill="{}">{}</text>', left, _n(y + bar * 0.7), TEXT, "Not yet available"))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" fill="{}">{}</text>', left, _n(y + bar * 0.7), TEXT, "Not yet available"
+                )
+            )
         else:
             length = max(plot * float(value) / largest, 1)
             parts.append(
                 format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                    '<text x="{}" y="{}" fill="{}">{}</text>',
-                    left, y, _n(length), bar, colour, _n(left + length + 4), _n(y + bar * 0.7), TEXT,
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/><text x="{}" y="{}" fill="{}">{}</text>',
+                    left,
+                    y,
+                    _n(length),
+                    bar,
+                    colour,
+                    _n(left + length + 4),
+                    _n(y + bar * 0.7),
+                    TEXT,
                     f"{format_number(value)} {label.split(' ')[0]}",
                 )
             )

@@ -79,9 +79,7 @@ class DirectorateMembership(models.Model):
         OFFICER = "officer", "Performance officer (enters values)"
 
     directorate = models.ForeignKey(Directorate, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directorate_memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directorate_memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
 
     history = HistoricalRecords()
@@ -125,7 +123,11 @@ class Outcome(models.Model):
     # The partnership board that assures the outcome, where one does (the looked-after children
     # outcome: the Children's Trust); blank when only the council's own committees scrutinise it.
     board = models.ForeignKey(
-        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="outcomes",
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcomes",
         help_text="The partnership board that assures this outcome.",
     )
 
@@ -182,7 +184,7 @@ class Period(models.Model):
 
     @property
     def short_label(self):
-        """"Q2" for a quarter (the report's column headings); the full label otherwise."""
+        """ "Q2" for a quarter (the report's column headings); the full label otherwise."""
         return self.label.split(" ")[0] if self.kind == self.Kind.QUARTER else self.label
 
     def next_label(self):
@@ -238,19 +240,28 @@ class Indicator(models.Model):
     )
     target_date = models.DateField(null=True, blank=True, help_text="For 'reach by a date': when the target applies.")
     baseline_value = models.DecimalField(
-        max_digits=16, decimal_places=4, null=True, blank=True,
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text="For 'reach by a date': the starting level; before the date the target is the straight line from it.",
     )
     baseline_date = models.DateField(null=True, blank=True)
     polarity = models.CharField(max_length=10, choices=Polarity.choices, blank=True)
     tolerance_percent = models.DecimalField(
-        "Amber tolerance (%)", max_digits=6, decimal_places=2, default=Decimal("5"),
+        "Amber tolerance (%)",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("5"),
         help_text="Off target by no more than this percentage of the target is Amber; further is Red.",
     )
     # The boards that review this indicator beside the plans they assure (the BCF JMG reviews
     # delayed transfers of care); see fixtures/indicators/reviewing-boards-2018-11.yaml.
     partnerships = models.ManyToManyField(
-        Partnership, blank=True, related_name="indicators", verbose_name="reviewing boards",
+        Partnership,
+        blank=True,
+        related_name="indicators",
+        verbose_name="reviewing boards",
         help_text="The partnership boards that review this indicator.",
     )
 
@@ -283,8 +294,13 @@ class Indicator(models.Model):
 
     def clean(self):
         problems = rule_problems(
-            self.target_kind, self.target_value, self.target_upper, self.target_date,
-            self.baseline_value, self.baseline_date, self.polarity,
+            self.target_kind,
+            self.target_value,
+            self.target_upper,
+            self.target_date,
+            self.baseline_value,
+            self.baseline_date,
+            self.polarity,
         )
         if problems:
             raise ValidationError({name: message for name, message in problems})
@@ -504,9 +520,7 @@ class FinancialIndicator(models.Model):
 
     class Meta:
         ordering = ["dashboard", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["dashboard", "position"], name="unique_financial_row_position")
-        ]
+        constraints = [models.UniqueConstraint(fields=["dashboard", "position"], name="unique_financial_row_position")]
 
     def __str__(self):
         return f"{self.dashboard.title}: {self.text[:80]}"
@@ -548,6 +562,12 @@ class OutcomeRating(models.Model):
     def __str__(self):
         return f"{self.outcome.code} {self.period.label}: {self.get_rag_display()}"
 
+    def save(self, *args, **kwargs):
+        # Every way in (admin, importer, shell) goes through save: a Red outcome always carries the
+        # reasons and the recommended action the board is asked to accept.
+        self.clean()
+        super().save(*args, **kwargs)
+
     @property
     def is_red(self):
         return self.rag == OutcomeRag.RED
@@ -558,12 +578,6 @@ class OutcomeRating(models.Model):
     def clean(self):
         if self.is_red and self.outcome_id and self.period_id and self.exception_record() is None:
             raise ValidationError({"rag": red_needs_exception_message(self.outcome, self.period)})
-
-    def save(self, *args, **kwargs):
-        # Every way in (admin, importer, shell) goes through save: a Red outcome always carries the
-        # reasons and the recommended action the board is asked to accept.
-        self.clean()
-        super().save(*args, **kwargs)
 
     def disagrees_with(self, indicator_rags):
         """True when the rating and its indicators tell different stories: a Red indicator under an
@@ -707,12 +721,12 @@ class AscofMeasure(models.Model):
 
     @property
     def trend(self):
-        """"improved", "deteriorated", "unchanged", or None without this year's figure."""
+        """ "improved", "deteriorated", "unchanged", or None without this year's figure."""
         return self._judge(self.change_in_year, self.sign, "improved", "deteriorated", "unchanged")
 
     @property
     def against_england(self):
-        """"better", "worse", "same" than England's last figure, by polarity; None when missing."""
+        """ "better", "worse", "same" than England's last figure, by polarity; None when missing."""
         return self._judge(self.difference_from_england, self.sign, "better", "worse", "same")
 
 
@@ -782,16 +796,24 @@ class DataQualityNote(models.Model):
     """Two figures the papers give for the same measure and period that do not agree. Recorded and
     shown to admins; never silently reconciled."""
 
-    tile = models.ForeignKey(HeadlineTile, on_delete=models.CASCADE, null=True, blank=True, related_name="data_quality_notes")
+    tile = models.ForeignKey(
+        HeadlineTile, on_delete=models.CASCADE, null=True, blank=True, related_name="data_quality_notes"
+    )
     measure = models.ForeignKey(
         AscofMeasure, on_delete=models.CASCADE, null=True, blank=True, related_name="data_quality_notes"
     )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="data_quality_notes",
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_quality_notes",
         help_text="The key statistic or indicator the same figure appears as, if any.",
     )
     period = models.CharField(max_length=100, help_text='As written, e.g. "July 2024".')
-    figures = models.JSONField(default=list, help_text='Each figure with where it is given: ["592 (Overview chart)", ...].')
+    figures = models.JSONField(
+        default=list, help_text='Each figure with where it is given: ["592 (Overview chart)", ...].'
+    )
     note = models.TextField()
     position = models.PositiveIntegerField(default=0)
 
@@ -801,7 +823,9 @@ class DataQualityNote(models.Model):
         ordering = ["tile__position", "measure__position", "position"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(tile__isnull=False) | models.Q(measure__isnull=False) | models.Q(indicator__isnull=False),
+                condition=models.Q(tile__isnull=False)
+                | models.Q(measure__isnull=False)
+                | models.Q(indicator__isnull=False),
                 name="data_quality_note_is_on_a_measure",
             )
         ]

@@ -68,10 +68,14 @@ def parse_period(text):
         year = first if start_month <= 12 else first + 1
         start_month = (start_month - 1) % 12 + 1
         start = datetime.date(year, start_month, 1)
-        return PeriodSpec(QUARTER, f"Q{quarter} {first}-{(first + 1) % 100:02d}", start, _month_end(year, start_month + 2))
+        return PeriodSpec(
+            QUARTER, f"Q{quarter} {first}-{(first + 1) % 100:02d}", start, _month_end(year, start_month + 2)
+        )
     if match := _YEAR.match(text):
         first = _financial_year(match[1], match[2], text)
-        return PeriodSpec(YEAR, f"{first}-{(first + 1) % 100:02d}", datetime.date(first, 4, 1), datetime.date(first + 1, 3, 31))
+        return PeriodSpec(
+            YEAR, f"{first}-{(first + 1) % 100:02d}", datetime.date(first, 4, 1), datetime.date(first + 1, 3, 31)
+        )
     if match := _TWELVE.match(text):
         month, year = _month_year(match[1], match[2], text)
         end = _month_end(year, month)
@@ -79,7 +83,9 @@ def parse_period(text):
         return PeriodSpec(TWELVE_MONTHS, f"12 months to {calendar.month_name[month]} {year}", start, end)
     if match := _MONTH.match(text):
         month, year = _month_year(match[1], match[2], text)
-        return PeriodSpec(MONTH, f"{calendar.month_name[month]} {year}", datetime.date(year, month, 1), _month_end(year, month))
+        return PeriodSpec(
+            MONTH, f"{calendar.month_name[month]} {year}", datetime.date(year, month, 1), _month_end(year, month)
+        )
     raise BadPeriod(
         f"{text!r} is not a period: write a quarter (Q2 2017-18), a financial year (2017-18), "
         "a month (July 2024) or 12 months to a month (12 months to June 2024)"

@@ -1,7 +1,21 @@
 """QuerySets for indicators, including the SQL twin of the RAG rule in Indicator.rag_for()."""
 
 from django.db import models
-from django.db.models import Case, CharField, Count, F, FloatField, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Abs, Cast, Coalesce, NullIf
 
 from indicators import periods
@@ -16,7 +30,9 @@ class DayNumber(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         # julianday('1970-01-01') is 2440587.5; dates are whole days, so this is exact.
-        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)", **extra)
+        return self.as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)", **extra
+        )
 
 
 class PeriodQuerySet(models.QuerySet):
@@ -58,7 +74,10 @@ class IndicatorValueQuerySet(models.QuerySet):
         days = lambda name: Cast(DayNumber(name), real)  # noqa: E731
         trajectory = Case(
             When(indicator__target_date__lte=F("period__end"), then=target),
-            When(Q(indicator__baseline_value__isnull=True) | Q(indicator__baseline_date__isnull=True), then=Value(None, real)),
+            When(
+                Q(indicator__baseline_value__isnull=True) | Q(indicator__baseline_date__isnull=True),
+                then=Value(None, real),
+            ),
             When(indicator__baseline_date__gte=F("period__end"), then=baseline),
             default=baseline
             + (target - baseline)
@@ -81,7 +100,10 @@ class IndicatorValueQuerySet(models.QuerySet):
         )
         below = Q(rag_low__isnull=False, rag_actual__lt=F("rag_low"))
         rule = Case(
-            When(Q(rag_actual__isnull=True) | Q(rag_low__isnull=True, rag_high__isnull=True), then=Value(None, CharField())),
+            When(
+                Q(rag_actual__isnull=True) | Q(rag_low__isnull=True, rag_high__isnull=True),
+                then=Value(None, CharField()),
+            ),
             When(
                 (Q(rag_low__isnull=True) | Q(rag_actual__gte=F("rag_low")))
                 & (Q(rag_high__isnull=True) | Q(rag_actual__lte=F("rag_high"))),
@@ -130,7 +152,9 @@ class IndicatorValueQuerySet(models.QuerySet):
 
     def disagreeing(self):
         """Values whose reported RAG differs from the rule's: what a reviewer should look at."""
-        return self.with_rag().exclude(reported_rag="").filter(rule_rag__isnull=False).exclude(rule_rag=F("reported_rag"))
+        return (
+            self.with_rag().exclude(reported_rag="").filter(rule_rag__isnull=False).exclude(rule_rag=F("reported_rag"))
+        )
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -155,7 +179,9 @@ class IndicatorQuerySet(models.QuerySet):
         from indicators.models import IndicatorValue
 
         if period is None:
-            return self.annotate(**{f"{prefix}_rag": Value(None, CharField()), f"{prefix}_outlook": Value(None, CharField())})
+            return self.annotate(
+                **{f"{prefix}_rag": Value(None, CharField()), f"{prefix}_outlook": Value(None, CharField())}
+            )
         values = IndicatorValue.objects.with_rag().filter(indicator=OuterRef("pk"), period=period)
         return self.annotate(
             **{
@@ -186,9 +212,7 @@ class IndicatorQuerySet(models.QuerySet):
 
     def rag_changed(self):
         """Needs for_dashboard(): a RAG in both periods, and they differ ("Due in Q3" is no RAG)."""
-        return self.filter(current_rag__isnull=False, previous_rag__isnull=False).exclude(
-            current_rag=F("previous_rag")
-        )
+        return self.filter(current_rag__isnull=False, previous_rag__isnull=False).exclude(current_rag=F("previous_rag"))
 
 
 class OutcomeRatingQuerySet(models.QuerySet):

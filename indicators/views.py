@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.charts import ascof_measure_svg, time_series_svg
 from indicators.filters import IndicatorFilter
-from indicators.forms import IndicatorValueForm
 from indicators.formatting import format_band
+from indicators.forms import IndicatorValueForm
 from indicators.models import (
     AscofMeasure,
     Benchmark,
@@ -166,9 +166,7 @@ def priority_dashboard(request, slug):
 
 
 def _get_indicator(code):
-    return get_object_or_404(
-        Indicator.objects.select_related("directorate", "outcome__priority", "theme"), code=code
-    )
+    return get_object_or_404(Indicator.objects.select_related("directorate", "outcome__priority", "theme"), code=code)
 
 
 @require_GET
@@ -183,8 +181,10 @@ def indicator_detail(request, code):
     # "Which actions are meant to move this indicator", with their delivery status, through the
     # reverse relation so that indicators need not know the action plans.
     actions = (
-        indicator.actions.visible_to(request.user).with_delivery_status(today)
-        .select_related("plan").order_by("plan__title", "position")
+        indicator.actions.visible_to(request.user)
+        .with_delivery_status(today)
+        .select_related("plan")
+        .order_by("plan__title", "position")
     )
     return render(
         request,
@@ -221,7 +221,9 @@ def value_create(request, code):
                     value = form.save(entered_by=request.user, entered_at=timezone.now())
             except IntegrityError:
                 # Someone else saved this period between our check and our insert.
-                form.add_error("period", f"{indicator.title} already has a value for {form.cleaned_data['period'].label}.")
+                form.add_error(
+                    "period", f"{indicator.title} already has a value for {form.cleaned_data['period'].label}."
+                )
             else:
                 messages.success(request, f"Saved {indicator.title} for {value.period.label}.")
                 return redirect(indicator)
@@ -343,7 +345,9 @@ def benchmarks(request):
     is_admin = request.user.is_staff or request.user.is_superuser
     tiles = HeadlineTile.objects.all()
     if is_admin:
-        tiles = tiles.prefetch_related(Prefetch("data_quality_notes", DataQualityNote.objects.select_related("indicator")))
+        tiles = tiles.prefetch_related(
+            Prefetch("data_quality_notes", DataQualityNote.objects.select_related("indicator"))
+        )
     tiles = list(tiles)
     return render(
         request,

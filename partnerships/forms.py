@@ -61,12 +61,39 @@ class PartnershipAdminForm(forms.ModelForm):
 
     class Meta:
         model = Partnership
-        exclude = ["profile_completed", "last_meeting", "next_meeting"]
+        # The dates derived from the as-written texts are set in clean(), not typed.
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "other_names",
+            "statutory",
+            "parent",
+            "position",
+            "summary",
+            "profile_completed_text",
+            "chairs",
+            "vice_chair",
+            "chair_note",
+            "lead_member",
+            "lead_officer",
+            "last_meeting_text",
+            "next_meeting_text",
+            "website",
+            "website_note",
+            "governance",
+            "current_focus",
+            "key_achievements",
+            "aims",
+            "key_challenges",
+            "membership",
+            "source",
+        ]
 
     def clean(self):
         cleaned = super().clean()
         # The dates beside the texts are derived by the same rule as the importer's.
-        for key, (text_field, date_field, pick) in DATED_TEXT_FIELDS.items():
+        for text_field, date_field, pick in DATED_TEXT_FIELDS.values():
             try:
                 dates = dates_in(cleaned.get(text_field, ""))
             except MalformedDate as error:

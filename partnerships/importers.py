@@ -25,8 +25,14 @@ _SLUG = re.compile(r"^[-a-z0-9]+$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 TEXT_FIELDS = [
-    "short_name", "summary", "vice_chair", "chair_note", "lead_member", "lead_officer",
-    "website", "website_note",
+    "short_name",
+    "summary",
+    "vice_chair",
+    "chair_note",
+    "lead_member",
+    "lead_officer",
+    "website",
+    "website_note",
 ]
 DATED_TEXT_FIELDS = {
     # file key: (model text field, model date field, which date the text's dates give)
@@ -37,8 +43,15 @@ DATED_TEXT_FIELDS = {
 TEXT_LIST_FIELDS = ["chairs", "other_names"]
 SECTION_FIELDS = ["governance", "current_focus", "key_achievements", "aims", "key_challenges", "membership"]
 PARTNERSHIP_KEYS = {
-    "slug", "name", "statutory", "parent", "meetings",
-    *TEXT_FIELDS, *DATED_TEXT_FIELDS, *TEXT_LIST_FIELDS, *SECTION_FIELDS,
+    "slug",
+    "name",
+    "statutory",
+    "parent",
+    "meetings",
+    *TEXT_FIELDS,
+    *DATED_TEXT_FIELDS,
+    *TEXT_LIST_FIELDS,
+    *SECTION_FIELDS,
 }
 FILE_KEYS = {"format", "source", "partnerships", "strategy_priorities"}
 

@@ -37,8 +37,17 @@ class PartnershipQuerySet(models.QuerySet):
     def for_tree(self):
         """Only what a tree of boards shows, leaving the long profile sections behind."""
         return self.only(
-            "slug", "name", "short_name", "statutory", "parent", "position", "chairs", "vice_chair",
-            "profile_completed_text", "next_meeting_text", "next_meeting",
+            "slug",
+            "name",
+            "short_name",
+            "statutory",
+            "parent",
+            "position",
+            "chairs",
+            "vice_chair",
+            "profile_completed_text",
+            "next_meeting_text",
+            "next_meeting",
         )
 
     def with_next_meeting(self, on):

@@ -82,12 +82,21 @@ def minimal_plan(**plan_attrs):
                         "progress": "Paper in development.",
                         "sub_actions": [
                             {"code": "i", "title": "Review the board"},
-                            {"code": "ii", "title": "Redesign the boards", "responsible": ["DHe"],
-                             "completion_date": "May 2019"},
+                            {
+                                "code": "ii",
+                                "title": "Redesign the boards",
+                                "responsible": ["DHe"],
+                                "completion_date": "May 2019",
+                            },
                         ],
                     },
-                    {"code": "A2", "title": "Review the strategy", "accountable": [], "responsible": ["KT"],
-                     "completion_date": "TBC subject to completion of review"},
+                    {
+                        "code": "A2",
+                        "title": "Review the strategy",
+                        "accountable": [],
+                        "responsible": ["KT"],
+                        "completion_date": "TBC subject to completion of review",
+                    },
                 ],
             }
         ],
@@ -108,8 +117,13 @@ def big_plan(priorities, actions_per_priority, subs_per_action):
             action["code"] = f"P{p}A{a}"
             action["completion_date"] = "22/03/18 (draft for HWB) May 2018 (final)"
             action["sub_actions"] = [
-                {"code": f"s{s}", "title": f"Sub-action {s}", "responsible": ["DHe"], "completion_date": "May 2019",
-                 "progress": f"Sub-action {s} progress"}
+                {
+                    "code": f"s{s}",
+                    "title": f"Sub-action {s}",
+                    "responsible": ["DHe"],
+                    "completion_date": "May 2019",
+                    "progress": f"Sub-action {s} progress",
+                }
                 for s in range(subs_per_action)
             ]
             priority["actions"].append(action)
@@ -117,8 +131,9 @@ def big_plan(priorities, actions_per_priority, subs_per_action):
     return data
 
 
-def build_system(plans=2, priorities=2, key_actions=4, subs=4, updates_per_action=2, people=20,
-                 start=None, seed=1, prefix=""):
+def build_system(
+    plans=2, priorities=2, key_actions=4, subs=4, updates_per_action=2, people=20, start=None, seed=1, prefix=""
+):
     """A whole system of plans built in bulk (no history records), for scale tests and bench/.
 
     Each plan has `priorities` × `key_actions` key actions with `subs` sub-actions each; due dates
@@ -137,7 +152,9 @@ def build_system(plans=2, priorities=2, key_actions=4, subs=4, updates_per_actio
         Organisation(code=f"{prefix}ORG{i}", name=f"Organisation {prefix}{i}") for i in range(10)
     )
     owners = Owner.objects.bulk_create(
-        Owner(kind=Owner.Kind.PERSON, code=f"{prefix}P{i}", name=f"Person {prefix}{i}", organisation=orgs[i % len(orgs)])
+        Owner(
+            kind=Owner.Kind.PERSON, code=f"{prefix}P{i}", name=f"Person {prefix}{i}", organisation=orgs[i % len(orgs)]
+        )
         for i in range(people)
     )
     plan_objs = Plan.objects.bulk_create(
@@ -145,21 +162,39 @@ def build_system(plans=2, priorities=2, key_actions=4, subs=4, updates_per_actio
     )
     prios = StrategicPriority.objects.bulk_create(
         StrategicPriority(plan=plan, code=chr(65 + n), text=f"Priority {chr(65 + n)}", position=n)
-        for plan in plan_objs for n in range(priorities)
+        for plan in plan_objs
+        for n in range(priorities)
     )
 
     def due():
         return start + datetime.timedelta(days=rng.randrange(730)) if rng.random() > 0.05 else None
 
     keys = Action.objects.bulk_create(
-        Action(plan_id=prio.plan_id, priority=prio, code=f"{prio.code}{k}", number=f"{prio.code}{k}",
-               title=f"Key action {prio.code}{k}", position=k * (subs + 1), due_date=due())
-        for prio in prios for k in range(1, key_actions + 1)
+        Action(
+            plan_id=prio.plan_id,
+            priority=prio,
+            code=f"{prio.code}{k}",
+            number=f"{prio.code}{k}",
+            title=f"Key action {prio.code}{k}",
+            position=k * (subs + 1),
+            due_date=due(),
+        )
+        for prio in prios
+        for k in range(1, key_actions + 1)
     )
     children = Action.objects.bulk_create(
-        Action(plan_id=key.plan_id, priority_id=key.priority_id, parent=key, code=f"{key.code} {s}",
-               number=str(s), title=f"Sub-action {key.code} {s}", position=key.position + s, due_date=due())
-        for key in keys for s in range(1, subs + 1)
+        Action(
+            plan_id=key.plan_id,
+            priority_id=key.priority_id,
+            parent=key,
+            code=f"{key.code} {s}",
+            number=str(s),
+            title=f"Sub-action {key.code} {s}",
+            position=key.position + s,
+            due_date=due(),
+        )
+        for key in keys
+        for s in range(1, subs + 1)
     )
     actions = keys + children
     Action.accountable.through.objects.bulk_create(
@@ -167,7 +202,8 @@ def build_system(plans=2, priorities=2, key_actions=4, subs=4, updates_per_actio
     )
     Action.responsible.through.objects.bulk_create(
         Action.responsible.through(action=action, owner=owner)
-        for action in actions for owner in rng.sample(owners, 1 + (action.pk % 2))
+        for action in actions
+        for owner in rng.sample(owners, 1 + (action.pk % 2))
     )
     rags = [RAG.GREEN, RAG.GREEN, RAG.AMBER, RAG.RED, ""]
     batch = []
@@ -180,11 +216,16 @@ def build_system(plans=2, priorities=2, key_actions=4, subs=4, updates_per_actio
             revised = None
             if action.due_date and not done and rng.random() < 0.1:
                 revised = action.due_date + datetime.timedelta(days=rng.randrange(1, 120))
-            batch.append(ProgressUpdate(
-                action=action, reported_on=day, narrative=f"Update {n + 1} on {action.code}",
-                rag=RAG.COMPLETE if done else rng.choice(rags), completed_on=day if done else None,
-                revised_due_date=revised,
-            ))
+            batch.append(
+                ProgressUpdate(
+                    action=action,
+                    reported_on=day,
+                    narrative=f"Update {n + 1} on {action.code}",
+                    rag=RAG.COMPLETE if done else rng.choice(rags),
+                    completed_on=day if done else None,
+                    revised_due_date=revised,
+                )
+            )
         if len(batch) >= 20000:
             ProgressUpdate.objects.bulk_create(batch)
             batch = []

@@ -61,13 +61,17 @@ def big_report(directorates, indicators_per_directorate):
             indicator["number"] = number
             indicator["text"] = f"Indicator text {number}"
             outcome["indicators"].append(indicator)
-        data["directorates"].append({"slug": f"directorate-{d}", "code": f"D{d}", "name": f"Directorate {d}", "outcomes": [outcome]})
+        data["directorates"].append(
+            {"slug": f"directorate-{d}", "code": f"D{d}", "name": f"Directorate {d}", "outcomes": [outcome]}
+        )
     return data
 
 
 def make_indicator(code="900", **fields):
     """A saved success indicator with a rule, in its own directorate and outcome."""
-    directorate, _ = Directorate.objects.get_or_create(slug="test-directorate", defaults={"code": "TD", "name": "Test directorate"})
+    directorate, _ = Directorate.objects.get_or_create(
+        slug="test-directorate", defaults={"code": "TD", "name": "Test directorate"}
+    )
     priority, _ = CorporatePriority.objects.get_or_create(slug="test-priority", defaults={"name": "Test priority"})
     outcome, _ = Outcome.objects.get_or_create(
         code="TD1", defaults={"directorate": directorate, "priority": priority, "text": "Test outcome"}
@@ -90,7 +94,6 @@ def make_indicator(code="900", **fields):
 
 def add_value(indicator, label, **fields):
     return IndicatorValue.objects.create(indicator=indicator, period=Period.objects.for_label(label), **fields)
-
 
 
 RATINGS_FIXTURE = ROOT / "fixtures" / "indicators" / "q2-2017-18-outcome-ratings.yaml"

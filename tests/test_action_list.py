@@ -6,7 +6,6 @@ import datetime
 import io
 
 import pytest
-from django.urls import reverse
 from openpyxl import load_workbook
 
 from actionplan.models import RAG, Action
@@ -38,8 +37,9 @@ def test_filters_combine(signed_in, cqc):
     response = signed_in.get(URL, {"plan": cqc.slug, "status": "overdue", "as_at": "2018-04-01"})
     assert set(codes(response)) == {"E2", "G2 i", "H4", "I1", "I1 i", "I1 ii", "I3"}
     i_priority = cqc.priorities.get(code="I")
-    narrowed = signed_in.get(URL, {"plan": cqc.slug, "status": "overdue", "as_at": "2018-04-01",
-                                   "priority": i_priority.pk})
+    narrowed = signed_in.get(
+        URL, {"plan": cqc.slug, "status": "overdue", "as_at": "2018-04-01", "priority": i_priority.pk}
+    )
     assert set(codes(narrowed)) == {"I1", "I1 i", "I1 ii", "I3"}
     due_between = signed_in.get(URL, {"plan": cqc.slug, "due_from": "2018-01-01", "due_to": "2018-01-31"})
     assert set(codes(due_between)) == {"I1 i", "I1 ii"}
@@ -58,20 +58,31 @@ def test_rag_filter_takes_several_colours(signed_in, cqc, superuser):
 
 def test_accountable_responsible_and_organisation_filters_use_inherited_owners(signed_in, cqc):
     kt = set(codes(signed_in.get(URL, {"plan": cqc.slug, "responsible": "KT"})))
-    assert kt == set(cqc.actions.responsible_is(cqc.actions.model.responsible.field.related_model.objects.get(code="KT"))
-                     .values_list("code", flat=True))
+    assert kt == set(
+        cqc.actions.responsible_is(
+            cqc.actions.model.responsible.field.related_model.objects.get(code="KT")
+        ).values_list("code", flat=True)
+    )
     owners = cqc.actions.model.accountable.field.related_model.objects
     chief_execs = set(codes(signed_in.get(URL, {"plan": cqc.slug, "accountable": "Chief Executives"})))
     assert {"B1", "B2"} <= chief_execs
-    assert chief_execs == set(cqc.actions.accountable_is(owners.get(code="Chief Executives")).values_list("code", flat=True))
+    assert chief_execs == set(
+        cqc.actions.accountable_is(owners.get(code="Chief Executives")).values_list("code", flat=True)
+    )
     unknown = signed_in.get(URL, {"responsible": "NOBODY"})
     assert "Select a valid choice" in unknown.content.decode()
 
 
 def test_stale_and_slipped_filters(signed_in, cqc, superuser):
     a1 = cqc.actions.get(code="A1")
-    a1.add_progress_update(author=superuser, on=D(2018, 5, 1), seen_version=a1.version, rag=RAG.AMBER,
-                           narrative="Moved", revised_due_date=D(2018, 8, 31))
+    a1.add_progress_update(
+        author=superuser,
+        on=D(2018, 5, 1),
+        seen_version=a1.version,
+        rag=RAG.AMBER,
+        narrative="Moved",
+        revised_due_date=D(2018, 8, 31),
+    )
     slipped = codes(signed_in.get(URL, {"plan": cqc.slug, "slipped": "on", "as_at": "2018-06-01"}))
     assert slipped == ["A1"]
     stale = set(codes(signed_in.get(URL, {"plan": cqc.slug, "stale": "on", "as_at": "2018-06-01"})))
@@ -82,7 +93,9 @@ def test_search_finds_text_in_titles_and_progress(signed_in, cqc):
     found = codes(signed_in.get(URL, {"plan": cqc.slug, "q": "frailty"}))
     assert found
     for action in Action.objects.filter(plan=cqc, code__in=found):
-        text = " ".join([action.title, action.description, *action.progress_updates.values_list("narrative", flat=True)])
+        text = " ".join(
+            [action.title, action.description, *action.progress_updates.values_list("narrative", flat=True)]
+        )
         assert "frailty" in text.lower()
 
 
@@ -116,14 +129,14 @@ def test_csv_export_holds_exactly_the_filtered_rows(signed_in, cqc):
 
 
 def test_xlsx_export_holds_exactly_the_filtered_rows_and_no_formulas(signed_in, cqc):
-    cqc.actions.filter(code="E2").update(title="=HYPERLINK(\"http://example.com\")")
+    cqc.actions.filter(code="E2").update(title='=HYPERLINK("http://example.com")')
     response = signed_in.get(URL, {"plan": cqc.slug, "status": "overdue", "as_at": "2018-04-01", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
     assert len(body) == 7
     titles = {row[header.index("Action")]: row[header.index("Title")] for row in body}
-    assert titles["E2"] == "'=HYPERLINK(\"http://example.com\")"
+    assert titles["E2"] == '\'=HYPERLINK("http://example.com")'
 
 
 def test_list_only_holds_plans_shared_with_the_user(client, board_member, small_plan):

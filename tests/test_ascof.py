@@ -31,7 +31,8 @@ def test_after_import_there_are_21_measures_in_6_domains(imported):
     assert AscofDomain.objects.count() == 6
     assert AscofMeasure.objects.count() == 21
     assert list(AscofMeasure.objects.filter(code__startswith="2B").values_list("code", "code_as_written")) == [
-        ("2B(1)", "2B"), ("2B(2)", "2B"),
+        ("2B(1)", "2B"),
+        ("2B(2)", "2B"),
     ]
 
 
@@ -57,8 +58,12 @@ def test_lower_is_better_for_care_home_admissions(imported):
 
 
 def test_the_same_change_is_better_or_worse_depending_on_polarity():
-    higher = AscofMeasure(polarity="higher", england_value=Decimal("50"), previous_value=Decimal("40"), current_value=Decimal("45"))
-    lower = AscofMeasure(polarity="lower", england_value=Decimal("50"), previous_value=Decimal("40"), current_value=Decimal("45"))
+    higher = AscofMeasure(
+        polarity="higher", england_value=Decimal("50"), previous_value=Decimal("40"), current_value=Decimal("45")
+    )
+    lower = AscofMeasure(
+        polarity="lower", england_value=Decimal("50"), previous_value=Decimal("40"), current_value=Decimal("45")
+    )
     assert (higher.trend, higher.against_england) == ("improved", "worse")
     assert (lower.trend, lower.against_england) == ("deteriorated", "better")
 
@@ -90,7 +95,9 @@ def test_the_benchmark_page_filters_to_worse_than_england_and_deteriorated(clien
 
 def test_the_benchmark_page_states_the_summary_and_draws_a_chart_per_measure(client, member, imported):
     page = client.get(reverse("indicators:benchmarks")).content.decode()
-    assert "Data is available on 20 of the 21 measures. On 14 of the 20 measures performance improved in the year." in page
+    assert (
+        "Data is available on 20 of the 21 measures. On 14 of the 20 measures performance improved in the year." in page
+    )
     assert "15 of the 20 measures are better than England's last figure, with 1 at the same level" in page
     assert page.count('class="app-chart app-chart--small"') == 21
     row = page.split('id="measure-6a"')[1].split("</tr>")[0]

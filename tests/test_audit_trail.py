@@ -7,10 +7,15 @@ pytestmark = pytest.mark.django_db
 
 
 def edit(client, action, **changes):
-    form = {"title": action.title, "description": action.description,
-            "completion_date_text": action.completion_date_text,
-            "accountable": [o.pk for o in action.accountable.all()],
-            "responsible": [o.pk for o in action.responsible.all()], "version": action.version, **changes}
+    form = {
+        "title": action.title,
+        "description": action.description,
+        "completion_date_text": action.completion_date_text,
+        "accountable": [o.pk for o in action.accountable.all()],
+        "responsible": [o.pk for o in action.responsible.all()],
+        "version": action.version,
+        **changes,
+    }
     return client.post(reverse("actionplan:edit_action", args=[action.pk]), form)
 
 
@@ -39,8 +44,10 @@ def test_edits_to_dates_and_owners_show_old_and_new_with_who(client, small_plan,
 def test_updates_and_corrections_are_in_the_trail(client, small_plan, officer, plan_admin):
     a1 = small_plan.actions.get(code="A1")
     client.force_login(officer)
-    client.post(reverse("actionplan:add_update", args=[a1.pk]),
-                {"rag": "red", "narrative": "Slipping badly.", "version": a1.version})
+    client.post(
+        reverse("actionplan:add_update", args=[a1.pk]),
+        {"rag": "red", "narrative": "Slipping badly.", "version": a1.version},
+    )
     update = a1.progress_updates.first()
     client.post(reverse("actionplan:correct_update", args=[update.pk]), {"narrative": "Slipping."})
 
@@ -57,8 +64,9 @@ def test_the_trail_is_for_plan_admins_only(client, small_plan, officer, board_me
         assert 'id="audit-trail"' not in client.get(reverse("actionplan:action", args=[a1.pk])).content.decode()
 
 
-def test_the_action_page_runs_a_fixed_number_of_queries(client, small_plan, officer, plan_admin,
-                                                        django_assert_max_num_queries):
+def test_the_action_page_runs_a_fixed_number_of_queries(
+    client, small_plan, officer, plan_admin, django_assert_max_num_queries
+):
     a1 = small_plan.actions.get(code="A1")
     url = reverse("actionplan:action", args=[a1.pk])
     client.force_login(plan_admin)
@@ -69,8 +77,10 @@ def test_the_action_page_runs_a_fixed_number_of_queries(client, small_plan, offi
     client.force_login(officer)
     for n in range(15):
         a1.refresh_from_db()
-        client.post(reverse("actionplan:add_update", args=[a1.pk]),
-                    {"rag": "green", "narrative": f"Update {n}", "version": a1.version})
+        client.post(
+            reverse("actionplan:add_update", args=[a1.pk]),
+            {"rag": "green", "narrative": f"Update {n}", "version": a1.version},
+        )
     client.force_login(plan_admin)
     for n in range(5):
         a1.refresh_from_db()

@@ -30,9 +30,15 @@ def test_plan_admins_get_the_changes_since_the_last_digest(small_plan, admin_wit
     a1 = small_plan.actions.get(code="A1")
     with time_machine.travel(at(D(2018, 6, 1), 6), tick=False):
         OverdueFlag.objects.refresh(D(2018, 6, 1), timezone.now())
-        a1.add_progress_update(author=officer, on=D(2018, 6, 1), seen_version=a1.version, rag=RAG.AMBER,
-                               narrative="Vision <b>drafted</b>", revised_due_date=D(2018, 7, 31),
-                               revision_reason="Consultation extended")
+        a1.add_progress_update(
+            author=officer,
+            on=D(2018, 6, 1),
+            seen_version=a1.version,
+            rag=RAG.AMBER,
+            narrative="Vision <b>drafted</b>",
+            revised_due_date=D(2018, 7, 31),
+            revision_reason="Consultation extended",
+        )
     send_board_digests(D(2018, 6, 4), at(D(2018, 6, 4)))
     assert len(mailoutbox) == 1
     message = mailoutbox[0]

@@ -18,12 +18,23 @@ D = datetime.date
 def cqc(superuser):
     plan = import_cqc_plan()
     f2 = plan.actions.get(code="F2")  # due 15/11/18
-    f2.add_progress_update(author=superuser, on=D(2018, 10, 20), seen_version=f2.version, rag=RAG.RED,
-                           narrative="Vision paper delayed", revised_due_date=D(2018, 12, 31),
-                           revision_reason="Waiting for the refreshed strategy")
+    f2.add_progress_update(
+        author=superuser,
+        on=D(2018, 10, 20),
+        seen_version=f2.version,
+        rag=RAG.RED,
+        narrative="Vision paper delayed",
+        revised_due_date=D(2018, 12, 31),
+        revision_reason="Waiting for the refreshed strategy",
+    )
     f2.refresh_from_db()
-    f2.add_progress_update(author=superuser, on=D(2018, 12, 1), seen_version=f2.version, rag=RAG.GREEN,
-                           narrative="Back on track after the November board")
+    f2.add_progress_update(
+        author=superuser,
+        on=D(2018, 12, 1),
+        seen_version=f2.version,
+        rag=RAG.GREEN,
+        narrative="Back on track after the November board",
+    )
     return plan
 
 
@@ -52,7 +63,9 @@ def test_exceptions_carry_the_narrative_as_it_stood_on_the_report_date(client, s
     assert "Slipped 46 days" in f2.reasons
     later = get_report(client, cqc, as_at="2018-12-02").context["report"]
     f2_later = next((row for row in later.exceptions if row.action.code == "F2"), None)
-    assert f2_later is not None and f2_later.action.latest_update().narrative == "Back on track after the November board"
+    assert (
+        f2_later is not None and f2_later.action.latest_update().narrative == "Back on track after the November board"
+    )
     assert "Red" not in f2_later.reasons  # Green now, but still slipped
 
 

@@ -19,8 +19,9 @@ def member_with_cqc(board_member, superuser):
     give_role(board_member, plan, "viewer")
     for code in ("B1", "B2"):
         action = plan.actions.get(code=code)
-        action.add_progress_update(author=superuser, on=datetime.date(2018, 4, 2), seen_version=action.version,
-                                   rag=RAG.RED, narrative="Behind")
+        action.add_progress_update(
+            author=superuser, on=datetime.date(2018, 4, 2), seen_version=action.version, rag=RAG.RED, narrative="Behind"
+        )
     return plan
 
 
@@ -43,8 +44,14 @@ def test_red_count_opens_the_filtered_list(page, live_server, board_member, memb
         assert rows.nth(i).locator("td").nth(6).inner_text().startswith("Red")
 
 
-@pytest.mark.parametrize("path", ["/?as_at=2018-04-03", "/actions/?as_at=2018-04-03&status=overdue",
-                                  "/plans/cqc-local-system-review-2018/report/?meeting=2018-11-15"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?as_at=2018-04-03",
+        "/actions/?as_at=2018-04-03&status=overdue",
+        "/plans/cqc-local-system-review-2018/report/?meeting=2018-11-15",
+    ],
+)
 def test_no_serious_accessibility_violations(page, live_server, board_member, member_with_cqc, path):
     page.goto(path)
     sign_in(page, board_member.username, PASSWORD)

@@ -43,8 +43,12 @@ def test_outcome_and_benchmark_pages_pass_axe(page):
     import_outcome_assurance()
     get_user_model().objects.create_user("admin", password=PASSWORD, is_staff=True)
     sign_in(page, "admin", PASSWORD)
-    for path in ("/indicators/outcomes/", "/indicators/outcomes/protecting-vulnerable-people/",
-                 "/indicators/benchmarks/", "/indicators/benchmarks/?show=worse"):
+    for path in (
+        "/indicators/outcomes/",
+        "/indicators/outcomes/protecting-vulnerable-people/",
+        "/indicators/benchmarks/",
+        "/indicators/benchmarks/?show=worse",
+    ):
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert serious_accessibility_violations(page) == [], path

@@ -42,7 +42,12 @@ def test_overview_and_key_statistics_pages_pass_axe(page):
     import_report(), import_key_statistics()
     get_user_model().objects.create_user("member", password=PASSWORD)
     sign_in(page, "member", PASSWORD)
-    for url in ("/indicators/", "/indicators/dashboard/", "/indicators/key-statistics/", "/indicators/finance/",
-                "/indicators/indicator/ASC-T3-W1/"):
+    for url in (
+        "/indicators/",
+        "/indicators/dashboard/",
+        "/indicators/key-statistics/",
+        "/indicators/finance/",
+        "/indicators/indicator/ASC-T3-W1/",
+    ):
         page.goto(url)
         assert serious_accessibility_violations(page) == [], url

@@ -46,5 +46,7 @@ def test_the_same_works_without_javascript(page_without_js, member):
     sign_in(page_without_js, "member", PASSWORD)
     page_without_js.goto("/partnerships/hwb/")
     with page_without_js.expect_navigation():
-        page_without_js.locator("#rag-summary").get_by_role("link", name="Oxfordshire Local System Review action plan").click()
+        page_without_js.locator("#rag-summary").get_by_role(
+            "link", name="Oxfordshire Local System Review action plan"
+        ).click()
     assert page_without_js.url.endswith(f"/plans/{CQC_SLUG}/")

@@ -1,8 +1,8 @@
 """A board member signs in and reads the CQC plan in a real browser; the pages pass axe."""
 
 import pytest
-from playwright.sync_api import expect
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from tests.browser import accessibility_violations, sign_in
 from tests.helpers import CQC_SLUG, give_role, import_cqc_plan

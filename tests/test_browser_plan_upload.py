@@ -49,9 +49,7 @@ def test_plan_admin_downloads_edits_previews_and_confirms(page, tmp_path, plan_a
     assert Action.objects.get(plan=small_plan, code="A1").title == "Agree the refreshed vision"
 
     page.get_by_role("button", name="Confirm and import").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "Imported small-plan.xlsx: 0 created, 1 changed"
-    )
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Imported small-plan.xlsx: 0 created, 1 changed")
     assert page.url.endswith(f"/plans/{small_plan.slug}/")
     # Source HTML is shown as text, never run.
     expect(page.get_by_text("Agree the refreshed vision <b>in Excel</b>")).to_be_visible()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from actionplan.models import RAG, Action, DeliveryStatus, Owner, RagSummary
 from actionplan.reports import PlanDashboard
 from partnerships.models import Organisation
-from tests.helpers import build_system, give_role, import_cqc_plan
+from tests.helpers import build_system, import_cqc_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -74,11 +74,18 @@ def test_todays_picture_from_the_kept_progress_equals_the_one_from_the_updates(s
     Both must agree for every action once today is past every update."""
     plan = import_cqc_plan()
     a1 = plan.actions.get(code="A1")
-    a1.add_progress_update(author=superuser, on=D(2018, 5, 1), seen_version=a1.version, rag=RAG.AMBER,
-                           narrative="Slipping", revised_due_date=D(2018, 9, 30))
+    a1.add_progress_update(
+        author=superuser,
+        on=D(2018, 5, 1),
+        seen_version=a1.version,
+        rag=RAG.AMBER,
+        narrative="Slipping",
+        revised_due_date=D(2018, 9, 30),
+    )
     b1 = plan.actions.get(code="B1")
-    b1.add_progress_update(author=superuser, on=D(2018, 5, 2), seen_version=b1.version, rag=RAG.COMPLETE,
-                           narrative="Done")
+    b1.add_progress_update(
+        author=superuser, on=D(2018, 5, 2), seen_version=b1.version, rag=RAG.COMPLETE, narrative="Done"
+    )
     today = datetime.date.today()
     yesterday = today - datetime.timedelta(days=1)  # before "today": answered from the updates
     fields = ["pk", "latest_rag", "last_reported_on", "revised_due_date", "completed_on"]
@@ -92,8 +99,11 @@ def test_owner_and_organisation_counts_count_sub_actions_under_their_key_actions
     plan = import_cqc_plan()
     on = D(2018, 4, 1)
     by_owner = plan.actions.rag_summaries_by_owner(on)
-    for role, is_owner, model in [("accountable", "accountable_is", Owner), ("responsible", "responsible_is", Owner),
-                                  ("organisation", "responsible_organisation_is", Organisation)]:
+    for role, is_owner, model in [
+        ("accountable", "accountable_is", Owner),
+        ("responsible", "responsible_is", Owner),
+        ("organisation", "responsible_organisation_is", Organisation),
+    ]:
         assert by_owner[role], role
         for pk, summary in by_owner[role].items():
             owned = getattr(plan.actions, is_owner)(model.objects.get(pk=pk))
@@ -104,8 +114,9 @@ def test_owner_and_organisation_counts_count_sub_actions_under_their_key_actions
 def test_as_at_on_a_past_date_shows_the_position_then(client, superuser):
     plan = import_cqc_plan()
     i3 = plan.actions.get(code="I3")
-    i3.add_progress_update(author=superuser, on=D(2018, 6, 1), seen_version=i3.version, rag=RAG.COMPLETE,
-                           narrative="Done")
+    i3.add_progress_update(
+        author=superuser, on=D(2018, 6, 1), seen_version=i3.version, rag=RAG.COMPLETE, narrative="Done"
+    )
     client.force_login(superuser)
     before = client.get(reverse("actionplan:dashboard"), {"plan": plan.slug, "as_at": "2018-04-01"})
     after = client.get(reverse("actionplan:dashboard"), {"plan": plan.slug, "as_at": "2018-06-02"})
@@ -148,8 +159,9 @@ def _dashboard_queries(client, django_assert_max_num_queries, slug):
     return len(captured.captured_queries)
 
 
-def test_dashboard_runs_the_same_queries_for_80_actions_and_for_thousands(client, superuser,
-                                                                          django_assert_max_num_queries):
+def test_dashboard_runs_the_same_queries_for_80_actions_and_for_thousands(
+    client, superuser, django_assert_max_num_queries
+):
     client.force_login(superuser)
     small = build_system(plans=1, priorities=2, key_actions=8, subs=4, updates_per_action=2, people=10)
     assert Action.objects.count() == 80

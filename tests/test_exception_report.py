@@ -4,7 +4,6 @@ its sub-boards) with the recommended action and decision, and its plans' overdue
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from actionplan.models import Action, Plan
@@ -64,8 +63,12 @@ def test_a_sub_board_sees_only_its_own(client, board_member, hwb_plan):
 def test_overdue_and_slipped_actions_of_the_boards_plans_are_listed(client, board_member, officer, hwb_plan):
     a1 = Action.objects.get(plan=hwb_plan, code="A1")  # due 31/05/18, as is "A1 i", which inherits it
     a1.add_progress_update(
-        author=officer, on=datetime.date(2018, 4, 1), seen_version=a1.version, narrative="Moved.",
-        revised_due_date=datetime.date(2018, 8, 31), revision_reason="Waiting for the review.",
+        author=officer,
+        on=datetime.date(2018, 4, 1),
+        seen_version=a1.version,
+        narrative="Moved.",
+        revised_due_date=datetime.date(2018, 8, 31),
+        revision_reason="Waiting for the review.",
     )
     client.force_login(board_member)
     on = datetime.date(2018, 6, 1)

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 
+
 def refresh(on):
     return OverdueFlag.objects.refresh(on, timezone.now())
 
@@ -26,8 +27,9 @@ def open_flags():
 
 def report(action, officer, on, **fields):
     action.refresh_from_db()
-    return action.add_progress_update(author=officer, on=on, seen_version=action.version,
-                                      narrative=fields.pop("narrative", "Update"), **fields)
+    return action.add_progress_update(
+        author=officer, on=on, seen_version=action.version, narrative=fields.pop("narrative", "Update"), **fields
+    )
 
 
 def test_it_flags_actions_the_day_after_the_date_they_missed(small_plan):
@@ -57,15 +59,21 @@ def test_completing_the_action_clears_its_flag(small_plan, officer):
 
 def test_revising_the_date_clears_the_flag_and_missing_the_new_date_flags_again(small_plan, officer):
     refresh(D(2018, 6, 1))
-    report(small_plan.actions.get(code="A1"), officer, D(2018, 6, 3), rag=RAG.AMBER,
-           revised_due_date=D(2018, 7, 31), revision_reason="Waiting for the board")
+    report(
+        small_plan.actions.get(code="A1"),
+        officer,
+        D(2018, 6, 3),
+        rag=RAG.AMBER,
+        revised_due_date=D(2018, 7, 31),
+        revision_reason="Waiting for the board",
+    )
     assert refresh(D(2018, 6, 4)) == (0, 1)
     assert open_flags() == {"A1 i": D(2018, 5, 31)}
     assert refresh(D(2018, 8, 1)) == (1, 0)
     assert open_flags() == {"A1": D(2018, 7, 31), "A1 i": D(2018, 5, 31)}
-    assert list(OverdueFlag.objects.filter(action__code="A1").order_by("flagged_at").values_list("due_date", flat=True)) == [
-        D(2018, 5, 31), D(2018, 7, 31)
-    ]
+    assert list(
+        OverdueFlag.objects.filter(action__code="A1").order_by("flagged_at").values_list("due_date", flat=True)
+    ) == [D(2018, 5, 31), D(2018, 7, 31)]
 
 
 def test_the_dashboard_can_show_overdue_since(small_plan):
@@ -112,8 +120,14 @@ def test_the_query_count_does_not_grow_with_the_number_of_actions(django_assert_
     small_count = len(small.captured_queries)
     # 500 more actions, all overdue.
     Action.objects.bulk_create(
-        Action(plan_id=a.plan_id, priority_id=a.priority_id, code=f"X{n}", number=f"X{n}", title="More",
-               due_date=on - datetime.timedelta(days=n % 90 + 1))
+        Action(
+            plan_id=a.plan_id,
+            priority_id=a.priority_id,
+            code=f"X{n}",
+            number=f"X{n}",
+            title="More",
+            due_date=on - datetime.timedelta(days=n % 90 + 1),
+        )
         for n, a in enumerate([Action.objects.first()] * 500)
     )
     with django_assert_max_num_queries(10) as large:

@@ -45,14 +45,24 @@ def test_exactly_the_three_tiles_whose_printed_change_disagrees_are_flagged(impo
 
 
 def test_a_printed_change_rounded_to_whole_numbers_agrees():
-    tile = HeadlineTile(current_value=Decimal("152430"), comparator_value=Decimal("80687"),
-                        printed_change=Decimal("89"), printed_direction="up", printed_change_text="89% ↑")
+    tile = HeadlineTile(
+        current_value=Decimal("152430"),
+        comparator_value=Decimal("80687"),
+        printed_change=Decimal("89"),
+        printed_direction="up",
+        printed_change_text="89% ↑",
+    )
     assert not tile.change_disagrees
 
 
 def test_an_arrow_pointing_the_wrong_way_is_flagged():
-    tile = HeadlineTile(current_value=Decimal("110"), comparator_value=Decimal("100"),
-                        printed_change=Decimal("10"), printed_direction="down", printed_change_text="10% ↓")
+    tile = HeadlineTile(
+        current_value=Decimal("110"),
+        comparator_value=Decimal("100"),
+        printed_change=Decimal("10"),
+        printed_direction="down",
+        printed_change_text="10% ↓",
+    )
     assert tile.change_disagrees
 
 

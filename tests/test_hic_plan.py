@@ -42,10 +42,46 @@ def test_each_recommendation_is_in_its_section(plan):
     recs = recommendations(plan)
     sections = {n: recs[n].priority.code for n in recs}
     assert {n for n, s in sections.items() if s == "2"} == {
-        "1", "2", "6", "18", "19", "20", "23", "25", "26", "32", "35", "36", "38", "42", "45", "47", "53", "54", "58"
+        "1",
+        "2",
+        "6",
+        "18",
+        "19",
+        "20",
+        "23",
+        "25",
+        "26",
+        "32",
+        "35",
+        "36",
+        "38",
+        "42",
+        "45",
+        "47",
+        "53",
+        "54",
+        "58",
     }
     assert {n for n, s in sections.items() if s == "3"} == {
-        "8", "9", "16", "21", "22", "27", "34", "37", "39", "40", "41", "44", "48", "49", "51", "52", "55", "57", "60"
+        "8",
+        "9",
+        "16",
+        "21",
+        "22",
+        "27",
+        "34",
+        "37",
+        "39",
+        "40",
+        "41",
+        "44",
+        "48",
+        "49",
+        "51",
+        "52",
+        "55",
+        "57",
+        "60",
     }
     assert len([s for s in sections.values() if s == "1"]) == 20
 
@@ -98,7 +134,10 @@ def test_leads_are_owners(plan):
     recs = recommendations(plan)
     assert [o.code for o in recs["18"].responsible.all()] == ["Affordable Warmth Network"]
     assert sorted(o.code for o in recs["19"].responsible.all()) == [
-        "City Council", "Health Improvement Board", "Housing Support Group", "OCCG"
+        "City Council",
+        "Health Improvement Board",
+        "Housing Support Group",
+        "OCCG",
     ]
     assert [o.code for o in recs["6"].responsible.all()] == ["Public Health"]
     # A section 1 recommendation is the responsibility of its work area's lead.
@@ -137,6 +176,7 @@ def test_seed_demo_imports_every_plan_in_fixtures_plans(settings, capsys):
     settings.DEBUG = True
     call_command("seed_demo")
     assert set(Plan.objects.values_list("slug", flat=True)) >= {
-        "cqc-local-system-review-2018", "hic-implementation-plan-2018"
+        "cqc-local-system-review-2018",
+        "hic-implementation-plan-2018",
     }
     assert "Imported hic-implementation-plan-2018.yaml" in capsys.readouterr().out

@@ -33,11 +33,18 @@ def test_the_cqc_plan_has_15_priorities_46_key_actions_and_34_sub_actions():
     assert list(plan.priorities.values_list("code", flat=True)) == list("ABCDEFGHIJKLMNO")
     assert plan.actions.key_actions().count() == 46
     assert plan.actions.sub_actions().count() == 34
-    sub_counts = {
-        a.code: a.sub_actions.count() for a in plan.actions.key_actions() if a.sub_actions.exists()
-    }
+    sub_counts = {a.code: a.sub_actions.count() for a in plan.actions.key_actions() if a.sub_actions.exists()}
     assert sub_counts == {
-        "A4": 2, "C1": 4, "D1": 3, "E3": 7, "F3": 3, "G2": 7, "H2": 3, "I1": 2, "L2": 2, "N3": 1,
+        "A4": 2,
+        "C1": 4,
+        "D1": 3,
+        "E3": 7,
+        "F3": 3,
+        "G2": 7,
+        "H2": 3,
+        "I1": 2,
+        "L2": 2,
+        "N3": 1,
     }
 
 
@@ -71,7 +78,13 @@ def test_bh_is_accountable_for_exactly_7_key_actions():
     plan = import_cqc_plan()
     bh = Owner.objects.get(code="BH")
     assert sorted(plan.actions.key_actions().accountable_is(bh).values_list("code", flat=True)) == [
-        "D1", "E1", "E3", "H1", "H2", "H3", "M1",
+        "D1",
+        "E1",
+        "E3",
+        "H1",
+        "H2",
+        "H3",
+        "M1",
     ]
 
 
@@ -79,7 +92,11 @@ def test_chief_executives_are_accountable_for_5_key_actions():
     plan = import_cqc_plan()
     chief_executives = Owner.objects.get(code="Chief Executives")
     assert sorted(plan.actions.key_actions().accountable_is(chief_executives).values_list("code", flat=True)) == [
-        "B1", "B2", "B3", "B4", "K1",
+        "B1",
+        "B2",
+        "B3",
+        "B4",
+        "K1",
     ]
 
 
@@ -150,9 +167,7 @@ def test_current_progress_becomes_the_first_update_dated_to_the_reporting_date_a
 
 def test_source_html_is_clean_text():
     plan = import_cqc_plan()
-    texts = [a.title for a in plan.actions.all()] + list(
-        ProgressUpdate.objects.values_list("narrative", flat=True)
-    )
+    texts = [a.title for a in plan.actions.all()] + list(ProgressUpdate.objects.values_list("narrative", flat=True))
     assert not [t for t in texts if "<" in t or "&amp;" in t]
     assert plan.actions.get(code="A1").title == "Agree the refreshed vision for Health & Wellbeing in Oxfordshire"
 
@@ -170,7 +185,9 @@ def test_the_plan_metadata_is_kept():
 
 
 def table_counts():
-    return [m.objects.count() for m in (Plan, StrategicPriority, Action, Owner, Organisation, Milestone, ProgressUpdate)]
+    return [
+        m.objects.count() for m in (Plan, StrategicPriority, Action, Owner, Organisation, Milestone, ProgressUpdate)
+    ]
 
 
 def test_re_importing_updates_in_place_and_duplicates_nothing():
@@ -211,7 +228,9 @@ def test_an_action_taken_out_of_the_file_is_removed(tmp_path):
 def test_an_action_with_officers_updates_is_never_removed_by_an_import(tmp_path):
     data = minimal_plan()
     plan = import_plan_file(write_plan(tmp_path, data)).plan
-    ProgressUpdate.objects.create(action=plan.actions.get(code="A2"), reported_on=datetime.date(2018, 4, 1), narrative="Officer's update")
+    ProgressUpdate.objects.create(
+        action=plan.actions.get(code="A2"), reported_on=datetime.date(2018, 4, 1), narrative="Officer's update"
+    )
     data["priorities"][0]["actions"].pop()
     with pytest.raises(PlanFileError, match="A2"):
         import_plan_file(write_plan(tmp_path, data))
@@ -238,7 +257,10 @@ def test_unknown_initials_are_refused_naming_the_item_and_field(tmp_path):
     data["priorities"][1]["actions"][1]["responsible"] = ["ZZ"]
     data["priorities"][1]["actions"][1]["title"] = "Changed, but must not be saved"
     errors = refused(tmp_path, data)
-    assert errors == [f"{tmp_path / 'bad-plan.yaml'}: action B2, field 'responsible': unknown owner 'ZZ' (not in people, groups or organisations)"]
+    assert errors == [
+        f"{tmp_path / 'bad-plan.yaml'}: action B2, field 'responsible': "
+        "unknown owner 'ZZ' (not in people, groups or organisations)"
+    ]
     assert Action.objects.get(code="B2").title != "Changed, but must not be saved"
 
 

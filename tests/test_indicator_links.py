@@ -103,9 +103,13 @@ def test_the_json_export_carries_the_links_and_imports_back(cqc, tmp_path):
 
 def test_a_reviewing_boards_file_with_unknown_names_is_refused_whole(cqc, tmp_path):
     data = {
-        "format": 1, "kind": "reviewing-boards", "title": "Bad",
-        "boards": [{"board": "better-care-fund-jmg", "indicators": ["5"]},
-                   {"board": "no-such-board", "indicators": ["999", "6"]}],
+        "format": 1,
+        "kind": "reviewing-boards",
+        "title": "Bad",
+        "boards": [
+            {"board": "better-care-fund-jmg", "indicators": ["5"]},
+            {"board": "no-such-board", "indicators": ["999", "6"]},
+        ],
     }
     with pytest.raises(IndicatorFileError) as caught:
         import_indicator_file(write_yaml(tmp_path, data))
@@ -120,12 +124,12 @@ def test_a_reviewing_boards_file_with_unknown_names_is_refused_whole(cqc, tmp_pa
 
 def test_the_indicator_page_lists_its_actions_with_delivery_status_and_its_boards(client, member):
     html = client.get("/indicators/indicator/7/").content.decode()
-    actions = html[html.index('id="actions"'):]
+    actions = html[html.index('id="actions"') :]
     assert "E3 ii" in actions and "J1" in actions and "Oxfordshire Local System Review action plan" in actions
     e3ii = Action.objects.get(plan__slug=CQC_SLUG, code="E3 ii")
     assert f'href="/actions/{e3ii.pk}/"' in actions
-    assert "govuk-tag" in actions[actions.index(f'id="action-{e3ii.pk}"'):]
-    boards = html[html.index('id="reviewing-boards"'):]
+    assert "govuk-tag" in actions[actions.index(f'id="action-{e3ii.pk}"') :]
+    boards = html[html.index('id="reviewing-boards"') :]
     assert 'href="/partnerships/better-care-fund-jmg/"' in boards[: boards.index("</dd>")]
 
 
@@ -149,14 +153,14 @@ def test_the_indicator_page_hides_actions_in_plans_not_shared_with_the_user(clie
 def test_the_action_page_lists_the_indicators_it_is_meant_to_move(client, member):
     h1 = Action.objects.get(plan__slug=CQC_SLUG, code="H1")
     html = client.get(f"/actions/{h1.pk}/").content.decode()
-    row = html[html.index('id="indicators"'):]
+    row = html[html.index('id="indicators"') :]
     assert 'href="/indicators/indicator/5/"' in row and 'href="/indicators/indicator/6/"' in row
     assert "Indicator 7" not in row[: row.index("</dd>")]
 
 
 def test_the_board_profile_lists_the_indicators_it_reviews(client, member):
     html = client.get("/partnerships/health-improvement-board/").content.decode()
-    section = html[html.index('id="indicators"'):]
+    section = html[html.index('id="indicators"') :]
     assert 'href="/indicators/indicator/25/"' in section and 'href="/indicators/indicator/30/"' in section
 
 

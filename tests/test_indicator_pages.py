@@ -1,5 +1,6 @@
 """Indicator pages: dashboards in the report's layout with filters, the indicator page with its SVG
-chart and table, value entry by the directorate's performance officers only, escaping, and query counts that do not grow with data."""
+chart and table, value entry by the directorate's performance officers only, escaping, and query
+counts that do not grow with data."""
 
 from decimal import Decimal
 
@@ -38,10 +39,14 @@ def officer(client):
     """A performance officer of Children, Education and Families (indicator 11) and of the test
     directorate (make_indicator). The importers update these directorates in place."""
     user = get_user_model().objects.create_user("officer", password=PASSWORD)
-    for slug, code, name in [("children-education-and-families", "CEF", "Children, Education and Families"),
-                             ("test-directorate", "TD", "Test directorate")]:
+    for slug, code, name in [
+        ("children-education-and-families", "CEF", "Children, Education and Families"),
+        ("test-directorate", "TD", "Test directorate"),
+    ]:
         directorate, _ = Directorate.objects.get_or_create(slug=slug, defaults={"code": code, "name": name})
-        DirectorateMembership.objects.create(directorate=directorate, user=user, role=DirectorateMembership.Role.OFFICER)
+        DirectorateMembership.objects.create(
+            directorate=directorate, user=user, role=DirectorateMembership.Role.OFFICER
+        )
     client.force_login(user)
     return user
 
@@ -69,8 +74,15 @@ def get(client, name, *args, **params):
 
 @pytest.mark.parametrize(
     "url",
-    ["/indicators/", "/indicators/dashboard/", "/indicators/directorates/public-health/", "/indicators/indicator/11/",
-     "/indicators/key-statistics/", "/indicators/finance/", "/indicators/indicator/11/values/new/"],
+    [
+        "/indicators/",
+        "/indicators/dashboard/",
+        "/indicators/directorates/public-health/",
+        "/indicators/indicator/11/",
+        "/indicators/key-statistics/",
+        "/indicators/finance/",
+        "/indicators/indicator/11/values/new/",
+    ],
 )
 def test_indicator_pages_need_sign_in(client, url):
     import_report()
@@ -85,7 +97,10 @@ def test_indicator_pages_need_sign_in(client, url):
 def test_the_overview_gives_the_reports_own_summary(client, member):
     import_report()
     html = get(client, "index")
-    assert "Q2 2017-18: 50 success indicators in 5 directorate dashboards, measuring 23 outcomes under 3 corporate priorities." in html
+    assert (
+        "Q2 2017-18: 50 success indicators in 5 directorate dashboards, "
+        "measuring 23 outcomes under 3 corporate priorities." in html
+    )
     summary = html[html.index('id="rag-summary"') :]
     assert '?rag=red">4</a>' in summary and '?rag=amber">10</a>' in summary and '?rag=green">33</a>' in summary
     assert '?changed=on">10</a>' in summary
@@ -95,22 +110,40 @@ def test_the_overview_gives_the_reports_own_summary(client, member):
     assert "47 of 50 are not deteriorating" in html
     assert "Indicator 5</a>: reported Amber, the target rule gives Green" in html
     directorates = html[html.index('id="by-directorate"') : html.index('id="by-priority"')]
-    names = ["Social and Community Services", "Children, Education and Families", "Public Health", "Communities<",
-             "Community Safety Services"]
+    names = [
+        "Social and Community Services",
+        "Children, Education and Families",
+        "Public Health",
+        "Communities<",
+        "Community Safety Services",
+    ]
     assert sorted(names, key=directorates.index) == names  # the report's order, not the alphabet
     priorities = html[html.index('id="by-priority"') :]
-    assert priorities.index("Thriving Economy") < priorities.index("Protecting Vulnerable People") < priorities.index("Efficient Public Services")
+    assert (
+        priorities.index("Thriving Economy")
+        < priorities.index("Protecting Vulnerable People")
+        < priorities.index("Efficient Public Services")
+    )
 
 
 def test_a_directorate_dashboard_is_laid_out_like_the_report(client, member):
     import_report()
     html = get(client, "directorate", "children-education-and-families")
     assert rows(html) == list(range(9, 19))
-    for heading in ("No.", "Outcome", "Success indicator", "Target", "Cumulative target", "Q1 RAG", "Q2 RAG", "Outlook"):
+    for heading in (
+        "No.",
+        "Outcome",
+        "Success indicator",
+        "Target",
+        "Cumulative target",
+        "Q1 RAG",
+        "Q2 RAG",
+        "Outlook",
+    ):
         assert f">{heading}<" in html or f">{heading}<span" in html
     eleven = row_html(html, 11)
     assert "Safely reducing the number of looked after children" in eleven
-    assert ">629<" in eleven and "govuk-tag--yellow\">Amber" in eleven and "govuk-tag--red\">Red" in eleven
+    assert ">629<" in eleven and 'govuk-tag--yellow">Amber' in eleven and 'govuk-tag--red">Red' in eleven
     assert "↑</span> Improving" in eleven
     assert "Due in Q3" in row_html(html, 9)
     assert "People – Children’s Services" in html and "+£1.0m or +4.5%" in html
@@ -155,7 +188,7 @@ def test_an_earlier_period_can_be_chosen(client, member):
 def test_a_reported_rag_that_the_rule_disagrees_with_is_shown_with_the_rules_answer(client, member):
     import_report()
     five = row_html(get(client, "directorate", "social-and-community-services"), 5)
-    assert "govuk-tag--yellow\">Amber" in five and "Target rule gives Green" in five
+    assert 'govuk-tag--yellow">Amber' in five and "Target rule gives Green" in five
 
 
 def test_an_unknown_directorate_or_indicator_is_404(client, member):
@@ -217,7 +250,14 @@ def test_the_key_statistics_page_shows_each_theme_in_the_sources_three_columns(c
 def test_the_finance_page_shows_every_financial_dashboard(client, member):
     import_report()
     html = get(client, "finance")
-    for title in ("People – Children’s Services", "People – Adult Services", "People - Public Health", "Communities", "Resources", "Corporate"):
+    for title in (
+        "People – Children’s Services",
+        "People – Adult Services",
+        "People - Public Health",
+        "Communities",
+        "Resources",
+        "Corporate",
+    ):
         assert title in html
     assert "Position at end July 2017" in html and "£95.5m or 12.0%" in html
 
@@ -270,12 +310,23 @@ def test_a_performance_officer_enters_a_new_periods_value_and_narrative(client, 
     assert 'value="Q3 2017-18"' in form  # the period after the latest is suggested
     response = client.post(
         url,
-        {"period": "Q3 2017-18", "actual": "650", "actual_text": "650 children", "reported_rag": "red",
-         "outlook": "improving", "note": "Area panels started in November."},
+        {
+            "period": "Q3 2017-18",
+            "actual": "650",
+            "actual_text": "650 children",
+            "reported_rag": "red",
+            "outlook": "improving",
+            "note": "Area panels started in November.",
+        },
     )
     assert response.status_code == 302 and response["Location"] == reverse("indicators:indicator", args=["11"])
     saved = IndicatorValue.objects.get(indicator__code="11", period__label="Q3 2017-18")
-    assert (saved.actual, saved.reported_rag, saved.outlook, saved.entered_by) == (Decimal("650"), Rag.RED, "improving", officer)
+    assert (saved.actual, saved.reported_rag, saved.outlook, saved.entered_by) == (
+        Decimal("650"),
+        Rag.RED,
+        "improving",
+        officer,
+    )
     assert saved.entered_at is not None
     assert saved.history.get().history_user == officer
     html = client.get(response["Location"]).content.decode()
@@ -300,19 +351,27 @@ def test_form_errors_keep_what_was_typed(client, officer):
     assert 'value="Quarter three"' in html and 'value="six hundred"' in html
     assert "Typed &lt;carefully&gt;</textarea>" in html
     assert "Enter a period we can read" in html and "Enter a number." in html
-    assert not IndicatorValue.objects.filter(indicator__code="11").exclude(period__label__in=["Q1 2017-18", "Q2 2017-18"]).exists()
+    assert (
+        not IndicatorValue.objects.filter(indicator__code="11")
+        .exclude(period__label__in=["Q1 2017-18", "Q2 2017-18"])
+        .exists()
+    )
 
 
 def test_a_period_that_already_has_a_value_is_refused(client, officer):
     import_report()
-    response = client.post(reverse("indicators:value_create", args=["11"]), {"period": "Q2 2017-18", "reported_rag": "green"})
+    response = client.post(
+        reverse("indicators:value_create", args=["11"]), {"period": "Q2 2017-18", "reported_rag": "green"}
+    )
     assert "Indicator 11 already has a value for Q2 2017-18." in response.content.decode()
     assert IndicatorValue.objects.get(indicator__code="11", period__label="Q2 2017-18").reported_rag == Rag.RED
 
 
 def test_an_actual_or_a_rag_is_needed(client, officer):
     import_report()
-    response = client.post(reverse("indicators:value_create", args=["11"]), {"period": "Q3 2017-18", "note": "Just words"})
+    response = client.post(
+        reverse("indicators:value_create", args=["11"]), {"period": "Q3 2017-18", "note": "Just words"}
+    )
     assert "Enter the actual value, or choose a RAG rating, or both." in response.content.decode()
 
 
@@ -320,7 +379,9 @@ def test_value_entry_needs_the_csrf_token(officer):
     import_report()
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer)
-    response = client.post(reverse("indicators:value_create", args=["11"]), {"period": "Q3 2017-18", "reported_rag": "red"})
+    response = client.post(
+        reverse("indicators:value_create", args=["11"]), {"period": "Q3 2017-18", "reported_rag": "red"}
+    )
     assert response.status_code == 403
     assert not IndicatorValue.objects.filter(period__label="Q3 2017-18").exists()
     assert 'name="csrfmiddlewaretoken"' in client.get(reverse("indicators:value_create", args=["11"])).content.decode()
@@ -367,7 +428,9 @@ DASHBOARD_PAGES = [
 ]
 
 
-def test_dashboard_queries_do_not_grow_with_the_number_of_indicators(client, member, tmp_path, django_assert_max_num_queries):
+def test_dashboard_queries_do_not_grow_with_the_number_of_indicators(
+    client, member, tmp_path, django_assert_max_num_queries
+):
     import_indicator_file(write_yaml(tmp_path, big_report(1, 2), "small.yaml"))
     small = {}
     for name, args, params in DASHBOARD_PAGES:
@@ -391,7 +454,12 @@ def test_indicator_page_queries_do_not_grow_with_the_number_of_values(client, me
         assert client.get(indicator.get_absolute_url()).status_code == 200
     for year in range(2010, 2017):
         for quarter in range(1, 5):
-            add_value(indicator, f"Q{quarter} {year}-{(year + 1) % 100:02d}", actual=Decimal(50 + quarter), reported_rag=Rag.GREEN)
+            add_value(
+                indicator,
+                f"Q{quarter} {year}-{(year + 1) % 100:02d}",
+                actual=Decimal(50 + quarter),
+                reported_rag=Rag.GREEN,
+            )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(indicator.get_absolute_url())
     assert response.content.decode().count("<circle") == 29

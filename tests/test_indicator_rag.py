@@ -34,8 +34,14 @@ AT_LEAST_67 = rule(Indicator.TargetKind.AT_LEAST, 67, polarity="higher")
 AT_MOST_20 = rule(Indicator.TargetKind.AT_MOST, 20, polarity="lower")
 BETWEEN_93_95 = rule(Indicator.TargetKind.BETWEEN, 93, 95)
 # Indicator 5: from 28 in March 2017 to 14 at the end of March 2018, lower is better.
-REACH_14 = rule(Indicator.TargetKind.REACH_BY_DATE, 14, polarity="lower", by=YEAR_END, start=28,
-                start_date=datetime.date(2017, 3, 31))
+REACH_14 = rule(
+    Indicator.TargetKind.REACH_BY_DATE,
+    14,
+    polarity="lower",
+    by=YEAR_END,
+    start=28,
+    start_date=datetime.date(2017, 3, 31),
+)
 REACH_75_NO_START = rule(Indicator.TargetKind.REACH_BY_DATE, 75, polarity="higher", by=YEAR_END)
 
 
@@ -56,8 +62,16 @@ def test_at_most_means_lower_is_better(actual, expected):
 
 @pytest.mark.parametrize(
     "actual, expected",
-    [("93", Rag.GREEN), ("94", Rag.GREEN), ("95", Rag.GREEN), ("90", Rag.AMBER), ("88.5", Rag.AMBER), ("88", Rag.RED),
-     ("99", Rag.AMBER), ("100", Rag.RED)],
+    [
+        ("93", Rag.GREEN),
+        ("94", Rag.GREEN),
+        ("95", Rag.GREEN),
+        ("90", Rag.AMBER),
+        ("88.5", Rag.AMBER),
+        ("88", Rag.RED),
+        ("99", Rag.AMBER),
+        ("100", Rag.RED),
+    ],
 )
 def test_between_is_green_inside_and_off_target_on_either_side(actual, expected):
     assert BETWEEN_93_95.rag_for(D(actual), on=Q2_END) == expected
@@ -163,24 +177,106 @@ CASES = [
     ({"target_kind": "between", "target_value": D("93"), "target_upper": D("95")}, "91", "Q2 2017-18"),
     ({"target_kind": "between", "target_value": D("93"), "target_upper": D("95")}, "97", "Q2 2017-18"),
     ({"target_kind": "between", "target_value": D("93"), "target_upper": D("95")}, "80", "Q2 2017-18"),
-    ({"target_kind": "at_least", "target_value": D("100"), "polarity": "higher", "tolerance_percent": D("0")}, "99", "Q2 2017-18"),
+    (
+        {"target_kind": "at_least", "target_value": D("100"), "polarity": "higher", "tolerance_percent": D("0")},
+        "99",
+        "Q2 2017-18",
+    ),
     ({"target_kind": "at_least", "target_value": D("-10"), "polarity": "higher"}, "-10.4", "Q2 2017-18"),
-    ({"target_kind": "reach_by_date", "target_value": D("14"), "polarity": "lower", "target_date": YEAR_END,
-      "baseline_value": D("28"), "baseline_date": datetime.date(2017, 3, 31)}, "18", "Q2 2017-18"),
-    ({"target_kind": "reach_by_date", "target_value": D("14"), "polarity": "lower", "target_date": YEAR_END,
-      "baseline_value": D("28"), "baseline_date": datetime.date(2017, 3, 31)}, "21.9", "Q2 2017-18"),
-    ({"target_kind": "reach_by_date", "target_value": D("14"), "polarity": "lower", "target_date": YEAR_END,
-      "baseline_value": D("28"), "baseline_date": datetime.date(2017, 3, 31)}, "25", "Q2 2017-18"),
-    ({"target_kind": "reach_by_date", "target_value": D("14"), "polarity": "lower", "target_date": YEAR_END,
-      "baseline_value": D("28"), "baseline_date": datetime.date(2017, 3, 31)}, "15", "Q1 2018-19"),
-    ({"target_kind": "reach_by_date", "target_value": D("1750"), "polarity": "higher", "target_date": YEAR_END,
-      "baseline_value": D("0"), "baseline_date": datetime.date(2017, 3, 31)}, "850", "Q2 2017-18"),
-    ({"target_kind": "reach_by_date", "target_value": D("1750"), "polarity": "higher", "target_date": YEAR_END,
-      "baseline_value": D("0"), "baseline_date": datetime.date(2017, 3, 31)}, "500", "Q2 2017-18"),
-    ({"target_kind": "reach_by_date", "target_value": D("75"), "polarity": "higher", "target_date": YEAR_END}, "10", "Q2 2017-18"),
-    ({"target_kind": "reach_by_date", "target_value": D("75"), "polarity": "higher", "target_date": YEAR_END}, "74", "Q4 2017-18"),
-    ({"target_kind": "reach_by_date", "target_value": D("20"), "polarity": "higher", "target_date": YEAR_END,
-      "baseline_value": D("10"), "baseline_date": datetime.date(2017, 12, 31)}, "10", "Q2 2017-18"),
+    (
+        {
+            "target_kind": "reach_by_date",
+            "target_value": D("14"),
+            "polarity": "lower",
+            "target_date": YEAR_END,
+            "baseline_value": D("28"),
+            "baseline_date": datetime.date(2017, 3, 31),
+        },
+        "18",
+        "Q2 2017-18",
+    ),
+    (
+        {
+            "target_kind": "reach_by_date",
+            "target_value": D("14"),
+            "polarity": "lower",
+            "target_date": YEAR_END,
+            "baseline_value": D("28"),
+            "baseline_date": datetime.date(2017, 3, 31),
+        },
+        "21.9",
+        "Q2 2017-18",
+    ),
+    (
+        {
+            "target_kind": "reach_by_date",
+            "target_value": D("14"),
+            "polarity": "lower",
+            "target_date": YEAR_END,
+            "baseline_value": D("28"),
+            "baseline_date": datetime.date(2017, 3, 31),
+        },
+        "25",
+        "Q2 2017-18",
+    ),
+    (
+        {
+            "target_kind": "reach_by_date",
+            "target_value": D("14"),
+            "polarity": "lower",
+            "target_date": YEAR_END,
+            "baseline_value": D("28"),
+            "baseline_date": datetime.date(2017, 3, 31),
+        },
+        "15",
+        "Q1 2018-19",
+    ),
+    (
+        {
+            "target_kind": "reach_by_date",
+            "target_value": D("1750"),
+            "polarity": "higher",
+            "target_date": YEAR_END,
+            "baseline_value": D("0"),
+            "baseline_date": datetime.date(2017, 3, 31),
+        },
+        "850",
+        "Q2 2017-18",
+    ),
+    (
+        {
+            "target_kind": "reach_by_date",
+            "target_value": D("1750"),
+            "polarity": "higher",
+            "target_date": YEAR_END,
+            "baseline_value": D("0"),
+            "baseline_date": datetime.date(2017, 3, 31),
+        },
+        "500",
+        "Q2 2017-18",
+    ),
+    (
+        {"target_kind": "reach_by_date", "target_value": D("75"), "polarity": "higher", "target_date": YEAR_END},
+        "10",
+        "Q2 2017-18",
+    ),
+    (
+        {"target_kind": "reach_by_date", "target_value": D("75"), "polarity": "higher", "target_date": YEAR_END},
+        "74",
+        "Q4 2017-18",
+    ),
+    (
+        {
+            "target_kind": "reach_by_date",
+            "target_value": D("20"),
+            "polarity": "higher",
+            "target_date": YEAR_END,
+            "baseline_value": D("10"),
+            "baseline_date": datetime.date(2017, 12, 31),
+        },
+        "10",
+        "Q2 2017-18",
+    ),
     ({"target_kind": ""}, "50", "Q2 2017-18"),
 ]
 

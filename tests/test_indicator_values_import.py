@@ -53,7 +53,12 @@ def test_a_csv_adds_values_and_records_who_entered_them(tmp_path):
     report = import_values_file(write_csv(tmp_path, GOOD_CSV), entered_by=officer, entered_at=when)
     assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
     eleven = value("11", "Q3 2017-18")
-    assert (eleven.actual, eleven.reported_rag, eleven.rag_text, eleven.outlook) == (Decimal("655"), Rag.RED, "R", Outlook.IMPROVING)
+    assert (eleven.actual, eleven.reported_rag, eleven.rag_text, eleven.outlook) == (
+        Decimal("655"),
+        Rag.RED,
+        "R",
+        Outlook.IMPROVING,
+    )
     assert eleven.note == "Entry-to-care panels running since November."
     assert (eleven.entered_by, eleven.entered_at, eleven.source) == (officer, when, "Imported from values.csv")
     five = value("5", "Q3 2017-18")
@@ -76,7 +81,11 @@ def test_a_column_the_file_leaves_out_is_left_alone_and_a_blank_cell_clears(tmp_
     import_report()
     import_values_file(write_csv(tmp_path, "indicator,period,actual\n46,Q2 2017-18,1700\n"))
     forty_six = value("46", "Q2 2017-18")
-    assert (forty_six.actual, forty_six.reported_rag, forty_six.outlook) == (Decimal("1700"), Rag.GREEN, Outlook.IMPROVING)
+    assert (forty_six.actual, forty_six.reported_rag, forty_six.outlook) == (
+        Decimal("1700"),
+        Rag.GREEN,
+        Outlook.IMPROVING,
+    )
     assert "safe and well" in forty_six.note.lower()
     import_values_file(write_csv(tmp_path, "indicator,period,note\n46,Q2 2017-18,\n"))
     assert value("46", "Q2 2017-18").note == ""
@@ -89,10 +98,10 @@ def test_three_bad_rows_are_all_reported_and_nothing_is_written(tmp_path):
     path = write_csv(
         tmp_path,
         "indicator,period,actual,rag\n"
-        "11,Q3 2017-18,655,R\n"       # good, but must not be written
+        "11,Q3 2017-18,655,R\n"  # good, but must not be written
         "12,Q3 2017-18,200,Purple\n"  # row 3: bad RAG
-        "99,Q3 2017-18,1,G\n"         # row 4: no such indicator
-        "13,Q5 2017-18,lots,A\n",     # row 5: bad period and bad number
+        "99,Q3 2017-18,1,G\n"  # row 4: no such indicator
+        "13,Q5 2017-18,lots,A\n",  # row 5: bad period and bad number
     )
     with pytest.raises(IndicatorFileError) as caught:
         import_values_file(path)
@@ -112,7 +121,11 @@ def test_an_xlsx_is_read_sheet_by_sheet(tmp_path):
     path = write_xlsx(
         tmp_path,
         {
-            "Q3": [["Indicator", "Period", "Actual", "RAG"], [11, "Q3 2017-18", 655, "Red"], [12, "Q3 2017-18", 230.5, "R"]],
+            "Q3": [
+                ["Indicator", "Period", "Actual", "RAG"],
+                [11, "Q3 2017-18", 655, "Red"],
+                [12, "Q3 2017-18", 230.5, "R"],
+            ],
             "Notes": [],
             "Q4": [["indicator", "period", "outlook"], [11, "Q4 2017-18", "↔"]],
         },
@@ -128,7 +141,11 @@ def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path):
     path = write_xlsx(
         tmp_path,
         {
-            "Q3": [["indicator", "period", "actual", "rag"], [11, "Q3 2017-18", 655, "R"], [12, "Q3 2017-18", "n/k", "R"]],
+            "Q3": [
+                ["indicator", "period", "actual", "rag"],
+                [11, "Q3 2017-18", 655, "R"],
+                [12, "Q3 2017-18", "n/k", "R"],
+            ],
             "Q4": [["indicator", "period", "rag"], [11, "Q4 2017-18", "Blue"], [None, "Q4 2017-18", "G"]],
         },
     )
@@ -136,7 +153,8 @@ def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path):
         import_values_file(path)
     assert caught.value.errors == [
         f"{path}: sheet 'Q3', row 3, column 'actual': 'n/k' is not a number",
-        f"{path}: sheet 'Q4', row 2, column 'rag': unknown RAG 'Blue' (use R, A, G, Red, Amber, Green or words like 'Due in Q3')",
+        f"{path}: sheet 'Q4', row 2, column 'rag': "
+        "unknown RAG 'Blue' (use R, A, G, Red, Amber, Green or words like 'Due in Q3')",
         f"{path}: sheet 'Q4', row 3, column 'indicator': is missing",
     ]
     assert not IndicatorValue.objects.filter(period__label__in=["Q3 2017-18", "Q4 2017-18"]).exists()
@@ -144,7 +162,9 @@ def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path):
 
 def test_excel_dates_in_the_period_column_are_read_as_months(tmp_path):
     import_key_statistics()
-    path = write_xlsx(tmp_path, {"Values": [["indicator", "period", "actual"], ["ASC-T1-P1", datetime.datetime(2024, 9, 1), 540]]})
+    path = write_xlsx(
+        tmp_path, {"Values": [["indicator", "period", "actual"], ["ASC-T1-P1", datetime.datetime(2024, 9, 1), 540]]}
+    )
     import_values_file(path)
     assert value("ASC-T1-P1", "September 2024").actual == 540
 
@@ -183,7 +203,12 @@ def test_an_empty_or_unreadable_file_is_refused(tmp_path):
 def test_the_command_imports_as_a_user_and_refuses_a_bad_file(tmp_path, capsys):
     import_report()
     officer = get_user_model().objects.create_user("officer")
-    call_command("import_indicator_values", str(write_csv(tmp_path, GOOD_CSV.replace("ASC-T1-P1,August 2024,560,,,\n", ""))), "--user", "officer")
+    call_command(
+        "import_indicator_values",
+        str(write_csv(tmp_path, GOOD_CSV.replace("ASC-T1-P1,August 2024,560,,,\n", ""))),
+        "--user",
+        "officer",
+    )
     assert "2 created, 0 updated, 0 unchanged" in capsys.readouterr().out
     assert value("11", "Q3 2017-18").entered_by == officer
     assert value("11", "Q3 2017-18").entered_at is not None

@@ -83,7 +83,10 @@ def test_the_23_outcomes_fall_7_8_8_under_the_three_corporate_priorities():
 
 def test_4_indicators_are_red_in_q2_two_more_than_in_q1():
     import_report()
-    q1, q2 = IndicatorValue.objects.filter(period=q("Q1 2017-18")), IndicatorValue.objects.filter(period=q("Q2 2017-18"))
+    q1, q2 = (
+        IndicatorValue.objects.filter(period=q("Q1 2017-18")),
+        IndicatorValue.objects.filter(period=q("Q2 2017-18")),
+    )
     assert numbers(q2.red()) == [7, 11, 12, 40]
     assert numbers(q1.red()) == [7, 46]
     assert q2.amber().count() == 10
@@ -144,19 +147,31 @@ def test_targets_are_kept_as_written_and_as_rules():
     get = lambda n: Indicator.objects.get(number=n)  # noqa: E731
     two = get(2)
     assert (two.target_text, two.target_kind, two.target_value, two.polarity) == (
-        ">28%", Indicator.TargetKind.AT_LEAST, Decimal("28"), Indicator.Polarity.HIGHER
+        ">28%",
+        Indicator.TargetKind.AT_LEAST,
+        Decimal("28"),
+        Indicator.Polarity.HIGHER,
     )
     twenty_one = get(21)
     assert (twenty_one.target_text, twenty_one.target_kind, twenty_one.target_value, twenty_one.target_upper) == (
-        "93-95%", Indicator.TargetKind.BETWEEN, Decimal("93"), Decimal("95")
+        "93-95%",
+        Indicator.TargetKind.BETWEEN,
+        Decimal("93"),
+        Decimal("95"),
     )
     thirty_five = get(35)
     assert (thirty_five.target_text, thirty_five.target_kind, thirty_five.polarity) == (
-        "<20%", Indicator.TargetKind.AT_MOST, Indicator.Polarity.LOWER
+        "<20%",
+        Indicator.TargetKind.AT_MOST,
+        Indicator.Polarity.LOWER,
     )
     eleven = get(11)
     assert (eleven.target_kind, eleven.target_value, eleven.target_date, eleven.baseline_value, eleven.polarity) == (
-        Indicator.TargetKind.REACH_BY_DATE, Decimal("629"), datetime.date(2018, 3, 31), Decimal("667"), Indicator.Polarity.LOWER
+        Indicator.TargetKind.REACH_BY_DATE,
+        Decimal("629"),
+        datetime.date(2018, 3, 31),
+        Decimal("667"),
+        Indicator.Polarity.LOWER,
     )
     for number, written in [(9, "Top quartile"), (31, "Completion"), (32, "60/20")]:
         assert (get(number).target_text, get(number).target_kind) == (written, "")
@@ -173,14 +188,22 @@ def test_cumulative_targets_are_y_or_n_as_the_report_gives_them():
 def test_the_financial_dashboards_are_kept_row_by_row():
     import_report()
     assert list(FinancialDashboard.objects.values_list("slug", flat=True)) == [
-        "childrens-services", "adult-services", "public-health", "communities", "resources", "corporate",
+        "childrens-services",
+        "adult-services",
+        "public-health",
+        "communities",
+        "resources",
+        "corporate",
     ]
     childrens = FinancialDashboard.objects.get(slug="childrens-services")
     assert childrens.directorate.code == "CEF"
     assert childrens.position_heading == "Position at end Oct 2017"
     first = childrens.rows.get(position=0)
     assert (first.group, first.target_text, first.position_text, first.on_target) == (
-        "Financial Performance", "< 2.0% of net budget", "+£1.0m or +4.5%", False
+        "Financial Performance",
+        "< 2.0% of net budget",
+        "+£1.0m or +4.5%",
+        False,
     )
     assert childrens.rows.get(position=5).position_text == "93% achieved"
     assert FinancialDashboard.objects.get(slug="resources").as_at == datetime.date(2017, 7, 31)
@@ -194,9 +217,10 @@ def test_actuals_from_the_narrative_and_the_one_rating_the_rule_disagrees_with()
     five = value(5, "Q2 2017-18")
     assert five.actual == 18 and five.reported_rag == Rag.AMBER
     assert five.computed_rag() == Rag.GREEN and five.rag_disagrees()
-    assert [(v.indicator.code, v.period.label) for v in IndicatorValue.objects.disagreeing().select_related("indicator", "period")] == [
-        ("5", "Q2 2017-18")
-    ]
+    assert [
+        (v.indicator.code, v.period.label)
+        for v in IndicatorValue.objects.disagreeing().select_related("indicator", "period")
+    ] == [("5", "Q2 2017-18")]
     assert Benchmark.objects.get(indicator__code="3").value == 80
 
 
@@ -213,7 +237,10 @@ def test_periods_are_the_councils_financial_quarters():
 def test_asc_key_statistics_sit_under_four_cqc_themes_in_three_columns():
     import_key_statistics()
     assert list(CqcTheme.objects.values_list("number", "title")) == [
-        (1, "Working with People"), (2, "Providing Support"), (3, "Ensuring safety within the system"), (4, "Leadership"),
+        (1, "Working with People"),
+        (2, "Providing Support"),
+        (3, "Ensuring safety within the system"),
+        (4, "Leadership"),
     ]
     statistics = Indicator.objects.key_statistics()
     assert statistics.count() == 21
@@ -232,7 +259,8 @@ def test_asc_statistics_keep_value_unit_and_period():
     assert (latest.period.start, latest.period.end) == (datetime.date(2023, 7, 1), datetime.date(2024, 6, 30))
     waiting = Indicator.objects.get(code="ASC-T1-P1")
     assert [(v.period.label, v.actual) for v in waiting.values.order_by("period__end")] == [
-        ("July 2023", 1448), ("July 2024", 592)
+        ("July 2023", 1448),
+        ("July 2024", 592),
     ]
     assert Indicator.objects.get(code="ASC-T1-P2").values.get().actual == 123  # the table, not the chart's 82
 
@@ -255,8 +283,18 @@ def test_asc_comparators_are_england_and_statistical_neighbours_where_given():
 
 
 def table_counts():
-    models = (Directorate, CorporatePriority, Outcome, Indicator, IndicatorValue, Period, Benchmark,
-              FinancialDashboard, FinancialIndicator, CqcTheme)
+    models = (
+        Directorate,
+        CorporatePriority,
+        Outcome,
+        Indicator,
+        IndicatorValue,
+        Period,
+        Benchmark,
+        FinancialDashboard,
+        FinancialIndicator,
+        CqcTheme,
+    )
     return [model.objects.count() for model in models]
 
 
@@ -313,7 +351,8 @@ def test_an_unknown_rag_is_refused_naming_the_indicator_and_field(tmp_path):
     find_indicator(data, 13)["text"] = "Changed, but must not be saved"
     path, errors = refused(tmp_path, data)
     assert errors == [
-        f"{path}: indicator 12, field 'q2_rag': unknown RAG 'Purple' (use R, A, G, Red, Amber, Green or words like 'Due in Q3')"
+        f"{path}: indicator 12, field 'q2_rag': "
+        "unknown RAG 'Purple' (use R, A, G, Red, Amber, Green or words like 'Due in Q3')"
     ]
     assert not Indicator.objects.filter(text="Changed, but must not be saved").exists()
     assert value(12, "Q2 2017-18").reported_rag == Rag.RED

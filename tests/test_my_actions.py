@@ -16,26 +16,40 @@ def test_actions_are_grouped_overdue_due_soon_later_no_date_complete(client, sma
     # As at 10 May 2018 KT holds A1 (due 31/05/18: due soon), "A1 i" (inherits 31 May: due soon)
     # and A2 (TBC: no date). DHe's "A1 ii" is not KT's.
     client.force_login(officer)
-    groups = {status.value: [a.code for a in actions] for status, actions in
-              client.get(reverse("actionplan:my_actions")).context["groups"]}
+    groups = {
+        status.value: [a.code for a in actions]
+        for status, actions in client.get(reverse("actionplan:my_actions")).context["groups"]
+    }
     assert groups == {"overdue": [], "due_soon": ["A1", "A1 i"], "on_track": [], "no_date": ["A2"], "complete": []}
 
 
 def test_revisions_and_completion_move_actions_between_groups(client, small_plan, officer):
     a1 = small_plan.actions.get(code="A1")
     a1_i = small_plan.actions.get(code="A1 i")
-    a1.add_progress_update(author=officer, on=datetime.date(2018, 5, 1), seen_version=a1.version, rag="amber",
-                           narrative="Later", revised_due_date=datetime.date(2018, 12, 31), revision_reason="Elections")
-    a1_i.add_progress_update(author=officer, on=datetime.date(2018, 5, 1), seen_version=a1_i.version,
-                             rag=RAG.COMPLETE, narrative="Done")
+    a1.add_progress_update(
+        author=officer,
+        on=datetime.date(2018, 5, 1),
+        seen_version=a1.version,
+        rag="amber",
+        narrative="Later",
+        revised_due_date=datetime.date(2018, 12, 31),
+        revision_reason="Elections",
+    )
+    a1_i.add_progress_update(
+        author=officer, on=datetime.date(2018, 5, 1), seen_version=a1_i.version, rag=RAG.COMPLETE, narrative="Done"
+    )
     client.force_login(officer)
     with time_machine.travel(datetime.datetime(2018, 6, 15, 12, 0), tick=False):
-        groups = {s.value: [a.code for a in actions] for s, actions in
-                  client.get(reverse("actionplan:my_actions")).context["groups"]}
+        groups = {
+            s.value: [a.code for a in actions]
+            for s, actions in client.get(reverse("actionplan:my_actions")).context["groups"]
+        }
     assert groups["on_track"] == ["A1"] and groups["complete"] == ["A1 i"]
     with time_machine.travel(datetime.datetime(2019, 1, 2, 12, 0), tick=False):
-        groups = {s.value: [a.code for a in actions] for s, actions in
-                  client.get(reverse("actionplan:my_actions")).context["groups"]}
+        groups = {
+            s.value: [a.code for a in actions]
+            for s, actions in client.get(reverse("actionplan:my_actions")).context["groups"]
+        }
     assert groups["overdue"] == ["A1"]
 
 

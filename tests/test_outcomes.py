@@ -105,7 +105,10 @@ def test_a_ratings_file_with_a_red_and_no_exception_is_refused_whole(imported, t
     with pytest.raises(IndicatorFileError) as refused:
         import_indicator_file(path)
     errors = refused.value.errors
-    assert any(e.startswith(f"{path}: outcome PH1, field 'q2_rag': an outcome rated Red needs an exception record") for e in errors)
+    assert any(
+        e.startswith(f"{path}: outcome PH1, field 'q2_rag': an outcome rated Red needs an exception record")
+        for e in errors
+    )
     assert any("outcome CEF2 q2_exception, field 'decision': unknown decision 'maybe'" in e for e in errors)
     assert OutcomeRating.objects.get(outcome__code="PH1", period=q("Q2 2017-18")).rag == OutcomeRag.GREEN_OR_AMBER
 

@@ -69,7 +69,7 @@ def test_the_hwb_summary_is_the_sum_over_its_plans_and_its_sub_boards_plans(supe
     assert total.red and total.green
     assert total.total == Action.objects.filter(plan__in=[plans[k].pk for k in ("cqc", "bcf", "deeper")]).count()
     html = response.content.decode()
-    footer = html[html.index('id="rag-summary-total"'):]
+    footer = html[html.index('id="rag-summary-total"') :]
     assert "All 3 plans together" in footer
     assert f'data-rag="red">{total.red}<' in footer and f'data-rag="total">{total.total}<' in footer
 
@@ -104,7 +104,7 @@ def test_a_board_with_no_plans_shown_has_no_summary(client, plans):
 
 def test_the_profile_links_each_plan_and_the_sub_board_that_assures_it(superuser_client, plans):
     html = superuser_client.get("/partnerships/hwb/").content.decode()
-    row = html[html.index('id="plan-bcf-plan"'):]
+    row = html[html.index('id="plan-bcf-plan"') :]
     row = row[: row.index("</tr>")]
     assert f'href="{plans["bcf"].get_absolute_url()}"' in row
     assert 'href="/partnerships/better-care-fund-jmg/"' in row

@@ -43,21 +43,23 @@ def slugs(boards):
 
 def test_the_report_gives_13_partnership_profiles():
     import_fixture()
-    assert sorted(Partnership.objects.profiled().values_list("name", flat=True)) == sorted([
-        "Oxfordshire Health and Wellbeing Board",
-        "Health Improvement Board",
-        "Children's Trust",
-        "Joint Management Group – Adults with Care & Support Needs",
-        "Better Care Fund Joint Management Group",
-        "Oxfordshire Safeguarding Children Board",
-        "Oxfordshire Safeguarding Adults Board",
-        "Thames Valley Emergency Services Collaboration",
-        "Safer Oxfordshire Partnership",
-        "Oxfordshire Stronger Communities Alliance",
-        "Oxfordshire Growth Board",
-        "Oxfordshire Local Enterprise Partnership",
-        "Oxfordshire Environment Partnership",
-    ])
+    assert sorted(Partnership.objects.profiled().values_list("name", flat=True)) == sorted(
+        [
+            "Oxfordshire Health and Wellbeing Board",
+            "Health Improvement Board",
+            "Children's Trust",
+            "Joint Management Group – Adults with Care & Support Needs",
+            "Better Care Fund Joint Management Group",
+            "Oxfordshire Safeguarding Children Board",
+            "Oxfordshire Safeguarding Adults Board",
+            "Thames Valley Emergency Services Collaboration",
+            "Safer Oxfordshire Partnership",
+            "Oxfordshire Stronger Communities Alliance",
+            "Oxfordshire Growth Board",
+            "Oxfordshire Local Enterprise Partnership",
+            "Oxfordshire Environment Partnership",
+        ]
+    )
 
 
 def test_the_hwb_has_its_four_sub_group_profiles_and_the_integrated_system_delivery_board_as_children():
@@ -65,10 +67,16 @@ def test_the_hwb_has_its_four_sub_group_profiles_and_the_integrated_system_deliv
     hwb = Partnership.objects.get(slug="hwb")
     assert hwb.parent is None
     assert slugs(hwb.sub_boards.profiled()) == [
-        "adults-jmg", "better-care-fund-jmg", "childrens-trust", "health-improvement-board",
+        "adults-jmg",
+        "better-care-fund-jmg",
+        "childrens-trust",
+        "health-improvement-board",
     ]
     assert slugs(hwb.sub_boards.all()) == [
-        "adults-jmg", "better-care-fund-jmg", "childrens-trust", "health-improvement-board",
+        "adults-jmg",
+        "better-care-fund-jmg",
+        "childrens-trust",
+        "health-improvement-board",
         "integrated-system-delivery-board",
     ]
     isdb = Partnership.objects.get(slug="integrated-system-delivery-board")
@@ -92,8 +100,15 @@ def test_the_safeguarding_adults_board_has_its_five_named_sub_groups():
 def test_the_roots_are_the_partnerships_that_report_to_no_other_board():
     import_fixture()
     assert slugs(Partnership.objects.roots()) == [
-        "emergency-services-collaboration", "environment-partnership", "growth-board", "hwb", "osab", "oscb",
-        "oxlep", "safer-oxfordshire", "stronger-communities-alliance",
+        "emergency-services-collaboration",
+        "environment-partnership",
+        "growth-board",
+        "hwb",
+        "osab",
+        "oscb",
+        "oxlep",
+        "safer-oxfordshire",
+        "stronger-communities-alliance",
     ]
 
 
@@ -106,9 +121,16 @@ def test_the_11_jhws_priorities_are_each_owned_by_the_board_the_source_names():
     import_fixture()
     owners = dict(StrategyPriority.objects.values_list("number", "owner__slug"))
     assert owners == {
-        1: "childrens-trust", 2: "childrens-trust", 3: "childrens-trust", 4: "childrens-trust",
-        5: "better-care-fund-jmg", 6: "adults-jmg", 7: "better-care-fund-jmg",
-        8: "health-improvement-board", 9: "health-improvement-board", 10: "health-improvement-board",
+        1: "childrens-trust",
+        2: "childrens-trust",
+        3: "childrens-trust",
+        4: "childrens-trust",
+        5: "better-care-fund-jmg",
+        6: "adults-jmg",
+        7: "better-care-fund-jmg",
+        8: "health-improvement-board",
+        9: "health-improvement-board",
+        10: "health-improvement-board",
         11: "health-improvement-board",
     }
     assert StrategyPriority.objects.get(number=9).text == "Preventing chronic disease through tackling obesity"
@@ -148,7 +170,9 @@ def test_a_meeting_is_upcoming_on_its_own_day_and_past_the_day_after():
 def test_last_and_next_meetings_are_kept_as_written_with_the_date_they_give():
     import_fixture()
     hwb = Partnership.objects.get(slug="hwb")
-    assert hwb.last_meeting_text == "10 May 2018 (meeting in public), 19 July 2018 (workshop), 3 October 2018 (workshop)"
+    assert (
+        hwb.last_meeting_text == "10 May 2018 (meeting in public), 19 July 2018 (workshop), 3 October 2018 (workshop)"
+    )
     assert hwb.last_meeting == datetime.date(2018, 10, 3)
     assert hwb.next_meeting_text == "15 November 2018 (meeting in public)"
     assert hwb.next_meeting == datetime.date(2018, 11, 15)
@@ -178,7 +202,8 @@ def test_profile_fields_are_kept_as_written():
     jmg = Partnership.objects.get(slug="adults-jmg")
     assert (jmg.lead_member, jmg.website) == ("n/a", "")
     assert Partnership.objects.get(slug="stronger-communities-alliance").chairs == [
-        "Rt Revd Bishop Colin Fletcher", "Cllr Mark Gray",
+        "Rt Revd Bishop Colin Fletcher",
+        "Cllr Mark Gray",
     ]
     hib = Partnership.objects.get(slug="health-improvement-board")
     assert hib.chair_note == "The previous Chairman was Councillor Anna Badcock of South Oxfordshire DC"
@@ -189,20 +214,26 @@ def test_profile_fields_are_kept_as_written():
 def test_lists_in_the_source_stay_lists():
     import_fixture()
     jmg = Partnership.objects.get(slug="adults-jmg")
-    assert jmg.key_challenges == [{"list": [
-        "The increasing needs of people with learning disabilities which are resulting in increased costs",
-        "Ensuring that health and social care work together as effectively as possible to support individuals",
-    ]}]
+    assert jmg.key_challenges == [
+        {
+            "list": [
+                "The increasing needs of people with learning disabilities which are resulting in increased costs",
+                "Ensuring that health and social care work together as effectively as possible to support individuals",
+            ]
+        }
+    ]
     hwb = Partnership.objects.get(slug="hwb")
     membership = sections.plain_items(hwb.membership)
     assert len(membership) == 14
     assert membership[0] == "Leader of the County Council chair"
     children = Partnership.objects.get(slug="childrens-trust")
-    assert {"numbered": [
-        "Children missing out on education",
-        "Social and emotional mental health and wellbeing",
-        "Protect children from domestic abuse",
-    ]} in children.aims
+    assert {
+        "numbered": [
+            "Children missing out on education",
+            "Social and emotional mental health and wellbeing",
+            "Protect children from domestic abuse",
+        ]
+    } in children.aims
     # Three levels: the HIB's proposed priority areas.
     hib = Partnership.objects.get(slug="health-improvement-board")
     assert "Sugar Smart" in sections.plain_items(hib.current_focus)
@@ -294,7 +325,10 @@ def test_an_unknown_parent_is_refused_naming_the_partnership_and_field(tmp_path)
     board(data, "childrens-trust")["parent"] = "xyz"
     board(data, "childrens-trust")["name"] = "Changed, but must not be saved"
     errors = refused(tmp_path, data)
-    assert errors == [f"{tmp_path / 'bad-partnerships.yaml'}: partnership 'childrens-trust', field 'parent': unknown partnership 'xyz'"]
+    assert errors == [
+        f"{tmp_path / 'bad-partnerships.yaml'}: partnership 'childrens-trust', field 'parent': "
+        "unknown partnership 'xyz'"
+    ]
     assert Partnership.objects.get(slug="childrens-trust").name == "Children's Trust"
     assert Partnership.objects.get(slug="childrens-trust").parent.slug == "hwb"
 
@@ -339,7 +373,8 @@ def test_a_board_that_reports_to_itself_is_refused(tmp_path):
     board(data, "hwb")["parent"] = "health-improvement-board"
     errors = refused(tmp_path, data)
     assert any(
-        "partnership 'hwb', field 'parent': reports to itself: hwb → health-improvement-board → hwb" in e for e in errors
+        "partnership 'hwb', field 'parent': reports to itself: hwb → health-improvement-board → hwb" in e
+        for e in errors
     )
 
 

@@ -52,20 +52,22 @@ def many_boards(roots, children, meetings):
     for r in range(roots):
         for c in range(children + 1):
             slug = f"board-{r}" if c == 0 else f"board-{r}-{c}"
-            partnerships.append({
-                "slug": slug,
-                "name": f"Board {r}.{c}",
-                "statutory": c == 0,
-                "parent": None if c == 0 else f"board-{r}",
-                "profile_completed": "1 September 2018",
-                "chairs": [f"Chair of {slug}"],
-                "next_meeting": "15 November 2018",
-                "governance": [f"Governance of {slug}", {"list": ["one", {"text": "two", "numbered": ["2a"]}]}],
-                "meetings": [
-                    {"date": (datetime.date(2018, 11, 15) + datetime.timedelta(days=7 * m)).isoformat()}
-                    for m in range(meetings)
-                ],
-            })
+            partnerships.append(
+                {
+                    "slug": slug,
+                    "name": f"Board {r}.{c}",
+                    "statutory": c == 0,
+                    "parent": None if c == 0 else f"board-{r}",
+                    "profile_completed": "1 September 2018",
+                    "chairs": [f"Chair of {slug}"],
+                    "next_meeting": "15 November 2018",
+                    "governance": [f"Governance of {slug}", {"list": ["one", {"text": "two", "numbered": ["2a"]}]}],
+                    "meetings": [
+                        {"date": (datetime.date(2018, 11, 15) + datetime.timedelta(days=7 * m)).isoformat()}
+                        for m in range(meetings)
+                    ],
+                }
+            )
             priorities.append({"number": len(priorities) + 1, "text": f"Priority of {slug}", "owner": slug})
     return {"format": 1, "partnerships": partnerships, "strategy_priorities": priorities}
 
@@ -106,8 +108,13 @@ def item(html, slug):
 def test_the_index_shows_the_hwb_with_its_sub_boards_nested_under_it(client, member, boards):
     html = client.get(index_url()).content.decode()
     hwb = html[html.index('id="board-hwb"') : html.index('id="board-oscb"')]
-    for slug in ["health-improvement-board", "childrens-trust", "adults-jmg", "better-care-fund-jmg",
-                 "integrated-system-delivery-board"]:
+    for slug in [
+        "health-improvement-board",
+        "childrens-trust",
+        "adults-jmg",
+        "better-care-fund-jmg",
+        "integrated-system-delivery-board",
+    ]:
         assert f'id="board-{slug}"' in hwb
         assert profile_url(slug) in hwb
     assert 'id="board-osab-training"' in html[html.index('id="board-osab"') :]
@@ -169,8 +176,12 @@ def test_the_hwb_profile_shows_every_profile_field(client, member, boards):
 def test_the_hwb_profile_lists_its_sub_boards_and_the_priorities_they_own(client, member, boards):
     html = client.get(profile_url("hwb")).content.decode()
     sub_boards = html[html.index('id="sub-boards"') : html.index('id="priorities"')]
-    for name in ["Health Improvement Board", "Children&#x27;s Trust", "Better Care Fund Joint Management Group",
-                 "Integrated System Delivery Board"]:
+    for name in [
+        "Health Improvement Board",
+        "Children&#x27;s Trust",
+        "Better Care Fund Joint Management Group",
+        "Integrated System Delivery Board",
+    ]:
         assert name in sub_boards
     priorities = html[html.index('id="priorities"') : html.index('id="meetings"')]
     for number in range(1, 12):
@@ -193,8 +204,14 @@ def test_a_profile_splits_meetings_into_upcoming_and_past_as_at_today(client, me
         html = client.get(profile_url("hwb")).content.decode()
     meetings = html[html.index('id="meetings"') :]
     upcoming, past = meetings[: meetings.index(">Past<")], meetings[meetings.index(">Past<") :]
-    for day in ["15 November 2018", "21 March 2019", "13 June 2019", "26 September 2019", "5 December 2019",
-                "19 March 2020"]:
+    for day in [
+        "15 November 2018",
+        "21 March 2019",
+        "13 June 2019",
+        "26 September 2019",
+        "5 December 2019",
+        "19 March 2020",
+    ]:
         assert day in upcoming
     for day in ["10 May 2018", "19 July 2018", "3 October 2018"]:
         assert day in past and day not in upcoming
@@ -214,7 +231,7 @@ def test_html_in_the_file_is_shown_not_run(client, member, tmp_path):
     parent["name"] = "<script>alert('name')</script>"
     parent["chairs"] = ["<b>Chair</b>"]
     parent["governance"] = ["<img src=x onerror=alert(1)>", {"list": ["<i>item</i>"]}]
-    parent["website"] = "www.example.org/\"><script>alert(2)</script>"
+    parent["website"] = 'www.example.org/"><script>alert(2)</script>'
     child["summary"] = "<u>summary</u>"
     data["strategy_priorities"][0]["text"] = "<em>priority</em>"
     import_partnerships_file(write(tmp_path, data))
@@ -233,7 +250,9 @@ def test_html_in_the_file_is_shown_not_run(client, member, tmp_path):
         assert escaped in pages, escaped
 
 
-def test_the_pages_queries_do_not_grow_with_the_number_of_boards(client, member, tmp_path, django_assert_max_num_queries):
+def test_the_pages_queries_do_not_grow_with_the_number_of_boards(
+    client, member, tmp_path, django_assert_max_num_queries
+):
     import_partnerships_file(write(tmp_path, many_boards(1, 1, 1), "small.yaml"))
     with django_assert_max_num_queries(10) as index_small:
         assert client.get(index_url()).status_code == 200
@@ -285,17 +304,22 @@ def test_an_admin_edit_saves_sections_as_lists_and_derives_the_dates(admin_clien
     data = {k: ("" if v is None else v) for k, v in data.items()}
     for formset in page.context["inline_admin_formsets"]:
         data.update({f"{formset.formset.prefix}-TOTAL_FORMS": "0", f"{formset.formset.prefix}-INITIAL_FORMS": "0"})
-    data.update({
-        "parent": "",
-        "statutory": "",
-        "next_meeting_text": "7 February 2019 (provisional)",
-        "key_challenges": "## Staffing\nNo officer support.\n\n- one\n  - one a\n1. first",
-    })
+    data.update(
+        {
+            "parent": "",
+            "statutory": "",
+            "next_meeting_text": "7 February 2019 (provisional)",
+            "key_challenges": "## Staffing\nNo officer support.\n\n- one\n  - one a\n1. first",
+        }
+    )
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     oep.refresh_from_db()
     assert oep.next_meeting == datetime.date(2019, 2, 7)
     assert oep.key_challenges == [
-        {"heading": "Staffing"}, "No officer support.", {"list": [{"text": "one", "list": ["one a"]}]}, {"numbered": ["first"]},
+        {"heading": "Staffing"},
+        "No officer support.",
+        {"list": [{"text": "one", "list": ["one a"]}]},
+        {"numbered": ["first"]},
     ]
     assert oep.chairs == ["Councillor Pickford, Cherwell District Council"]

@@ -77,11 +77,11 @@ def test_plan_page_shows_owners_and_the_gaps(client, member):
     html = client.get(plan_url()).content.decode()
     # I5 has no accountable owner; H3 has no completion date: both are shown, not hidden.
     i5 = plan.actions.get(code="I5")
-    row = html[html.index(f'id="{i5.anchor}"'):]
+    row = html[html.index(f'id="{i5.anchor}"') :]
     row = row[: row.index("</tr>")]
     assert "None named" in row
     h3 = plan.actions.get(code="H3")
-    row = html[html.index(f'id="{h3.anchor}"'):]
+    row = html[html.index(f'id="{h3.anchor}"') :]
     row = row[: row.index("</tr>")]
     assert "No date set" in row
     assert "Chief Executives" in html

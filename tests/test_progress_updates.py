@@ -33,15 +33,22 @@ def test_an_officer_adds_an_update_and_it_heads_the_history(client, officer, a1)
     assert (update.author, update.reported_on, update.rag, update.percent_complete) == (officer, TODAY, "amber", 40)
 
     page = client.get(reverse("actionplan:action", args=[a1.pk])).content.decode()
-    history = page[page.index('id="progress"'):]
+    history = page[page.index('id="progress"') :]
     assert history.index("Draft vision shared with the HWB.") < history.index("Paper in development.")
     assert "16 April 2018 · Officer" in history
 
 
 def test_a_form_error_keeps_everything_the_user_typed(client, officer, a1):
     client.force_login(officer)
-    response = post_update(client, a1, rag="red", narrative="Delayed by purdah.", percent_complete=150,
-                           revised_due_date="2018-09-30", revision_reason="")
+    response = post_update(
+        client,
+        a1,
+        rag="red",
+        narrative="Delayed by purdah.",
+        percent_complete=150,
+        revised_due_date="2018-09-30",
+        revision_reason="",
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Percentage complete must be between 0 and 100." in page
@@ -63,8 +70,9 @@ def test_a_narrative_and_a_rag_are_required(client, officer, a1):
 def test_a_revised_date_keeps_the_original_and_records_slippage(client, officer, a1):
     original = a1.due_date
     client.force_login(officer)
-    response = post_update(client, a1, rag="amber", revised_due_date="2018-09-30",
-                           revision_reason="Waiting for the new CEO to start.")
+    response = post_update(
+        client, a1, rag="amber", revised_due_date="2018-09-30", revision_reason="Waiting for the new CEO to start."
+    )
     assert response.status_code == 302
     a1.refresh_from_db()
     assert a1.due_date == original == datetime.date(2018, 5, 31)
@@ -74,10 +82,13 @@ def test_a_revised_date_keeps_the_original_and_records_slippage(client, officer,
     assert slipped.current_due_date == datetime.date(2018, 9, 30)
 
     # A later revision moves the current date again; the first revision stays in the history.
-    post_update(client, Action.objects.get(pk=a1.pk), revised_due_date="2018-12-31", revision_reason="Consultation extended.")
+    post_update(
+        client, Action.objects.get(pk=a1.pk), revised_due_date="2018-12-31", revision_reason="Consultation extended."
+    )
     assert Action.objects.with_progress().get(pk=a1.pk).current_due_date == datetime.date(2018, 12, 31)
     assert list(a1.progress_updates.exclude(revised_due_date=None).values_list("revised_due_date", flat=True)) == [
-        datetime.date(2018, 12, 31), datetime.date(2018, 9, 30)
+        datetime.date(2018, 12, 31),
+        datetime.date(2018, 9, 30),
     ]
     page = client.get(reverse("actionplan:action", args=[a1.pk])).content.decode()
     assert "31 May 2018" in page and "31 December 2018" in page and "Slipped" in page
@@ -123,7 +134,8 @@ def test_the_author_may_correct_a_typo_in_their_latest_update_soon_after(client,
     assert update.narrative == "Workshop held." and update.corrected_at is not None
     # The first wording is kept in the history.
     assert list(update.history.order_by("history_date").values_list("narrative", flat=True)) == [
-        "Worksop held.", "Workshop held."
+        "Worksop held.",
+        "Workshop held.",
     ]
 
 
@@ -148,7 +160,9 @@ def test_only_the_author_may_correct_and_only_their_latest(client, officer, plan
     client.force_login(plan_admin)
     assert correct(client, a1.progress_updates.first(), "Not my words").status_code == 403
     assert set(ProgressUpdate.objects.filter(action=a1).values_list("narrative", flat=True)) == {
-        "First.", "Second.", "Paper in development."
+        "First.",
+        "Second.",
+        "Paper in development.",
     }
 
 

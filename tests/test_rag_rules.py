@@ -96,7 +96,10 @@ def test_complete_stands_apart_and_is_never_overdue_or_stale(a1, officer):
     report(a1, officer, D(2018, 5, 30), rag=RAG.COMPLETE)
     done = a1.status_on(D(2019, 1, 1))
     assert (done.delivery_status, done.rag, done.is_stale, done.completed_on) == (
-        "complete", "complete", False, D(2018, 5, 30)
+        "complete",
+        "complete",
+        False,
+        D(2018, 5, 30),
     )
 
 

@@ -30,9 +30,7 @@ def owners(small_plan):
     Owner.objects.filter(code="KT").update(email="kate.terroni@example.org")
     Owner.objects.filter(code="DHa").update(email="dominic.hardisty@example.org")
     Owner.objects.filter(code="DHe").update(email="diane.hedges@example.org")
-    Owner.objects.filter(code="Chief Executives").update(
-        contact_emails="ceo.occ@example.org\nceo.occg@example.org"
-    )
+    Owner.objects.filter(code="Chief Executives").update(contact_emails="ceo.occ@example.org\nceo.occg@example.org")
     return small_plan
 
 
@@ -77,14 +75,17 @@ def test_due_reminders_go_30_7_and_1_days_before_and_only_once(owners, mailoutbo
     ]
 
 
-@pytest.mark.parametrize("day, kind", [
-    (D(2018, 4, 30), None),  # 31 days before
-    (D(2018, 5, 1), Kind.DUE_30),
-    (D(2018, 5, 23), Kind.DUE_30),  # 8 days before: still the 30-day reminder
-    (D(2018, 5, 24), Kind.DUE_7),
-    (D(2018, 5, 30), Kind.DUE_1),
-    (D(2018, 5, 31), Kind.DUE_1),  # due today
-])
+@pytest.mark.parametrize(
+    "day, kind",
+    [
+        (D(2018, 4, 30), None),  # 31 days before
+        (D(2018, 5, 1), Kind.DUE_30),
+        (D(2018, 5, 23), Kind.DUE_30),  # 8 days before: still the 30-day reminder
+        (D(2018, 5, 24), Kind.DUE_7),
+        (D(2018, 5, 30), Kind.DUE_1),
+        (D(2018, 5, 31), Kind.DUE_1),  # due today
+    ],
+)
 def test_which_due_reminder_an_action_is_on(owners, day, kind):
     kinds = {r.kind for r in reminders_due(day) if r.action.code == "A1" and r.owner.code == "KT"} - {Kind.STALE}
     assert kinds == ({kind} if kind else set())
@@ -93,10 +94,14 @@ def test_which_due_reminder_an_action_is_on(owners, day, kind):
 def test_overdue_reminders_go_on_the_first_day_overdue_then_weekly(owners, mailoutbox):
     run_daily(D(2018, 6, 1), D(2018, 6, 22))
     assert [period for *_, period in sent([Kind.OVERDUE], owner="KT", action="A1")] == [
-        D(2018, 6, 1), D(2018, 6, 8), D(2018, 6, 15), D(2018, 6, 22)
+        D(2018, 6, 1),
+        D(2018, 6, 8),
+        D(2018, 6, 15),
+        D(2018, 6, 22),
     ]
     kt_days = [
-        day for day, messages in run_daily(D(2018, 6, 23), D(2018, 6, 30)).items()
+        day
+        for day, messages in run_daily(D(2018, 6, 23), D(2018, 6, 30)).items()
         if any("kate.terroni@example.org" in m.to and "Overdue" in m.body for m in messages)
     ]
     assert kt_days == [D(2018, 6, 29)]
@@ -206,16 +211,18 @@ def test_stale_reminders_go_when_no_update_for_the_plans_period_then_each_period
     run_daily(D(2018, 5, 20), D(2018, 7, 22))
     assert [period for *_, period in sent([Kind.STALE], owner="KT", action="A1")] == [D(2018, 5, 22), D(2018, 7, 21)]
     a1 = owners.actions.get(code="A1")
-    a1.add_progress_update(author=officer, on=D(2018, 7, 25), seen_version=a1.version, rag=RAG.AMBER,
-                           narrative="Back on it")
+    a1.add_progress_update(
+        author=officer, on=D(2018, 7, 25), seen_version=a1.version, rag=RAG.AMBER, narrative="Back on it"
+    )
     run_daily(D(2018, 7, 23), D(2018, 9, 24))
     assert [period for *_, period in sent([Kind.STALE], owner="KT", action="A1")][2:] == [D(2018, 9, 24)]
 
 
 def test_complete_actions_get_no_reminders(owners, officer, mailoutbox):
     a1 = owners.actions.get(code="A1")
-    a1.add_progress_update(author=officer, on=D(2018, 5, 20), seen_version=a1.version, rag=RAG.COMPLETE,
-                           narrative="Done")
+    a1.add_progress_update(
+        author=officer, on=D(2018, 5, 20), seen_version=a1.version, rag=RAG.COMPLETE, narrative="Done"
+    )
     send_reminders(D(2018, 6, 1))
     assert not sent(action="A1")
 
@@ -242,8 +249,14 @@ def test_finding_reminders_runs_a_fixed_number_of_queries(owners, django_assert_
     plan = owners
     a1 = plan.actions.get(code="A1")
     for n in range(30):
-        action = plan.actions.create(priority=a1.priority, code=f"B{n}", number=f"B{n}", title="More",
-                                     due_date=D(2018, 5, 1) + datetime.timedelta(days=n), position=100 + n)
+        action = plan.actions.create(
+            priority=a1.priority,
+            code=f"B{n}",
+            number=f"B{n}",
+            title="More",
+            due_date=D(2018, 5, 1) + datetime.timedelta(days=n),
+            position=100 + n,
+        )
         action.responsible.set(Owner.objects.filter(code__in=["KT", "DHe"]))
         action.accountable.set(Owner.objects.filter(code="Chief Executives"))
     with django_assert_max_num_queries(12) as large:

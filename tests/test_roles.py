@@ -86,9 +86,14 @@ def test_a_plan_admin_can_delegate_an_action_to_another_officer(client, small_pl
     client.force_login(plan_admin)
     response = client.post(
         reverse("actionplan:edit_action", args=[a2.pk]),
-        {"title": a2.title, "description": "", "completion_date_text": a2.completion_date_text,
-         "responsible": [o.pk for o in a2.responsible.all()], "delegates": [other_officer.pk],
-         "version": a2.version},
+        {
+            "title": a2.title,
+            "description": "",
+            "completion_date_text": a2.completion_date_text,
+            "responsible": [o.pk for o in a2.responsible.all()],
+            "delegates": [other_officer.pk],
+            "version": a2.version,
+        },
     )
     assert response.status_code == 302
 

@@ -3,8 +3,14 @@ from pathlib import Path
 from actionplan.importers.base import ImportReport, PlanFileError, preview_plan, save_plan, validate_plan
 
 __all__ = [
-    "PLAN_SUFFIXES", "ImportReport", "PlanFileError", "import_plan_file", "preview_plan", "save_plan",
-    "validate_plan", "validate_plan_file",
+    "PLAN_SUFFIXES",
+    "ImportReport",
+    "PlanFileError",
+    "import_plan_file",
+    "preview_plan",
+    "save_plan",
+    "validate_plan",
+    "validate_plan_file",
 ]
 
 

@@ -216,9 +216,7 @@ def _stated_gaps(stated, priorities, attributes, problems):
             continue
         held = len(numbered.get(code, []))
         if held != count:
-            gaps.append(
-                f"{attributes['priority_label']} {code}: the source says it holds {count}, it lists {held}"
-            )
+            gaps.append(f"{attributes['priority_label']} {code}: the source says it holds {count}, it lists {held}")
     return gaps
 
 
@@ -230,8 +228,11 @@ def _check_indicators(priorities, problems):
         for action in _walk(priority.actions):
             for code in action.indicators or []:
                 if code not in known:
-                    problems.add(f"action {action.code}", "indicators",
-                                 f"unknown indicator {code!r} (import the indicators files first)")
+                    problems.add(
+                        f"action {action.code}",
+                        "indicators",
+                        f"unknown indicator {code!r} (import the indicators files first)",
+                    )
 
 
 def _walk(actions):
@@ -423,7 +424,9 @@ def _validate_action(raw, problems, where, owner_codes, action_codes, parent):
 def _indicator_codes(raw, problems, item):
     if "indicators" not in raw:
         return None
-    codes = [_text(code, problems, item, "indicators") for code in _list(raw["indicators"], problems, item, "indicators")]
+    codes = [
+        _text(code, problems, item, "indicators") for code in _list(raw["indicators"], problems, item, "indicators")
+    ]
     if len(set(codes)) != len(codes):
         problems.add(item, "indicators", "names the same indicator twice")
     return [code for code in codes if code]
@@ -442,7 +445,9 @@ def _status(raw, problems, item):
         rag = RAG.for_status(status_text)
         if rag is None:
             problems.add(
-                item, "status", f"{status_text!r} is not a status the product knows: give a rag ({', '.join(RAG.labels)})"
+                item,
+                "status",
+                f"{status_text!r} is not a status the product knows: give a rag ({', '.join(RAG.labels)})",
             )
     return {"status_text": status_text, "rag": rag.value if rag else ""}
 
@@ -490,8 +495,7 @@ def save_plan(clean):
     report.plan = plan
 
     organisations = {
-        o["code"]: upsert(Organisation, report, {"code": o["code"]}, {"name": o["name"]})
-        for o in clean.organisations
+        o["code"]: upsert(Organisation, report, {"code": o["code"]}, {"name": o["name"]}) for o in clean.organisations
     }
     _set_m2m(plan.organisations, list(organisations.values()))
 
@@ -527,7 +531,9 @@ def save_plan(clean):
 
     gone = plan.actions.exclude(pk__in=kept_actions)
     if ProgressUpdate.objects.filter(action__in=gone, imported=False).exists():
-        codes = ", ".join(sorted(gone.filter(progress_updates__imported=False).values_list("code", flat=True).distinct()))
+        codes = ", ".join(
+            sorted(gone.filter(progress_updates__imported=False).values_list("code", flat=True).distinct())
+        )
         raise PlanFileError(
             clean.source, [f"{clean.source}: actions {codes} are not in the file but have officers' progress updates"]
         )
@@ -588,7 +594,12 @@ def preview_plan(clean):
 def _save_imported_progress(plan, action, ca):
     """The file's progress text and status are the action's one imported update; officers' updates are untouched."""
     current = action.progress_updates.imported().first()
-    wanted = {"narrative": ca.progress, "status_text": ca.status_text, "rag": ca.rag, "reported_on": plan.reporting_date}
+    wanted = {
+        "narrative": ca.progress,
+        "status_text": ca.status_text,
+        "rag": ca.rag,
+        "reported_on": plan.reporting_date,
+    }
     if not (ca.progress or ca.status_text or ca.rag):
         if current is None:
             return False

@@ -43,8 +43,20 @@ ACTION_COLUMNS = [
 ]
 # The Plan sheet's fields: the plan file's `plan:` keys, labels flattened.
 PLAN_FIELDS = [
-    "slug", "title", "full_title", "board", "assured_by", "review_date", "review_period", "plan_date",
-    "reporting_date", "priority_label", "action_label", "sub_action_label", "background", "source",
+    "slug",
+    "title",
+    "full_title",
+    "board",
+    "assured_by",
+    "review_date",
+    "review_period",
+    "plan_date",
+    "reporting_date",
+    "priority_label",
+    "action_label",
+    "sub_action_label",
+    "background",
+    "source",
 ]
 OWNER_COLUMNS = [
     ("kind", "Kind"),
@@ -174,7 +186,9 @@ class _Locations:
         elif item.startswith("action "):
             column = dict(ACTION_COLUMNS).get(field_name)
         else:
-            column = dict(OWNER_COLUMNS).get("code" if field_name in ("initials", "name") and "group" in item else field_name)
+            column = dict(OWNER_COLUMNS).get(
+                "code" if field_name in ("initials", "name") and "group" in item else field_name
+            )
             column = "Code" if field_name == "initials" else column
         return f"{sheet.where(number, column)} ({item})"
 
@@ -224,7 +238,9 @@ def _fill_from_existing_plan(data, slug, need_head, need_owners, errors, source)
     if plan is None:
         missing = " and ".join(s for s, need in (("'Plan'", need_head), ("'Owners'", need_owners)) if need)
         named = f"plan {slug!r} does not exist" if slug else "no plan is named in the 'Plan' column"
-        errors.append(f"{source}: {named}: a new plan needs the template's {missing} sheet (a CSV file can only update a plan)")
+        errors.append(
+            f"{source}: {named}: a new plan needs the template's {missing} sheet (a CSV file can only update a plan)"
+        )
         data.setdefault("plan", {"slug": slug, "title": slug})
         return
     existing = plan_to_dict(plan)
@@ -266,7 +282,9 @@ def _read_owners_sheet(sheet, errors, source, locate):
         kind = row.get("kind", "").capitalize()
         code = row.get("code", "")
         if kind not in OWNER_KINDS:
-            errors.append(f"{source}: {sheet.where(number, 'Kind')}: {row.get('kind')!r} is not one of {', '.join(OWNER_KINDS)}")
+            errors.append(
+                f"{source}: {sheet.where(number, 'Kind')}: {row.get('kind')!r} is not one of {', '.join(OWNER_KINDS)}"
+            )
             continue
         if kind == "Person":
             locate.items[f"person {code}"] = (sheet, number)
@@ -327,7 +345,11 @@ def _read_action_rows(sheet, rows, slug, errors, source, locate):
                 continue
             priority_code, actions = key_action
             if row.get("priority_code") and row["priority_code"] != priority_code:
-                bad(number, "Priority code", f"{row['priority_code']!r} differs from its key action's ({priority_code!r})")
+                bad(
+                    number,
+                    "Priority code",
+                    f"{row['priority_code']!r} differs from its key action's ({priority_code!r})",
+                )
                 continue
             actions.setdefault("sub_actions", []).append(item)
             continue
@@ -337,7 +359,11 @@ def _read_action_rows(sheet, rows, slug, errors, source, locate):
             continue
         priority = priorities.get(priority_code)
         if priority is None:
-            priority = priorities[priority_code] = {"code": priority_code, "text": row.get("priority_text", ""), "actions": []}
+            priority = priorities[priority_code] = {
+                "code": priority_code,
+                "text": row.get("priority_text", ""),
+                "actions": [],
+            }
             locate.items[f"priority {priority_code}"] = (sheet, number)
         elif row.get("priority_text") and row["priority_text"] != priority["text"]:
             bad(number, "Priority text", f"differs from the text given for priority {priority_code!r} above")

@@ -54,7 +54,9 @@ def validate_asc_performance(data, source):
     read_mapping(data, problems, "file", {"format", "kind", "title", "source", "ascof", "headline_tiles"})
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     ascof = read_mapping(data.get("ascof") or {}, problems, "ascof", {"periods", "domains"})
-    raw_periods = read_mapping(ascof.get("periods") or {}, problems, "ascof periods", {"england", "previous", "current"})
+    raw_periods = read_mapping(
+        ascof.get("periods") or {}, problems, "ascof periods", {"england", "previous", "current"}
+    )
     periods = {}
     for key in ("england", "previous", "current"):
         spec = read_period(raw_periods.get(key), problems, "ascof periods", key)
@@ -79,7 +81,7 @@ def validate_asc_performance(data, source):
             if measure:
                 measures.append({**measure, "domain": number, "position": position, "source": title})
 
-    tiles, notes, positions = [], [], set()
+    tiles, notes = [], []
     for index, raw in enumerate(read_list(data.get("headline_tiles"), problems, "file", "headline_tiles")):
         item = f"headline tile {index + 1}"
         tile, tile_notes = _validate_tile(raw, problems, item)
@@ -99,7 +101,9 @@ def _read_figure(value, problems, item, name):
 
 def _validate_measure(raw, problems, item, codes):
     raw = read_mapping(
-        raw, problems, item,
+        raw,
+        problems,
+        item,
         {"code", "as_written", "text", "unit", "polarity", "compare_as", "england", "previous", "current"},
     )
     code = read_text(raw.get("code"), problems, item, "code", required=True)
@@ -134,8 +138,19 @@ def _validate_measure(raw, problems, item, codes):
 
 def _validate_tile(raw, problems, item):
     raw = read_mapping(
-        raw, problems, item,
-        {"title", "unit", "current", "current_period", "comparator", "comparator_period", "printed_change", "data_quality"},
+        raw,
+        problems,
+        item,
+        {
+            "title",
+            "unit",
+            "current",
+            "current_period",
+            "comparator",
+            "comparator_period",
+            "printed_change",
+            "data_quality",
+        },
     )
     printed_text = read_text(raw.get("printed_change"), problems, item, "printed_change")
     printed, direction = None, ""
@@ -155,7 +170,9 @@ def _validate_tile(raw, problems, item):
         "current_value": read_decimal(raw.get("current"), problems, item, "current", required=True),
         "current_period": read_text(raw.get("current_period"), problems, item, "current_period", required=True),
         "comparator_value": comparator,
-        "comparator_period": read_text(raw.get("comparator_period"), problems, item, "comparator_period", required=True),
+        "comparator_period": read_text(
+            raw.get("comparator_period"), problems, item, "comparator_period", required=True
+        ),
         "printed_change": printed,
         "printed_direction": direction,
         "printed_change_text": printed_text,
@@ -164,7 +181,10 @@ def _validate_tile(raw, problems, item):
     for n_index, raw_note in enumerate(read_list(raw.get("data_quality"), problems, item, "data_quality")):
         where = f"{item} data_quality[{n_index}]"
         raw_note = read_mapping(raw_note, problems, where, {"period", "figures", "note", "indicator"})
-        figures = [read_text(f, problems, where, "figures") for f in read_list(raw_note.get("figures"), problems, where, "figures")]
+        figures = [
+            read_text(f, problems, where, "figures")
+            for f in read_list(raw_note.get("figures"), problems, where, "figures")
+        ]
         if len(figures) < 2:
             problems.add(where, "figures", "give each of the figures that disagree, with where it is given")
         notes.append(
@@ -192,7 +212,11 @@ def save_asc_performance(clean):
         problems = Problems(clean.source)
         for position, _, code in clean.notes:
             if code in missing:
-                problems.add(f"headline tile {position} data_quality", "indicator", f"unknown indicator {code!r}: import the key statistics first")
+                problems.add(
+                    f"headline tile {position} data_quality",
+                    "indicator",
+                    f"unknown indicator {code!r}: import the key statistics first",
+                )
         raise IndicatorFileError(clean.source, problems.errors)
 
     report = ImportReport(title=clean.title)
@@ -205,7 +229,9 @@ def save_asc_performance(clean):
         fields = dict(measure)
         code, domain = fields.pop("code"), fields.pop("domain")
         upsert(
-            AscofMeasure, report, {"code": code},
+            AscofMeasure,
+            report,
+            {"code": code},
             {
                 **fields,
                 "domain": domains[domain],
@@ -222,9 +248,15 @@ def save_asc_performance(clean):
     for position, tile in tiles.items():
         notes = [(fields, code) for p, fields, code in clean.notes if p == position]
         for fields, code in notes:
-            upsert(DataQualityNote, report, {"tile": tile, "position": fields["position"]}, {
-                **{k: v for k, v in fields.items() if k != "position"}, "indicator": indicators.get(code),
-            })
+            upsert(
+                DataQualityNote,
+                report,
+                {"tile": tile, "position": fields["position"]},
+                {
+                    **{k: v for k, v in fields.items() if k != "position"},
+                    "indicator": indicators.get(code),
+                },
+            )
         gone = tile.data_quality_notes.filter(position__gte=len(notes))
         report.removed += gone.count()
         gone.delete()

@@ -18,21 +18,33 @@ from indicators.periods import BadPeriod, parse_period
 SUPPORTED_FORMAT = 1
 
 _RAG_WORDS = {
-    "r": Rag.RED, "red": Rag.RED,
-    "a": Rag.AMBER, "amber": Rag.AMBER,
-    "g": Rag.GREEN, "green": Rag.GREEN,
+    "r": Rag.RED,
+    "red": Rag.RED,
+    "a": Rag.AMBER,
+    "amber": Rag.AMBER,
+    "g": Rag.GREEN,
+    "green": Rag.GREEN,
 }
 # Words a report puts in a RAG column instead of a rating; kept as written, with no RAG.
 _NOT_YET_RATED = re.compile(r"^(due in q[1-4](\s+\d{4}-\d{2})?|not yet due|not available|n/?a)$", re.IGNORECASE)
 _OUTLOOK_WORDS = {
-    "↑": Outlook.IMPROVING, "improving": Outlook.IMPROVING, "positive": Outlook.IMPROVING, "up": Outlook.IMPROVING,
-    "↔": Outlook.STABLE, "stable": Outlook.STABLE, "same": Outlook.STABLE,
-    "↓": Outlook.DETERIORATING, "deteriorating": Outlook.DETERIORATING, "negative": Outlook.DETERIORATING,
+    "↑": Outlook.IMPROVING,
+    "improving": Outlook.IMPROVING,
+    "positive": Outlook.IMPROVING,
+    "up": Outlook.IMPROVING,
+    "↔": Outlook.STABLE,
+    "stable": Outlook.STABLE,
+    "same": Outlook.STABLE,
+    "↓": Outlook.DETERIORATING,
+    "deteriorating": Outlook.DETERIORATING,
+    "negative": Outlook.DETERIORATING,
     "down": Outlook.DETERIORATING,
 }
 _AREAS = {
-    "england": Benchmark.Area.ENGLAND, "national": Benchmark.Area.ENGLAND,
-    "south east": Benchmark.Area.SOUTH_EAST, "south-east": Benchmark.Area.SOUTH_EAST,
+    "england": Benchmark.Area.ENGLAND,
+    "national": Benchmark.Area.ENGLAND,
+    "south east": Benchmark.Area.SOUTH_EAST,
+    "south-east": Benchmark.Area.SOUTH_EAST,
     "statistical neighbours": Benchmark.Area.STATISTICAL_NEIGHBOURS,
     "statistical_neighbours": Benchmark.Area.STATISTICAL_NEIGHBOURS,
     "south_east": Benchmark.Area.SOUTH_EAST,
@@ -212,7 +224,9 @@ def read_area(value, problems, item, name):
         return ""
     area = _AREAS.get(text.lower())
     if area is None:
-        problems.add(item, name, f"unknown comparator area {text!r} (use England, South East or Statistical neighbours)")
+        problems.add(
+            item, name, f"unknown comparator area {text!r} (use England, South East or Statistical neighbours)"
+        )
         return ""
     return area
 
@@ -248,19 +262,27 @@ _RULE_KINDS = {
 }
 _RULE_KEYS = set(_RULE_KINDS) | {"by", "from", "from_date"}
 _RULE_FIELD_NAMES = {
-    "target_upper": "rule.between", "target_date": "rule.by", "baseline_date": "rule.from_date", "polarity": "polarity",
+    "target_upper": "rule.between",
+    "target_date": "rule.by",
+    "baseline_date": "rule.from_date",
+    "polarity": "polarity",
 }
 
 
 def read_rule(raw, polarity, problems, item):
     """The `rule:` mapping as Indicator target fields, with polarity implied by the kind or checked:
 
-        {at_least: 67}  {at_most: 20}  {between: [93, 95]}
-        {reach: 14, by: 2018-03-31, from: 28, from_date: 2017-03-31}    (needs polarity)
+    {at_least: 67}  {at_most: 20}  {between: [93, 95]}
+    {reach: 14, by: 2018-03-31, from: 28, from_date: 2017-03-31}    (needs polarity)
     """
     rule = {
-        "target_kind": "", "target_value": None, "target_upper": None, "target_date": None,
-        "baseline_value": None, "baseline_date": None, "polarity": polarity,
+        "target_kind": "",
+        "target_value": None,
+        "target_upper": None,
+        "target_date": None,
+        "baseline_value": None,
+        "baseline_date": None,
+        "polarity": polarity,
     }
     if raw is None:
         return rule
@@ -297,8 +319,13 @@ def read_rule(raw, polarity, problems, item):
     if len(problems.errors) > before:
         return rule  # the rule's own numbers or dates are wrong: say that, not what follows from it
     for field_name, message in rule_problems(
-        rule["target_kind"], rule["target_value"], rule["target_upper"], rule["target_date"],
-        rule["baseline_value"], rule["baseline_date"], rule["polarity"],
+        rule["target_kind"],
+        rule["target_value"],
+        rule["target_upper"],
+        rule["target_date"],
+        rule["baseline_value"],
+        rule["baseline_date"],
+        rule["polarity"],
     ):
         problems.add(item, _RULE_FIELD_NAMES.get(field_name, "rule"), message)
     return rule

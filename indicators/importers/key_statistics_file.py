@@ -85,7 +85,8 @@ def validate_key_statistics(data, source):
             {
                 "number": number,
                 "title": read_text(raw.get("title"), problems, item, "title", required=True),
-                "table_heading": read_text(raw.get("table_heading"), problems, item, "table_heading") or "Key Statistics",
+                "table_heading": read_text(raw.get("table_heading"), problems, item, "table_heading")
+                or "Key Statistics",
             }
         )
         for column_key, (column, letter) in COLUMNS.items():
@@ -138,7 +139,9 @@ def save_key_statistics(clean):
     report = ImportReport(title=clean.title)
     periods = PeriodCache()
     themes = {
-        t["number"]: upsert(CqcTheme, report, {"number": t["number"]}, {"title": t["title"], "table_heading": t["table_heading"]})
+        t["number"]: upsert(
+            CqcTheme, report, {"number": t["number"]}, {"title": t["title"], "table_heading": t["table_heading"]}
+        )
         for t in clean.themes
     }
     for cs in clean.statistics:

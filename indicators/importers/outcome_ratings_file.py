@@ -28,10 +28,14 @@ from partnerships.models import Partnership
 
 KIND = "outcome-ratings"
 _RAG_WORDS = {
-    "r": OutcomeRag.RED, "red": OutcomeRag.RED,
-    "a": OutcomeRag.AMBER, "amber": OutcomeRag.AMBER,
-    "g": OutcomeRag.GREEN, "green": OutcomeRag.GREEN,
-    "green or amber": OutcomeRag.GREEN_OR_AMBER, "g/a": OutcomeRag.GREEN_OR_AMBER,
+    "r": OutcomeRag.RED,
+    "red": OutcomeRag.RED,
+    "a": OutcomeRag.AMBER,
+    "amber": OutcomeRag.AMBER,
+    "g": OutcomeRag.GREEN,
+    "green": OutcomeRag.GREEN,
+    "green or amber": OutcomeRag.GREEN_OR_AMBER,
+    "g/a": OutcomeRag.GREEN_OR_AMBER,
 }
 _DECISIONS = {
     "awaiting": ExceptionRecord.Decision.AWAITING,
@@ -40,7 +44,15 @@ _DECISIONS = {
     "not_accepted": ExceptionRecord.Decision.NOT_ACCEPTED,
     "not recorded": ExceptionRecord.Decision.NOT_RECORDED,
 }
-_EXCEPTION_FIELDS = {"indicators", "narrative", "recommended_action", "decision", "decided_by", "decided_on", "decision_text"}
+_EXCEPTION_FIELDS = {
+    "indicators",
+    "narrative",
+    "recommended_action",
+    "decision",
+    "decided_by",
+    "decided_on",
+    "decision_text",
+}
 
 
 @dataclass
@@ -72,7 +84,9 @@ def validate_ratings(data, source):
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     _, period_keys = read_periods(data, problems, "the report's rating columns, e.g. {q2: Q2 2017-18}")
 
-    allowed = {"outcome", "board"} | {f"{key}_{suffix}" for key in period_keys for suffix in ("rag", "note", "exception")}
+    allowed = {"outcome", "board"} | {
+        f"{key}_{suffix}" for key in period_keys for suffix in ("rag", "note", "exception")
+    }
     ratings, boards, seen = [], {}, set()
     raw_outcomes = read_list(data.get("outcomes"), problems, "file", "outcomes")
     if not raw_outcomes:
@@ -95,13 +109,17 @@ def validate_ratings(data, source):
                 if exception is not None:
                     problems.add(item, f"{key}_exception", f"there is no {key}_rag for it to explain")
                 continue
-            rating = CleanRating(code, boards.get(code), spec, rag, read_text(raw.get(f"{key}_note"), problems, item, f"{key}_note"))
+            rating = CleanRating(
+                code, boards.get(code), spec, rag, read_text(raw.get(f"{key}_note"), problems, item, f"{key}_note")
+            )
             if exception is not None:
                 rating.exception, rating.indicators = _read_exception(exception, problems, item, f"{key}_exception")
             elif rag == OutcomeRag.RED:
                 problems.add(
-                    item, f"{key}_rag",
-                    f"an outcome rated Red needs an exception record: give {key}_exception with its narrative and recommended_action",
+                    item,
+                    f"{key}_rag",
+                    f"an outcome rated Red needs an exception record: give {key}_exception "
+                    "with its narrative and recommended_action",
                 )
             ratings.append(rating)
     problems.raise_if_any()
@@ -125,7 +143,11 @@ def _read_exception(raw, problems, item, name):
     decision_word = read_text(raw.get("decision"), problems, where, "decision").lower() or "awaiting"
     decision = _DECISIONS.get(decision_word)
     if decision is None:
-        problems.add(where, "decision", f"unknown decision {decision_word!r} (use awaiting, accepted, not accepted or not recorded)")
+        problems.add(
+            where,
+            "decision",
+            f"unknown decision {decision_word!r} (use awaiting, accepted, not accepted or not recorded)",
+        )
     decided_by = read_text(raw.get("decided_by"), problems, where, "decided_by")
     if decision in (ExceptionRecord.Decision.ACCEPTED, ExceptionRecord.Decision.NOT_ACCEPTED) and not decided_by:
         problems.add(where, "decided_by", "say who made the decision")
@@ -137,7 +159,9 @@ def _read_exception(raw, problems, item, name):
             numbers.append(number)
     fields = {
         "narrative": read_text(raw.get("narrative"), problems, where, "narrative", required=True),
-        "recommended_action": read_text(raw.get("recommended_action"), problems, where, "recommended_action", required=True),
+        "recommended_action": read_text(
+            raw.get("recommended_action"), problems, where, "recommended_action", required=True
+        ),
         "decision": decision or ExceptionRecord.Decision.AWAITING,
         "decided_by": decided_by,
         "decided_on": read_date(raw.get("decided_on"), problems, where, "decided_on"),
@@ -157,14 +181,20 @@ def save_ratings(clean):
     indicators = {i.number: i for i in Indicator.objects.success_indicators().filter(number__in=numbers)}
     for code in sorted({r.outcome for r in clean.ratings} | set(clean.boards)):
         if code not in outcomes:
-            problems.add(f"outcome {code}", "outcome", f"unknown outcome {code!r}: import the report that holds it first")
+            problems.add(
+                f"outcome {code}", "outcome", f"unknown outcome {code!r}: import the report that holds it first"
+            )
     for code, slug in clean.boards.items():
         if slug and slug not in boards:
             problems.add(f"outcome {code}", "board", f"unknown board {slug!r}: import the partnerships file first")
     for rating in clean.ratings:
         for number in rating.indicators:
             if number not in indicators:
-                problems.add(f"outcome {rating.outcome}", f"{rating.period.label} exception", f"unknown success indicator {number}")
+                problems.add(
+                    f"outcome {rating.outcome}",
+                    f"{rating.period.label} exception",
+                    f"unknown success indicator {number}",
+                )
     if problems.errors:
         raise IndicatorFileError(clean.source, problems.errors)
 
@@ -176,10 +206,17 @@ def save_ratings(clean):
         outcome, period = outcomes[rating.outcome], periods.get(rating.period)
         if rating.exception is not None:
             # Saved before the rating: a Red rating cannot be saved without it.
-            record = upsert(ExceptionRecord, report, {"outcome": outcome, "period": period}, {**rating.exception, "source": clean.title})
+            record = upsert(
+                ExceptionRecord,
+                report,
+                {"outcome": outcome, "period": period},
+                {**rating.exception, "source": clean.title},
+            )
             record.indicators.set([indicators[n] for n in rating.indicators])
         upsert(
-            OutcomeRating, report, {"outcome": outcome, "period": period},
+            OutcomeRating,
+            report,
+            {"outcome": outcome, "period": period},
             {"rag": rating.rag, "note": rating.note, "source": clean.title},
         )
     return report

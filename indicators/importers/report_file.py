@@ -43,7 +43,18 @@ from indicators.models import (
 
 KIND = "performance-report"
 _SLUG = re.compile(r"^[-a-z0-9]+$")
-_INDICATOR_FIELDS = {"number", "text", "target", "cumulative", "unit", "polarity", "rule", "tolerance", "outlook", "comparators"}
+_INDICATOR_FIELDS = {
+    "number",
+    "text",
+    "target",
+    "cumulative",
+    "unit",
+    "polarity",
+    "rule",
+    "tolerance",
+    "outlook",
+    "comparators",
+}
 _VALUE_SUFFIXES = ("rag", "actual", "actual_text", "note")
 
 
@@ -131,7 +142,9 @@ def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_
         if code and code in codes:
             problems.add(item, "code", f"duplicate code {code!r}")
         codes.add(code)
-        directorates.append({"slug": slug, "code": code, "name": read_text(raw.get("name"), problems, item, "name", required=True)})
+        directorates.append(
+            {"slug": slug, "code": code, "name": read_text(raw.get("name"), problems, item, "name", required=True)}
+        )
 
         for o_index, raw_outcome in enumerate(read_list(raw.get("outcomes"), problems, item, "outcomes")):
             where = f"{item} outcomes[{o_index}]"
@@ -154,7 +167,9 @@ def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_
                     "position": o_index,
                 }
             )
-            for i_index, raw_indicator in enumerate(read_list(raw_outcome.get("indicators"), problems, where, "indicators")):
+            for i_index, raw_indicator in enumerate(
+                read_list(raw_outcome.get("indicators"), problems, where, "indicators")
+            ):
                 indicator = _validate_indicator(
                     raw_indicator, problems, f"{where} indicators[{i_index}]", period_keys, outlook_key, title
                 )
@@ -240,7 +255,9 @@ def _validate_financial(data, problems, directorate_slugs):
         rows = []
         for r_index, raw_row in enumerate(read_list(raw.get("rows"), problems, item, "rows")):
             where = f"{item} row {r_index + 1}"
-            raw_row = read_mapping(raw_row, problems, where, {"group", "indicator", "target", "position", "on_target", "notes"})
+            raw_row = read_mapping(
+                raw_row, problems, where, {"group", "indicator", "target", "position", "on_target", "notes"}
+            )
             rows.append(
                 {
                     "group": read_text(raw_row.get("group"), problems, where, "group"),
@@ -256,7 +273,9 @@ def _validate_financial(data, problems, directorate_slugs):
                 "slug": slug,
                 "title": read_text(raw.get("title"), problems, item, "title", required=True),
                 "directorate": directorate,
-                "position_heading": read_text(raw.get("position_heading"), problems, item, "position_heading", required=True),
+                "position_heading": read_text(
+                    raw.get("position_heading"), problems, item, "position_heading", required=True
+                ),
                 "as_at": read_date(raw.get("as_at"), problems, item, "as_at"),
                 "reported_to": reported_to,
                 "rows": rows,
@@ -276,7 +295,9 @@ def save_report(clean):
         for i, p in enumerate(clean.priorities)
     }
     directorates = {
-        d["slug"]: upsert(Directorate, report, {"slug": d["slug"]}, {"code": d["code"], "name": d["name"], "position": i})
+        d["slug"]: upsert(
+            Directorate, report, {"slug": d["slug"]}, {"code": d["code"], "name": d["name"], "position": i}
+        )
         for i, d in enumerate(clean.directorates)
     }
     outcomes = {

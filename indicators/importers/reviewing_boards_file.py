@@ -53,7 +53,10 @@ def validate_reviews(data, source):
             item = f"board {slug}"
             if slug in boards:
                 problems.add(item, "board", f"board {slug} is given twice")
-        codes = [read_text(code, problems, item, "indicators") for code in read_list(raw.get("indicators"), problems, item, "indicators")]
+        codes = [
+            read_text(code, problems, item, "indicators")
+            for code in read_list(raw.get("indicators"), problems, item, "indicators")
+        ]
         if len(set(codes)) != len(codes):
             problems.add(item, "indicators", "names the same indicator twice")
         if slug:
@@ -73,7 +76,9 @@ def save_reviews(clean):
             problems.add(f"board {slug}", "board", f"unknown board {slug!r}: import the partnerships file first")
         for code in codes:
             if code not in indicators:
-                problems.add(f"board {slug}", "indicators", f"unknown indicator {code!r}: import the file that holds it first")
+                problems.add(
+                    f"board {slug}", "indicators", f"unknown indicator {code!r}: import the file that holds it first"
+                )
     if problems.errors:
         raise IndicatorFileError(clean.source, problems.errors)
 

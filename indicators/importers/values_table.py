@@ -118,7 +118,9 @@ def validate_values(sheets, source):
             if name not in columns:
                 problems.add(f"{prefix}row {header_number}", name, "missing column")
         if not set(OPTIONAL) & set(columns):
-            problems.add(f"{prefix}row {header_number}", None, f"nothing to import: add a column for {', '.join(OPTIONAL)}")
+            problems.add(
+                f"{prefix}row {header_number}", None, f"nothing to import: add a column for {', '.join(OPTIONAL)}"
+            )
         if any(name not in columns for name in REQUIRED):
             continue
         for number, cells in rows[1:]:
@@ -129,7 +131,9 @@ def validate_values(sheets, source):
                 continue
             key = (row.indicator.pk, row.period.label)
             if key in seen:
-                problems.add(item, "period", f"indicator {row.indicator.code} {row.period.label} is already on {seen[key]}")
+                problems.add(
+                    item, "period", f"indicator {row.indicator.code} {row.period.label} is already on {seen[key]}"
+                )
                 continue
             seen[key] = item
             clean.append(row)
@@ -175,8 +179,12 @@ def save_values(clean, source, entered_by=None, entered_at=None):
         value = IndicatorValue.objects.filter(indicator=row.indicator, period=period).first()
         if value is None:
             IndicatorValue.objects.create(
-                indicator=row.indicator, period=period, source=source, entered_by=entered_by,
-                entered_at=entered_at, **row.fields,
+                indicator=row.indicator,
+                period=period,
+                source=source,
+                entered_by=entered_by,
+                entered_at=entered_at,
+                **row.fields,
             )
             report.created += 1
             continue

@@ -19,7 +19,10 @@ KINDS = {
     report_file.KIND: (report_file.validate_report, report_file.save_report),
     key_statistics_file.KIND: (key_statistics_file.validate_key_statistics, key_statistics_file.save_key_statistics),
     outcome_ratings_file.KIND: (outcome_ratings_file.validate_ratings, outcome_ratings_file.save_ratings),
-    asc_performance_file.KIND: (asc_performance_file.validate_asc_performance, asc_performance_file.save_asc_performance),
+    asc_performance_file.KIND: (
+        asc_performance_file.validate_asc_performance,
+        asc_performance_file.save_asc_performance,
+    ),
     reviewing_boards_file.KIND: (reviewing_boards_file.validate_reviews, reviewing_boards_file.save_reviews),
 }
 

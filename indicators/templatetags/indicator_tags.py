@@ -35,7 +35,9 @@ def value_rag(value, show_rule=True):
         return tag
     computed = value.computed_rag()
     if computed:
-        return format_html('{}<br><span class="govuk-body-s app-rag-rule">{}</span>', rag_badge(computed), "Computed from the target")
+        return format_html(
+            '{}<br><span class="govuk-body-s app-rag-rule">{}</span>', rag_badge(computed), "Computed from the target"
+        )
     if value.rag_text:
         return format_html('<strong class="govuk-tag govuk-tag--grey">{}</strong>', value.rag_text)
     return format_html('<span class="app-inherited">{}</span>', "Not reported")
@@ -49,7 +51,9 @@ def outlook(value_or_outlook):
         return format_html('<span class="app-inherited">{}</span>', "Not given")
     return format_html(
         '<span class="app-outlook" title="{}"><span aria-hidden="true">{}</span> {}</span>',
-        OUTLOOK_KEY[key], OUTLOOK_SYMBOLS[key], Outlook(key).label,
+        OUTLOOK_KEY[key],
+        OUTLOOK_SYMBOLS[key],
+        Outlook(key).label,
     )
 
 

@@ -31,7 +31,9 @@ def outcome_rag(rating):
     """A director's rating as a tag; "Not rated" when there is none."""
     if rating is None:
         return format_html('<span class="app-inherited">{}</span>', "Not rated")
-    return format_html('<strong class="govuk-tag {}">{}</strong>', OUTCOME_TAG_CLASS[rating.rag], rating.get_rag_display())
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>', OUTCOME_TAG_CLASS[rating.rag], rating.get_rag_display()
+    )
 
 
 @register.simple_tag

@@ -5,7 +5,9 @@ from actionplan.models import Plan
 
 
 class Command(BaseCommand):
-    help = "Write a plan back as a plan file (JSON, YAML) or the spreadsheet template (XLSX, CSV), as import_plan reads."
+    help = (
+        "Write a plan back as a plan file (JSON, YAML) or the spreadsheet template (XLSX, CSV), as import_plan reads."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
@@ -15,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, slug, **options):
         plan = Plan.objects.filter(slug=slug).first()
         if plan is None:
-            raise CommandError(f"No plan with slug {slug!r}. Plans: {', '.join(Plan.objects.values_list('slug', flat=True)) or 'none'}")
+            raise CommandError(
+                f"No plan with slug {slug!r}. Plans: {', '.join(Plan.objects.values_list('slug', flat=True)) or 'none'}"
+            )
         if options["format"] == "xlsx" and not options["output"]:
             raise CommandError("An XLSX workbook is binary: name the file to write with --output.")
         content = dump_plan(plan, options["format"])

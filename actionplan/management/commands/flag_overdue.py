@@ -15,4 +15,6 @@ class Command(JobCommand):
             if options["dry_run"]:
                 transaction.set_rollback(True)
         would = "would be " if options["dry_run"] else ""
-        self.stdout.write(f"As at {on:%d %B %Y}: {flagged} action(s) {would}flagged overdue, {cleared} flag(s) {would}cleared.")
+        self.stdout.write(
+            f"As at {on:%d %B %Y}: {flagged} action(s) {would}flagged overdue, {cleared} flag(s) {would}cleared."
+        )

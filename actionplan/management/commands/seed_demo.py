@@ -16,16 +16,41 @@ from partnerships.importers import PartnershipFileError, import_partnerships_fil
 # "person" links the sign-in to an owner by initials; "role" is the user's role in every seeded plan;
 # "directorate" makes the user that directorate's performance officer (enters its indicator values).
 DEMO_USERS = [
-    {"username": "admin", "password": "hwb-demo-admin", "is_staff": True, "is_superuser": True,
-     "first_name": "Demo", "last_name": "Administrator", "what": "superuser: everything, and the Django admin"},
-    {"username": "plan-admin", "password": "hwb-demo-plan-admin", "role": PlanMembership.Role.ADMIN,
-     "first_name": "Demo", "last_name": "Plan admin", "what": "plan admin: edits actions, owners, dates, delegation"},
-    {"username": "kt-officer", "password": "hwb-demo-officer", "person": "KT", "role": PlanMembership.Role.OFFICER,
-     "directorate": "social-and-community-services",
-     "first_name": "Kate", "last_name": "Terroni",
-     "what": "officer linked to KT: updates KT's actions, enters Social and Community Services indicator values"},
-    {"username": "hwb-member", "password": "hwb-demo-member", "role": PlanMembership.Role.VIEWER,
-     "first_name": "Demo", "last_name": "HWB member", "what": "viewer (HWB member): reads, changes nothing"},
+    {
+        "username": "admin",
+        "password": "hwb-demo-admin",
+        "is_staff": True,
+        "is_superuser": True,
+        "first_name": "Demo",
+        "last_name": "Administrator",
+        "what": "superuser: everything, and the Django admin",
+    },
+    {
+        "username": "plan-admin",
+        "password": "hwb-demo-plan-admin",
+        "role": PlanMembership.Role.ADMIN,
+        "first_name": "Demo",
+        "last_name": "Plan admin",
+        "what": "plan admin: edits actions, owners, dates, delegation",
+    },
+    {
+        "username": "kt-officer",
+        "password": "hwb-demo-officer",
+        "person": "KT",
+        "role": PlanMembership.Role.OFFICER,
+        "directorate": "social-and-community-services",
+        "first_name": "Kate",
+        "last_name": "Terroni",
+        "what": "officer linked to KT: updates KT's actions, enters Social and Community Services indicator values",
+    },
+    {
+        "username": "hwb-member",
+        "password": "hwb-demo-member",
+        "role": PlanMembership.Role.VIEWER,
+        "first_name": "Demo",
+        "last_name": "HWB member",
+        "what": "viewer (HWB member): reads, changes nothing",
+    },
 ]
 
 
@@ -62,7 +87,8 @@ class Command(BaseCommand):
         User = get_user_model()
         for spec in DEMO_USERS:
             spec = dict(spec)
-            password, what = spec.pop("password"), spec.pop("what")
+            password = spec.pop("password")
+            spec.pop("what")
             person, role = spec.pop("person", None), spec.pop("role", None)
             directorate = spec.pop("directorate", None)
             user, _ = User.objects.update_or_create(username=spec.pop("username"), defaults=spec)
@@ -75,7 +101,8 @@ class Command(BaseCommand):
                     PlanMembership.objects.update_or_create(plan=plan, user=user, defaults={"role": role})
             if directorate:
                 DirectorateMembership.objects.update_or_create(
-                    directorate=Directorate.objects.get(slug=directorate), user=user,
+                    directorate=Directorate.objects.get(slug=directorate),
+                    user=user,
                     defaults={"role": DirectorateMembership.Role.OFFICER},
                 )
         self.stdout.write("")
