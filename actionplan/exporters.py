@@ -1,13 +1,15 @@
 """A plan written back as a plan file (docs/plan-file-format.md): import_plan(export) == plan."""
 
+import csv
 import io
 import json
 
 import yaml
 
 from actionplan.importers.base import SUPPORTED_FORMAT
-from actionplan.importers.xlsx_plan import ACTION_COLUMNS, OWNER_COLUMNS, OWNER_SEPARATOR, PLAN_FIELDS, rows_to_csv
 from actionplan.models import Action, Owner
+from actionplan.plan_template import ACTION_COLUMNS, OWNER_COLUMNS, OWNER_SEPARATOR, PLAN_FIELDS
+from config.spreadsheets import formula_safe
 
 
 def _optional(mapping, key, value):
@@ -113,6 +115,15 @@ def dump_plan(plan, fmt):
 
 
 # -- the spreadsheet template (actionplan/importers/xlsx_plan.py reads it back) -------------------
+
+
+def rows_to_csv(header, rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([formula_safe(v) for v in row])
+    return out.getvalue()
 
 
 def _owner_cell(codes):

@@ -323,7 +323,7 @@ def upload_plan(request):
                 request,
                 "actionplan/upload_preview.html",
                 {
-                    "report": preview_plan(clean),
+                    "report": preview_plan(clean, request.user),
                     "token": token,
                     "file_name": uploaded.name,
                     "is_new": not Plan.objects.filter(slug=clean.attributes["slug"]).exists(),
@@ -347,7 +347,7 @@ def confirm_plan_upload(request, token):
         clean = validate_plan_file(path, source=path.name)
         if not _may_import(request.user, clean):
             raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
-        report = save_plan(clean)
+        report = save_plan(clean, request.user)
     except PlanFileError as error:
         from actionplan.forms import PlanUploadForm
 

@@ -1,28 +1,42 @@
 """The partnerships file: boards, their hierarchy and meetings, and the JHWS priorities they own.
 
-Same habits as the plan importers: `validate_partnerships` checks the whole file and reports every
-problem at once, naming the file, the item and the field; `save_partnerships` writes a valid file
-in one transaction, updating in place, so a re-import duplicates nothing. See
-docs/partnerships-file-format.md.
+Read, checked and written with the import toolkit every importer shares (config.importing):
+`validate_partnerships` checks the whole file and reports every problem at once, naming the file,
+the item and the field; `save_partnerships` writes a valid file in one transaction, only what
+changed, so a re-import writes nothing. See docs/partnerships-file-format.md.
 """
 
-import calendar
 import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import yaml
 from django.db import transaction
 
-from config.importing import upsert
+from config.importing import (
+    MONTHS,
+    ImportFileError,
+    ImportReport,
+    Problems,
+    Writer,
+    by_key,
+    check_unique,
+    import_all,
+    read_data_file,
+    read_date,
+    read_list,
+    read_mapping,
+    read_slug,
+    read_text,
+    read_whole_number,
+)
 from partnerships import sections
 from partnerships.models import Meeting, Partnership, StrategyPriority
 
 SUPPORTED_FORMAT = 1
-SUFFIXES = {".yaml", ".yml"}
-_SLUG = re.compile(r"^[-a-z0-9]+$")
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# One error class for every importer; the name this app's callers know.
+PartnershipFileError = ImportFileError
 
 TEXT_FIELDS = [
     "short_name",
@@ -56,34 +70,9 @@ PARTNERSHIP_KEYS = {
 FILE_KEYS = {"format", "source", "partnerships", "strategy_priorities"}
 
 
-class PartnershipFileError(Exception):
-    """A partnerships file that cannot be imported; `errors` lists every problem found."""
-
-    def __init__(self, source, errors):
-        self.source = source
-        self.errors = errors
-        super().__init__(f"{source}: {len(errors)} error(s)\n" + "\n".join(f"  {e}" for e in errors))
-
-
-class _Problems:
-    def __init__(self, source):
-        self.source = source
-        self.errors = []
-
-    def add(self, item, field_name, message):
-        where = f"{item}, field '{field_name}'" if field_name else item
-        self.errors.append(f"{self.source}: {where}: {message}")
-
-
 # -- dates as the papers write them ---------------------------------------------------------------
 
-_MONTHS = {
-    name.lower(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-}
-_MONTHS["sept"] = 9
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 # "15 November 2018", "November 15th 2018", "2018-11-15". A month alone ("January 2019",
 # "TBA February 2019") is not a meeting date: it gives none.
 _DAY = re.compile(
@@ -100,15 +89,15 @@ class MalformedDate(ValueError):
     pass
 
 
-def dates_in(text):
+def dates_in(text: str) -> list[datetime.date]:
     """Every day-date in a text as written, in order. Raises MalformedDate for one that cannot exist."""
     found = []
     for match in _DAY.finditer(text or ""):
         g = match.groupdict()
         if g["d1"]:
-            day, month, year = int(g["d1"]), _MONTHS[g["m1"].lower()], int(g["y1"])
+            day, month, year = int(g["d1"]), MONTHS[g["m1"].lower()], int(g["y1"])
         elif g["d2"]:
-            day, month, year = int(g["d2"]), _MONTHS[g["m2"].lower()], int(g["y2"])
+            day, month, year = int(g["d2"]), MONTHS[g["m2"].lower()], int(g["y2"])
         else:
             day, month, year = int(g["d3"]), int(g["m3"]), int(g["y3"])
         try:
@@ -118,34 +107,9 @@ def dates_in(text):
     return found
 
 
-# -- reading the file -------------------------------------------------------------------------------
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit dates: a bad date reaches validation, which names its item and field."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def read_partnerships_file(path):
-    """Parse the file; a syntax error names the file and line."""
-    path = Path(path)
-    if path.suffix.lower() not in SUFFIXES:
-        raise PartnershipFileError(str(path), [f"{path}: not a partnerships file (expected .yaml or .yml)"])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PartnershipFileError(str(path), [f"{path}: cannot be read: {error}"]) from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else ""
-        raise PartnershipFileError(str(path), [f"{path}: {line}{getattr(error, 'problem', error)}"]) from None
+def read_partnerships_file(path: Path | str, source: str | None = None) -> Any:
+    """Parse the file (YAML or JSON); a syntax error names the file and line."""
+    return read_data_file(path, source or str(path), "a partnerships file")
 
 
 # -- validation ---------------------------------------------------------------------------------------
@@ -181,50 +145,19 @@ class CleanFile:
     priorities: list
 
 
-def _text(value, problems, item, name, required=False):
-    if value is None or value == "":
-        if required:
-            problems.add(item, name, "is missing")
-        return ""
-    if isinstance(value, (bool, list, dict)):
-        problems.add(item, name, f"must be text, not {type(value).__name__}")
-        return ""
-    return " ".join(str(value).split())
-
-
-def _list(value, problems, item, name):
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.add(item, name, "must be a list")
-        return []
-    return value
-
-
-def _mapping(value, problems, item, known_keys=None):
-    if not isinstance(value, dict):
-        problems.add(item, None, "must be a mapping of field: value")
-        return {}
-    if known_keys is not None:
-        for key in value:
-            if key not in known_keys:
-                problems.add(item, key, "is not a field of the partnerships file (misspelt?)")
-    return value
-
-
-def validate_partnerships(data, source):
-    """Check a partnerships-file structure. Returns a CleanFile or raises PartnershipFileError."""
-    problems = _Problems(source)
-    data = _mapping(data, problems, "file", FILE_KEYS)
+def validate_partnerships(data: Any, source: str) -> CleanFile:
+    """Check a partnerships-file structure. Returns a CleanFile or raises ImportFileError."""
+    problems = Problems(source)
+    data = read_mapping(data, problems, "file", FILE_KEYS)
     fmt = data.get("format", SUPPORTED_FORMAT)
     if fmt != SUPPORTED_FORMAT:
         problems.add("file", "format", f"format {fmt!r} is not supported (expected {SUPPORTED_FORMAT})")
-    file_source = _text(data.get("source"), problems, "file", "source")
+    file_source = read_text(data.get("source"), problems, "file", "source")
     _check_lengths(Partnership, {"source": (file_source, "source")}, problems, "file")
 
     partnerships = []
     seen = set()
-    raw_list = _list(data.get("partnerships"), problems, "file", "partnerships")
+    raw_list = read_list(data.get("partnerships"), problems, "file", "partnerships")
     if not raw_list and "partnerships" not in data:
         problems.add("file", "partnerships", "is missing")
     for index, raw in enumerate(raw_list):
@@ -236,39 +169,35 @@ def validate_partnerships(data, source):
 
     priorities = _validate_priorities(data, problems, slugs)
 
-    if problems.errors:
-        raise PartnershipFileError(source, problems.errors)
+    problems.raise_if_any()
     return CleanFile(source, _parents_first(partnerships), priorities)
 
 
 def _validate_partnership(raw, index, problems, seen):
     item = f"partnerships[{index}]"
-    raw = _mapping(raw, problems, item)
-    slug = _text(raw.get("slug"), problems, item, "slug", required=True)
+    raw = read_mapping(raw, problems, item)
+    slug = read_slug(raw.get("slug"), problems, item, "slug")
     if slug:
         item = f"partnership '{slug}'"
-        if not _SLUG.match(slug):
-            problems.add(item, "slug", f"{slug!r} may hold only lower-case letters, digits and hyphens")
-        if slug in seen:
-            problems.add(item, "slug", f"duplicate slug {slug!r}")
-        seen.add(slug)
+        check_unique(slug, seen, problems, item, "slug", what="slug")
     for key in raw:
         if key not in PARTNERSHIP_KEYS:
-            problems.add(item, key, "is not a field of a partnership (misspelt?)")
+            problems.unknown(item, key, PARTNERSHIP_KEYS)
 
-    values = {"name": _text(raw.get("name"), problems, item, "name", required=True)}
+    values = {"name": read_text(raw.get("name"), problems, item, "name", required=True)}
     statutory = raw.get("statutory", False)
     if not isinstance(statutory, bool):
         problems.add(item, "statutory", f"must be true or false, not {statutory!r}")
     values["statutory"] = statutory is True
     for name in TEXT_FIELDS:
-        values[name] = _text(raw.get(name), problems, item, name)
+        values[name] = read_text(raw.get(name), problems, item, name)
     website = values["website"]
     if website and (" " in website or not website.lower().startswith(("http://", "https://", "www."))):
         problems.add(item, "website", f"{website!r} is not a web address (leave it blank for none)")
     for name in TEXT_LIST_FIELDS:
         values[name] = [
-            _text(value, problems, item, name, required=True) for value in _list(raw.get(name), problems, item, name)
+            read_text(value, problems, item, name, required=True)
+            for value in read_list(raw.get(name), problems, item, name)
         ]
     for name in SECTION_FIELDS:
         value, section_problems = sections.clean(raw.get(name))
@@ -279,7 +208,7 @@ def _validate_partnership(raw, index, problems, seen):
     meetings = _validate_meetings(raw, item, problems)
     meeting_dates = {m.date for m in meetings}
     for key, (text_field, date_field, pick) in DATED_TEXT_FIELDS.items():
-        text = _text(raw.get(key), problems, item, key)
+        text = read_text(raw.get(key), problems, item, key)
         values[text_field], values[date_field] = text, None
         try:
             dates = dates_in(text)
@@ -294,7 +223,7 @@ def _validate_partnership(raw, index, problems, seen):
     lengths = {name: (value, _FILE_KEY.get(name, name)) for name, value in {"slug": slug, **values}.items()}
     _check_lengths(Partnership, lengths, problems, item)
     parent = raw.get("parent")
-    parent = _text(parent, problems, item, "parent") if parent is not None else ""
+    parent = read_text(parent, problems, item, "parent") if parent is not None else ""
     return CleanPartnership(slug=slug, parent=parent, values=values, meetings=meetings)
 
 
@@ -315,20 +244,12 @@ def _day(date):
 
 def _validate_meetings(raw, item, problems):
     meetings, dates = [], set()
-    for index, raw_meeting in enumerate(_list(raw.get("meetings"), problems, item, "meetings")):
+    for index, raw_meeting in enumerate(read_list(raw.get("meetings"), problems, item, "meetings")):
         where = f"{item} meetings[{index}]"
-        raw_meeting = _mapping(raw_meeting, problems, where, {"date", "as_written", "kind"})
-        date_value = _text(raw_meeting.get("date"), problems, where, "date", required=True)
-        date = None
-        if date_value:
-            try:
-                if not _ISO_DAY.match(date_value):
-                    raise ValueError
-                date = datetime.date.fromisoformat(date_value)
-            except ValueError:
-                problems.add(where, "date", f"{date_value!r} is not a date written as YYYY-MM-DD")
-        as_written = _text(raw_meeting.get("as_written"), problems, where, "as_written")
-        kind = _text(raw_meeting.get("kind"), problems, where, "kind")
+        raw_meeting = read_mapping(raw_meeting, problems, where, {"date", "as_written", "kind"})
+        date = read_date(raw_meeting.get("date"), problems, where, "date", required=True)
+        as_written = read_text(raw_meeting.get("as_written"), problems, where, "as_written")
+        kind = read_text(raw_meeting.get("kind"), problems, where, "kind")
         _check_lengths(Meeting, {"date_text": (as_written, "as_written"), "kind": (kind, "kind")}, problems, where)
         if date is None:
             continue
@@ -385,27 +306,22 @@ def _parents_first(partnerships):
 
 def _validate_priorities(data, problems, slugs):
     priorities, numbers = [], set()
-    for index, raw in enumerate(_list(data.get("strategy_priorities"), problems, "file", "strategy_priorities")):
+    for index, raw in enumerate(read_list(data.get("strategy_priorities"), problems, "file", "strategy_priorities")):
         item = f"strategy_priorities[{index}]"
-        raw = _mapping(raw, problems, item, {"number", "text", "owner", "note"})
-        number = raw.get("number")
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            problems.add(item, "number", "must be a whole number from 1" if number is not None else "is missing")
-            number = None
-        else:
+        raw = read_mapping(raw, problems, item, {"number", "text", "owner", "note"})
+        number = read_whole_number(raw.get("number"), problems, item, "number")
+        if number is not None:
             item = f"JHWS priority {number}"
-            if number in numbers:
-                problems.add(item, "number", f"duplicate number {number}")
-            numbers.add(number)
-        owner = _text(raw.get("owner"), problems, item, "owner", required=True)
+            check_unique(number, numbers, problems, item, "number", what="number")
+        owner = read_text(raw.get("owner"), problems, item, "owner", required=True)
         if owner and owner not in slugs:
             problems.add(item, "owner", f"unknown partnership {owner!r}")
         priorities.append(
             CleanPriority(
                 number=number,
-                text=_text(raw.get("text"), problems, item, "text", required=True),
+                text=read_text(raw.get("text"), problems, item, "text", required=True),
                 owner=owner,
-                note=_text(raw.get("note"), problems, item, "note"),
+                note=read_text(raw.get("note"), problems, item, "note"),
             )
         )
     return priorities
@@ -415,65 +331,89 @@ def _validate_priorities(data, problems, slugs):
 
 
 @dataclass
-class ImportReport:
+class PartnershipsReport(ImportReport):
     partnerships: int = 0
     profiles: int = 0
     meetings: int = 0
     priorities: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
 
-    def __str__(self):
+    def __str__(self) -> str:
         return (
             f"{self.partnerships} boards ({self.profiles} with profiles), {self.meetings} meetings, "
-            f"{self.priorities} JHWS priorities: "
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed"
+            f"{self.priorities} JHWS priorities: {self.counts()}"
         )
 
 
 @transaction.atomic
-def save_partnerships(clean):
-    """Write a validated file, updating in place. All or nothing.
+def save_partnerships(clean: CleanFile, user: Any = None) -> PartnershipsReport:
+    """Write a validated file, only what changed, in bulk. All or nothing.
 
     Boards not in the file are left alone (plans will link to them; delete one in the admin). For
     the boards in the file, the file's meetings are the board's meetings; the file's priorities
     are the strategy's priorities.
     """
-    report = ImportReport(
+    report = PartnershipsReport(
         partnerships=len(clean.partnerships),
         profiles=sum(1 for p in clean.partnerships if p.values["profile_completed_text"]),
         meetings=sum(len(p.meetings) for p in clean.partnerships),
         priorities=len(clean.priorities),
     )
-    boards = {}
-    for cp in clean.partnerships:
-        values = {**cp.values, "parent": boards.get(cp.parent)}
-        board = boards[cp.slug] = upsert(Partnership, report, {"slug": cp.slug}, values)
-        for cm in cp.meetings:
-            upsert(
-                Meeting, report, {"partnership": board, "date": cm.date}, {"date_text": cm.date_text, "kind": cm.kind}
-            )
-        gone = board.meetings.exclude(date__in=[cm.date for cm in cp.meetings])
-        report.removed += gone.count()
-        for meeting in gone:
-            meeting.delete()  # one by one, so each removal is in the history
+    writer = Writer(user=user)
+    existing = Partnership.objects.in_bulk([cp.slug for cp in clean.partnerships], field_name="slug")
+    boards: dict[str, Partnership] = {}
+    # A level at a time, top boards first, so each board's parent is saved before it.
+    for level in _levels(clean.partnerships):
+        wanted = {
+            cp.slug: {**cp.values, "slug": cp.slug, "parent_id": boards[cp.parent].pk if cp.parent else None}
+            for cp in level
+        }
+        synced = writer.sync(Partnership, wanted, existing)
+        report.add(synced)
+        boards.update(synced.rows)  # type: ignore[arg-type]
 
-    for cp in clean.priorities:
-        upsert(
-            StrategyPriority,
-            report,
-            {"number": cp.number},
-            {"text": cp.text, "owner": boards[cp.owner], "note": cp.note},
-        )
-    gone = StrategyPriority.objects.exclude(number__in=[cp.number for cp in clean.priorities])
-    report.removed += gone.count()
-    for priority in gone:
-        priority.delete()
+    held = by_key(Meeting.objects.filter(partnership__in=list(boards.values())), "partnership_id", "date")
+    wanted = {
+        (boards[cp.slug].pk, cm.date): {
+            "partnership_id": boards[cp.slug].pk,
+            "date": cm.date,
+            "date_text": cm.date_text,
+            "kind": cm.kind,
+        }
+        for cp in clean.partnerships
+        for cm in cp.meetings
+    }
+    report.add(writer.sync(Meeting, wanted, held, remove=True))
+
+    wanted = {
+        cp.number: {"number": cp.number, "text": cp.text, "owner_id": boards[cp.owner].pk, "note": cp.note}
+        for cp in clean.priorities
+    }
+    report.add(writer.sync(StrategyPriority, wanted, by_key(StrategyPriority.objects.all(), "number"), remove=True))
     return report
 
 
-def import_partnerships_file(path):
-    """Validate the whole file, then write it in one transaction. Returns an ImportReport."""
-    return save_partnerships(validate_partnerships(read_partnerships_file(path), str(path)))
+def _levels(partnerships: list[CleanPartnership]) -> list[list[CleanPartnership]]:
+    """The boards by depth in the hierarchy (the file has no cycles: validation refused them)."""
+    parent_of = {cp.slug: cp.parent for cp in partnerships}
+    levels: dict[int, list[CleanPartnership]] = {}
+    for cp in partnerships:
+        depth, current = 0, cp.parent
+        while current:
+            depth, current = depth + 1, parent_of.get(current)
+        levels.setdefault(depth, []).append(cp)
+    return [levels[depth] for depth in sorted(levels)]
+
+
+def import_partnerships_files(paths: list[Path | str], user: Any = None) -> list[PartnershipsReport]:
+    """Check every file first, then write them all in one transaction: any problem in any file
+    changes nothing."""
+    return import_all(
+        paths,
+        lambda path: validate_partnerships(read_partnerships_file(path), str(path)),
+        lambda clean: save_partnerships(clean, user),
+    )
+
+
+def import_partnerships_file(path: Path | str) -> PartnershipsReport:
+    """Validate the whole file, then write it in one transaction."""
+    return import_partnerships_files([path])[0]

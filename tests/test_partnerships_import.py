@@ -389,7 +389,7 @@ def test_a_misspelt_field_is_refused(tmp_path):
     data = fixture_data()
     board(data, "hwb")["vice_chiar"] = board(data, "hwb").pop("vice_chair")
     [error] = refused(tmp_path, data)
-    assert "partnership 'hwb', field 'vice_chiar': is not a field of a partnership (misspelt?)" in error
+    assert "partnership 'hwb', field 'vice_chiar': unknown field (did you mean 'vice_chair'?)" in error
 
 
 def test_a_badly_shaped_section_is_refused_naming_where(tmp_path):

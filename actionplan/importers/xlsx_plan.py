@@ -1,90 +1,30 @@
 """Plans in the spreadsheet template (XLSX or CSV), for admins who work in Excel.
 
-The template is what `export_plan --format xlsx|csv` and the plan page's download button write,
-so export → edit → import is a round trip. An XLSX workbook has three sheets:
-
-- "Actions": one row per key action or sub-action, columns ACTION_COLUMNS (documented in
-  docs/plan-file-format.md). Sub-actions name their key action in "Parent code".
-- "Plan" (optional): the plan's own fields, one per row ("Field", "Value").
-- "Owners" (optional): the people, groups and organisations the rows name.
-
-A CSV file is the Actions sheet alone. Without a Plan or Owners sheet the plan named in the
-"Plan" column must already exist, and its fields and owners are kept as they are.
+The template (actionplan.plan_template) is what `export_plan --format xlsx|csv` and the plan
+page's download button write, so export → edit → import is a round trip. Without a Plan or Owners
+sheet (a CSV file is the Actions sheet alone) the plan named in the "Plan" column must already
+exist, and its fields and owners are kept as they are.
 
 The rows become the plan-file structure and go through the same validation and save as a YAML
 file (importers.base); every problem names the sheet, row and column.
 """
 
-import csv
 import datetime
-import io
 from pathlib import Path
+from typing import Any
 
-from actionplan.importers.base import PlanFileError, save_plan, validate_plan
+from actionplan.exporters import plan_to_dict
+from actionplan.importers.base import CleanPlan, validate_plan
+from actionplan.models import Plan
+from actionplan.plan_template import ACTION_COLUMNS, OWNER_COLUMNS, OWNER_KINDS, OWNER_SEPARATOR, PLAN_FIELDS
+from config.importing import TABLE_SUFFIXES, Problems, Sheet, did_you_mean, read_table, refuse
+from config.spreadsheets import from_formula_safe
 
-SUFFIXES = {".xlsx", ".csv"}
-
-# (key in the plan file, column heading). The order is the template's.
-ACTION_COLUMNS = [
-    ("plan", "Plan"),
-    ("priority_code", "Priority code"),
-    ("priority_text", "Priority text"),
-    ("code", "Action code"),
-    ("parent", "Parent code"),
-    ("title", "Title"),
-    ("description", "Description"),
-    ("accountable", "Accountable"),
-    ("responsible", "Responsible"),
-    ("completion_date", "Completion date"),
-    ("status", "Status"),
-    ("rag", "RAG"),
-    ("progress", "Progress"),
-    ("indicators", "Indicators"),
-]
-# The Plan sheet's fields: the plan file's `plan:` keys, labels flattened.
-PLAN_FIELDS = [
-    "slug",
-    "title",
-    "full_title",
-    "board",
-    "assured_by",
-    "review_date",
-    "review_period",
-    "plan_date",
-    "reporting_date",
-    "priority_label",
-    "action_label",
-    "sub_action_label",
-    "background",
-    "source",
-]
-OWNER_COLUMNS = [
-    ("kind", "Kind"),
-    ("code", "Code"),
-    ("name", "Name"),
-    ("role", "Role"),
-    ("organisation", "Organisation"),
-    ("description", "Description"),
-]
-OWNER_KINDS = ("Person", "Group", "Organisation")
-# Owners (and indicators) in one cell are separated by commas ("IH, KC"); no code contains one.
-OWNER_SEPARATOR = ","
-# Spreadsheet programs run a CSV cell that starts with these as a formula; the export prefixes
-# such cells with an apostrophe and the import takes it off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SUFFIXES = TABLE_SUFFIXES
+Columns = list[tuple[str, str]]
 
 
-def escape_csv_cell(value):
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
-def _unescape_csv_cell(value):
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
-
-
-def _cell_text(value):
+def _cell_text(value: Any) -> str:
     """A cell as text. Excel turns a typed "31/05/18" into a date; write it back the British way."""
     if value is None:
         return ""
@@ -97,149 +37,108 @@ def _cell_text(value):
     return str(value).strip()
 
 
-def _heading(value):
+def _heading(value: Any) -> str:
     return " ".join(_cell_text(value).split()).lower()
 
 
-class _Sheet:
-    def __init__(self, name, rows):
-        self.name = name
-        self.rows = rows  # [(row number, [cell, ...])], blank rows left out
-
-    def where(self, number, column=None):
-        place = f"sheet '{self.name}', row {number}"
-        return f"{place}, column '{column}'" if column else place
-
-    def records(self, columns, errors, source):
-        """The rows under the heading row as {key: text}, with their row numbers."""
-        if not self.rows:
-            errors.append(f"{source}: sheet '{self.name}' is empty: its first row names the columns")
-            return []
-        header_number, header = self.rows[0]
-        by_heading = {label.lower(): key for key, label in columns} | {key: key for key, _ in columns}
-        positions = {}
-        for index, cell in enumerate(header):
-            name = _heading(cell)
-            if not name:
-                continue
-            if name not in by_heading:
-                errors.append(f"{source}: {self.where(header_number)}: unknown column {_cell_text(cell)!r}")
-            else:
-                positions[by_heading[name]] = index
-        labels = dict(columns)
-        for key in ("code",):
-            if key in labels and key not in positions:
-                errors.append(f"{source}: {self.where(header_number)}: the column '{labels[key]}' is missing")
-        records = []
-        for number, cells in self.rows[1:]:
-            record = {key: _cell_text(cells[i]) if i < len(cells) else "" for key, i in positions.items()}
-            records.append((number, record))
-        return records
+def _records(sheet: Sheet, columns: Columns, problems: Problems) -> list[tuple[int, dict[str, str]]]:
+    """The rows under the heading row as {key: text}, with their row numbers."""
+    if not sheet.rows:
+        problems.add_line(f"sheet '{sheet.name}' is empty: its first row names the columns")
+        return []
+    header_number, header = sheet.rows[0]
+    by_heading = {label.lower(): key for key, label in columns} | {key: key for key, _ in columns}
+    positions = {}
+    for index, cell in enumerate(header):
+        name = _heading(cell)
+        if not name:
+            continue
+        if name not in by_heading:
+            text = _cell_text(cell)
+            suggestion = did_you_mean(text, [label for _, label in columns])
+            problems.add_line(f"{sheet.place(header_number)}: unknown column {text!r}{suggestion}")
+        else:
+            positions[by_heading[name]] = index
+    labels = dict(columns)
+    if "code" in labels and "code" not in positions:
+        problems.add_line(f"{sheet.place(header_number)}: the column '{labels['code']}' is missing")
+    return [
+        (number, {key: _cell_text(cells[i]) if i < len(cells) else "" for key, i in positions.items()})
+        for number, cells in sheet.rows[1:]
+    ]
 
 
-def read_sheets(path):
-    """{sheet name: _Sheet} for an XLSX workbook, {"Actions": _Sheet} for a CSV file."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                rows = [[_unescape_csv_cell(c) for c in row] for row in csv.reader(handle)]
-            return {"Actions": _Sheet("Actions", _numbered(rows))}
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            return {ws.title: _Sheet(ws.title, _numbered(ws.iter_rows(values_only=True))) for ws in workbook.worksheets}
-        finally:
-            workbook.close()
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise PlanFileError(str(path), [f"{path}: cannot be read: {error}"]) from None
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise PlanFileError(str(path), [f"{path}: cannot be read as a workbook: {error}"]) from None
-
-
-def _numbered(rows):
-    return [(n, list(cells)) for n, cells in enumerate(rows, start=1) if any(_cell_text(c) for c in cells)]
-
-
-def _sheet(sheets, name):
-    return next((s for title, s in sheets.items() if title.strip().lower() == name.lower()), None)
+def _sheet(sheets: list[Sheet], name: str) -> Sheet | None:
+    return next((s for s in sheets if (s.name or "").strip().lower() == name.lower()), None)
 
 
 class _Locations:
     """Turns the plan file's items and fields back into the spreadsheet's sheets, rows and columns."""
 
-    def __init__(self):
-        self.items = {}  # item ("action A1", "plan", "person KT") -> (sheet, row number)
-        self.plan_rows = {}  # plan field -> (sheet, row number)
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[Sheet, int]] = {}  # item ("action A1", "person KT") -> (sheet, row)
+        self.plan_rows: dict[str, tuple[Sheet, int]] = {}  # plan field -> (sheet, row number)
 
-    def __call__(self, item, field_name):
+    def __call__(self, item: str, field_name: str | None) -> str | None:
         if item == "plan" and field_name in self.plan_rows:
             sheet, number = self.plan_rows[field_name]
-            return f"{sheet.where(number, 'Value')} ({field_name})"
+            return f"{sheet.place(number, 'Value')} ({field_name})"
         if item not in self.items:
             return None
         sheet, number = self.items[item]
         if item.startswith("priority "):
-            column = {"code": "Priority code", "text": "Priority text"}.get(field_name)
+            column = {"code": "Priority code", "text": "Priority text"}.get(field_name or "")
         elif item.startswith("action "):
-            column = dict(ACTION_COLUMNS).get(field_name)
+            column = dict(ACTION_COLUMNS).get(field_name or "")
+        elif field_name in ("initials", "name") and item.startswith(("person ", "group ")):
+            column = "Code" if field_name == "initials" or item.startswith("group ") else "Name"
         else:
-            column = dict(OWNER_COLUMNS).get(
-                "code" if field_name in ("initials", "name") and "group" in item else field_name
-            )
-            column = "Code" if field_name == "initials" else column
-        return f"{sheet.where(number, column)} ({item})"
+            column = dict(OWNER_COLUMNS).get(field_name or "")
+        return f"{sheet.place(number, column)} ({item})"
 
 
-def validate_spreadsheet(path, source=None):
-    """Check the whole spreadsheet; returns a CleanPlan or raises PlanFileError with every problem.
+def validate_spreadsheet(path: Path | str, source: str | None = None) -> CleanPlan:
+    """Check the whole spreadsheet; returns a CleanPlan or raises ImportFileError with every problem.
 
     Problems only a spreadsheet can have (a missing code, an unknown parent, a priority written
     two ways) are collected first; the rows that have them are left out so that the plan-file
     validation still reports every other row's problems, all at once.
     """
     source = source or str(path)
-    sheets = read_sheets(path)
-    errors, locate = [], _Locations()
-    actions_sheet = _sheet(sheets, "Actions") or (next(iter(sheets.values())) if len(sheets) == 1 else None)
+    sheets = read_table(path, source, "a plan spreadsheet")
+    locate = _Locations()
+    problems = Problems(source, locate)
+    if len(sheets) == 1 and sheets[0].name is None:
+        sheets[0].name = "Actions"  # a CSV file
+        for _, cells in sheets[0].rows:
+            cells[:] = [from_formula_safe(cell) for cell in cells]
+    actions_sheet = _sheet(sheets, "Actions") or (sheets[0] if len(sheets) == 1 else None)
     if actions_sheet is None:
-        raise PlanFileError(source, [f"{source}: there is no sheet called 'Actions'"])
-    rows = actions_sheet.records(ACTION_COLUMNS, errors, source)
+        raise refuse(source, "there is no sheet called 'Actions'")
+    rows = _records(actions_sheet, ACTION_COLUMNS, problems)
 
     slugs = {r["plan"] for _, r in rows if r.get("plan")}
     head_sheet, owners_sheet = _sheet(sheets, "Plan"), _sheet(sheets, "Owners")
-    data = {"format": 1}
+    data: dict[str, Any] = {"format": 1}
     if head_sheet is not None:
-        data["plan"] = _read_plan_sheet(head_sheet, errors, source, locate)
+        data["plan"] = _read_plan_sheet(head_sheet, problems, locate)
     if owners_sheet is not None:
-        data.update(_read_owners_sheet(owners_sheet, errors, source, locate))
+        data.update(_read_owners_sheet(owners_sheet, problems, locate))
     slug = data.get("plan", {}).get("slug") or (min(slugs) if len(slugs) == 1 else "")
     if head_sheet is None or owners_sheet is None:
-        _fill_from_existing_plan(data, slug, head_sheet is None, owners_sheet is None, errors, source)
+        _fill_from_existing_plan(data, slug, head_sheet is None, owners_sheet is None, problems)
 
-    data["priorities"] = _read_action_rows(actions_sheet, rows, slug, errors, source, locate)
-    try:
-        clean = validate_plan(data, source, locate)
-    except PlanFileError as error:
-        errors.extend(error.errors)
-    if errors:
-        raise PlanFileError(source, errors)
-    return clean
+    data["priorities"] = _read_action_rows(actions_sheet, rows, slug, problems, locate)
+    return validate_plan(data, source, locate, problems)
 
 
-def _fill_from_existing_plan(data, slug, need_head, need_owners, errors, source):
-    # Imported here: the exporter imports this module's columns.
-    from actionplan.exporters import plan_to_dict
-    from actionplan.models import Plan
-
+def _fill_from_existing_plan(data: dict, slug: str, need_head: bool, need_owners: bool, problems: Problems) -> None:
     plan = Plan.objects.filter(slug=slug).first() if slug else None
     if plan is None:
         missing = " and ".join(s for s, need in (("'Plan'", need_head), ("'Owners'", need_owners)) if need)
         named = f"plan {slug!r} does not exist" if slug else "no plan is named in the 'Plan' column"
-        errors.append(
-            f"{source}: {named}: a new plan needs the template's {missing} sheet (a CSV file can only update a plan)"
+        problems.add_line(
+            f"{named}: a new plan needs the template's {missing} sheet (a CSV file can only update a plan)"
         )
         data.setdefault("plan", {"slug": slug, "title": slug})
         return
@@ -251,8 +150,9 @@ def _fill_from_existing_plan(data, slug, need_head, need_owners, errors, source)
             data[key] = existing[key]
 
 
-def _read_plan_sheet(sheet, errors, source, locate):
-    head, labels = {}, {}
+def _read_plan_sheet(sheet: Sheet, problems: Problems, locate: _Locations) -> dict[str, Any]:
+    head: dict[str, Any] = {}
+    labels = {}
     rows = sheet.rows
     if rows and _heading(rows[0][1][0]) == "field":
         rows = rows[1:]
@@ -263,7 +163,8 @@ def _read_plan_sheet(sheet, errors, source, locate):
             value = value.date()
         value = value.isoformat() if isinstance(value, datetime.date) else _cell_text(value)
         if name not in PLAN_FIELDS:
-            errors.append(f"{source}: {sheet.where(number, 'Field')}: unknown field {_cell_text(cells[0])!r}")
+            suggestion = did_you_mean(name, PLAN_FIELDS)
+            problems.add_line(f"{sheet.place(number, 'Field')}: unknown field {_cell_text(cells[0])!r}{suggestion}")
             continue
         # Validation names the labels "labels.priority" and the board's slug "assured_by".
         locate.plan_rows["labels." + name.removesuffix("_label") if name.endswith("_label") else name] = (sheet, number)
@@ -276,14 +177,14 @@ def _read_plan_sheet(sheet, errors, source, locate):
     return head
 
 
-def _read_owners_sheet(sheet, errors, source, locate):
-    out = {"organisations": [], "people": [], "groups": []}
-    for number, row in sheet.records(OWNER_COLUMNS, errors, source):
+def _read_owners_sheet(sheet: Sheet, problems: Problems, locate: _Locations) -> dict[str, list]:
+    out: dict[str, list] = {"organisations": [], "people": [], "groups": []}
+    for number, row in _records(sheet, OWNER_COLUMNS, problems):
         kind = row.get("kind", "").capitalize()
         code = row.get("code", "")
         if kind not in OWNER_KINDS:
-            errors.append(
-                f"{source}: {sheet.where(number, 'Kind')}: {row.get('kind')!r} is not one of {', '.join(OWNER_KINDS)}"
+            problems.add_line(
+                f"{sheet.place(number, 'Kind')}: {row.get('kind')!r} is not one of {', '.join(OWNER_KINDS)}"
             )
             continue
         if kind == "Person":
@@ -305,16 +206,20 @@ def _read_owners_sheet(sheet, errors, source, locate):
     return out
 
 
-def _owners(text):
+def _owners(text: str) -> list[str]:
     return [part.strip() for part in text.split(OWNER_SEPARATOR) if part.strip()]
 
 
-def _read_action_rows(sheet, rows, slug, errors, source, locate):
+def _read_action_rows(
+    sheet: Sheet, rows: list[tuple[int, dict[str, str]]], slug: str, problems: Problems, locate: _Locations
+) -> list[dict]:
     """Priorities → key actions → sub-actions from the flat rows, in row order."""
-    priorities, key_actions, seen = {}, {}, set()
+    priorities: dict[str, dict] = {}
+    key_actions: dict[str, tuple[str, dict]] = {}
+    seen: set[str] = set()
 
-    def bad(number, column, message):
-        errors.append(f"{source}: {sheet.where(number, column)}: {message}")
+    def bad(number: int, column: str, message: str) -> None:
+        problems.add_line(f"{sheet.place(number, column)}: {message}")
 
     for number, row in rows:
         if row.get("plan") and slug and row["plan"] != slug:
@@ -328,7 +233,10 @@ def _read_action_rows(sheet, rows, slug, errors, source, locate):
             continue
         seen.add(code)
         locate.items[f"action {code}"] = (sheet, number)
-        item = {"code": code.removeprefix(parent + " ") if parent else code, "title": row.get("title", "")}
+        item: dict[str, Any] = {
+            "code": code.removeprefix(parent + " ") if parent else code,
+            "title": row.get("title", ""),
+        }
         for key in ("description", "completion_date", "status", "rag", "progress"):
             if row.get(key) or (key == "completion_date" and not parent):
                 item[key] = row.get(key, "")
@@ -371,17 +279,3 @@ def _read_action_rows(sheet, rows, slug, errors, source, locate):
         priority["actions"].append(item)
         key_actions[code] = (priority_code, item)
     return list(priorities.values())
-
-
-def import_spreadsheet(path):
-    """Validate every row, then write the plan in one transaction. Returns an ImportReport."""
-    return save_plan(validate_spreadsheet(path))
-
-
-def rows_to_csv(header, rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([escape_csv_cell(v) for v in row])
-    return out.getvalue()

@@ -1,36 +1,25 @@
 """Plan files written by hand or by export_plan: YAML (.yaml, .yml) or JSON (.json)."""
 
-import json
 from pathlib import Path
+from typing import Any
 
-import yaml
+from actionplan.importers.base import CleanPlan, validate_plan
+from actionplan.importers.saving import PlanReport, save_plan
+from config.importing import DATA_SUFFIXES, read_data_file
 
-from actionplan.importers.base import PlanFileError, save_plan, validate_plan
-
-SUFFIXES = {".yaml", ".yml", ".json"}
+SUFFIXES = DATA_SUFFIXES
 
 
-def read_plan_file(path):
+def read_plan_file(path: Path | str, source: str | None = None) -> Any:
     """Parse the file into the plan-file structure; a syntax error names the file and line."""
-    path = Path(path)
-    if path.suffix.lower() not in SUFFIXES:
-        raise PlanFileError(str(path), [f"{path}: not a plan file (expected {', '.join(sorted(SUFFIXES))})"])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanFileError(str(path), [f"{path}: cannot be read: {error}"]) from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as error:
-        raise PlanFileError(str(path), [f"{path}: line {error.lineno}: {error.msg}"]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else ""
-        raise PlanFileError(str(path), [f"{path}: {line}{getattr(error, 'problem', error)}"]) from None
+    return read_data_file(path, source or str(path), "a plan file")
 
 
-def import_plan_file(path):
-    """Validate the whole file, then write it in one transaction. Returns an ImportReport."""
-    return save_plan(validate_plan(read_plan_file(path), str(path)))
+def validate_plan_data_file(path: Path | str, source: str | None = None) -> CleanPlan:
+    source = source or str(path)
+    return validate_plan(read_plan_file(path, source), source)
+
+
+def import_plan_file(path: Path | str, user: Any = None) -> PlanReport:
+    """Validate the whole file, then write it in one transaction. Returns the import's report."""
+    return save_plan(validate_plan_data_file(path), user)

@@ -8,23 +8,23 @@ a tile's printed change, which is kept so that a disagreement with its own figur
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
-from config.importing import upsert
-from indicators.importers.base import (
+from config.importing import (
     ImportReport,
-    IndicatorFileError,
-    PeriodCache,
     Problems,
-    check_format,
+    Writer,
+    by_key,
+    check_unique,
     read_decimal,
     read_list,
     read_mapping,
-    read_period,
-    read_polarity,
     read_text,
+    read_whole_number,
 )
+from indicators.importers.base import Periods, check_format, read_period, read_polarity
 from indicators.models import AscofDomain, AscofMeasure, DataQualityNote, HeadlineTile, Indicator
 
 KIND = "asc-performance"
@@ -67,14 +67,11 @@ def validate_asc_performance(data, source):
     for d_index, raw in enumerate(read_list(ascof.get("domains"), problems, "ascof", "domains")):
         item = f"ascof domains[{d_index}]"
         raw = read_mapping(raw, problems, item, {"number", "name", "measures"})
-        number = raw.get("number")
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            problems.add(item, "number", "is missing" if number is None else f"{number!r} is not a whole number from 1")
+        number = read_whole_number(raw.get("number"), problems, item, "number")
+        if number is None:
             continue
         item = f"ascof domain {number}"
-        if number in numbers:
-            problems.add(item, "number", f"duplicate domain {number}")
-        numbers.add(number)
+        check_unique(number, numbers, problems, item, "number", what="domain")
         domains.append({"number": number, "name": read_text(raw.get("name"), problems, item, "name", required=True)})
         for position, raw_measure in enumerate(read_list(raw.get("measures"), problems, item, "measures")):
             measure = _validate_measure(raw_measure, problems, f"{item} measures[{position}]", codes)
@@ -110,9 +107,7 @@ def _validate_measure(raw, problems, item, codes):
     if not code:
         return None
     item = f"ascof measure {code}"
-    if code in codes:
-        problems.add(item, "code", f"duplicate code {code!r}")
-    codes.add(code)
+    check_unique(code, codes, problems, item, "code")
     polarity = read_polarity(raw.get("polarity"), problems, item, "polarity")
     if not polarity and "polarity" not in raw:
         problems.add(item, "polarity", "is missing: say whether higher or lower is better")
@@ -202,62 +197,53 @@ def _validate_tile(raw, problems, item):
 
 
 @transaction.atomic
-def save_asc_performance(clean):
-    """Write validated figures, updating in place; all or nothing. Data-quality notes belong to
-    the file: a tile's notes are replaced by the file's."""
-    wanted = {code for _, _, code in clean.notes if code}
-    indicators = Indicator.objects.in_bulk(wanted, field_name="code")
-    missing = sorted(wanted - set(indicators))
-    if missing:
-        problems = Problems(clean.source)
-        for position, _, code in clean.notes:
-            if code in missing:
-                problems.add(
-                    f"headline tile {position} data_quality",
-                    "indicator",
-                    f"unknown indicator {code!r}: import the key statistics first",
-                )
-        raise IndicatorFileError(clean.source, problems.errors)
+def save_asc_performance(clean: CleanAscPerformance, user: Any = None) -> ImportReport:
+    """Write validated figures: only what changed, in bulk, all or nothing. Data-quality notes
+    belong to the file: a tile's notes are replaced by the file's."""
+    wanted_codes = {code for _, _, code in clean.notes if code}
+    indicators = Indicator.objects.in_bulk(wanted_codes, field_name="code") if wanted_codes else {}
+    problems = Problems(clean.source)
+    for position, _, code in clean.notes:
+        if code and code not in indicators:
+            problems.add(
+                f"headline tile {position} data_quality",
+                "indicator",
+                f"unknown indicator {code!r}: import the key statistics first",
+            )
+    problems.raise_if_any()
 
     report = ImportReport(title=clean.title)
-    periods = PeriodCache()
-    period_rows = {key: periods.get(spec) for key, spec in clean.periods.items()}
-    domains = {
-        d["number"]: upsert(AscofDomain, report, {"number": d["number"]}, {"name": d["name"]}) for d in clean.domains
+    writer = Writer(user=user)
+    periods = Periods(clean.periods.values())
+    period_ids = {f"{key}_period_id": periods.get(spec).pk for key, spec in clean.periods.items()}
+
+    wanted = {d["number"]: {"number": d["number"], "name": d["name"]} for d in clean.domains}
+    domains = writer.sync(AscofDomain, wanted, by_key(AscofDomain.objects.filter(number__in=list(wanted)), "number"))
+    report.add(domains)
+    wanted = {
+        m["code"]: {
+            **{name: value for name, value in m.items() if name != "domain"},
+            "domain_id": domains.rows[m["domain"]].pk,
+            **period_ids,
+        }
+        for m in clean.measures
     }
-    for measure in clean.measures:
-        fields = dict(measure)
-        code, domain = fields.pop("code"), fields.pop("domain")
-        upsert(
-            AscofMeasure,
-            report,
-            {"code": code},
-            {
-                **fields,
-                "domain": domains[domain],
-                "england_period": period_rows["england"],
-                "previous_period": period_rows["previous"],
-                "current_period": period_rows["current"],
-            },
-        )
-    tiles = {}
-    for tile in clean.tiles:
-        fields = dict(tile)
-        position = fields.pop("position")
-        tiles[position] = upsert(HeadlineTile, report, {"position": position}, fields)
-    for position, tile in tiles.items():
-        notes = [(fields, code) for p, fields, code in clean.notes if p == position]
-        for fields, code in notes:
-            upsert(
-                DataQualityNote,
-                report,
-                {"tile": tile, "position": fields["position"]},
-                {
-                    **{k: v for k, v in fields.items() if k != "position"},
-                    "indicator": indicators.get(code),
-                },
-            )
-        gone = tile.data_quality_notes.filter(position__gte=len(notes))
-        report.removed += gone.count()
-        gone.delete()
+    report.add(writer.sync(AscofMeasure, wanted, by_key(AscofMeasure.objects.filter(code__in=list(wanted)), "code")))
+
+    wanted = {tile["position"]: dict(tile) for tile in clean.tiles}
+    tiles = writer.sync(
+        HeadlineTile, wanted, by_key(HeadlineTile.objects.filter(position__in=list(wanted)), "position")
+    )
+    report.add(tiles)
+    tile_ids = [tile.pk for tile in tiles.rows.values()]
+    wanted = {
+        (tiles.rows[position].pk, fields["position"]): {
+            **fields,
+            "tile_id": tiles.rows[position].pk,
+            "indicator_id": indicators[code].pk if code else None,
+        }
+        for position, fields, code in clean.notes
+    }
+    held = by_key(DataQualityNote.objects.filter(tile_id__in=tile_ids), "tile_id", "position")
+    report.add(writer.sync(DataQualityNote, wanted, held, remove=True))
     return report

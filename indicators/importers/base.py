@@ -1,19 +1,30 @@
-"""The one validation and save path the indicator importers share.
+"""What only the indicator importers share: RAG, outlook, period, polarity, comparator and target
+rule readers, and the saving of values and comparators by period.
 
-Each reader (report_file, key_statistics_file, values_table) turns a file into clean records with
-these helpers, collecting every problem before anything is written: an error names the file, the
-item and the field ("FILE: indicator 12, field 'q2_rag': unknown RAG 'Purple'"). Saving happens in
-one transaction and updates in place, so importing the same file twice changes nothing.
+Each reader (report_file, key_statistics_file, values_table ...) turns a file into clean records
+with these and the toolkit every importer uses (config.importing), collecting every problem before
+anything is written: an error names the file, the item and the field ("FILE: indicator 12, field
+'q2_rag': unknown RAG 'Purple'"). Saving writes only what changed, in bulk, in one transaction.
 """
 
-import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
-from config.importing import upsert
+from config.importing import (
+    ImportReport,
+    Writer,
+    by_key,
+    read_date,
+    read_decimal,
+    read_list,
+    read_mapping,
+    read_text,
+)
 from indicators.models import Benchmark, Indicator, IndicatorValue, Outlook, Period, Rag, rule_problems
-from indicators.periods import BadPeriod, parse_period
+from indicators.periods import BadPeriod, PeriodSpec, parse_period
 
 SUPPORTED_FORMAT = 1
 
@@ -49,88 +60,6 @@ _AREAS = {
     "statistical_neighbours": Benchmark.Area.STATISTICAL_NEIGHBOURS,
     "south_east": Benchmark.Area.SOUTH_EAST,
 }
-
-
-class IndicatorFileError(Exception):
-    """A file that cannot be imported; `errors` lists every problem found, each naming where."""
-
-    def __init__(self, source, errors):
-        self.source = source
-        self.errors = errors
-        super().__init__(f"{source}: {len(errors)} error(s)\n" + "\n".join(f"  {e}" for e in errors))
-
-
-class Problems:
-    """Collects every problem in a file; `noun` is what the file calls a field ("column" in a table)."""
-
-    def __init__(self, source, noun="field"):
-        self.source = source
-        self.noun = noun
-        self.errors = []
-
-    def add(self, item, field_name, message):
-        where = f"{item}, {self.noun} '{field_name}'" if field_name else item
-        self.errors.append(f"{self.source}: {where}: {message}")
-
-    def raise_if_any(self):
-        if self.errors:
-            raise IndicatorFileError(self.source, self.errors)
-
-
-# -- reading values ----------------------------------------------------------------------------
-
-
-def read_text(value, problems, item, name, required=False):
-    """Plain text; numbers and dates YAML typed for us are taken as written."""
-    if value is None or value == "":
-        if required:
-            problems.add(item, name, "is missing")
-        return ""
-    if isinstance(value, (bool, list, dict)):
-        problems.add(item, name, f"must be text, not {type(value).__name__}")
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
-
-
-def read_decimal(value, problems, item, name, required=False):
-    """A number: 12000, "12,000", "67%" and "-1.4" all read; None when blank."""
-    if value is None or value == "":
-        if required:
-            problems.add(item, name, "is missing")
-        return None
-    if isinstance(value, bool):
-        problems.add(item, name, f"{value!r} is not a number")
-        return None
-    text = str(value).strip().replace(",", "")
-    if text.endswith("%"):
-        text = text[:-1].strip()
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        problems.add(item, name, f"{value!r} is not a number")
-        return None
-    if not number.is_finite() or abs(number) >= Decimal("1e12"):
-        problems.add(item, name, f"{value!r} is not a number that can be stored")
-        return None
-    return number
-
-
-def read_date(value, problems, item, name, required=False):
-    if value in (None, ""):
-        if required:
-            problems.add(item, name, "is missing")
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        problems.add(item, name, f"{value!r} is not a date written as YYYY-MM-DD")
-        return None
 
 
 def read_yes_no(value, problems, item, name):
@@ -229,27 +158,6 @@ def read_area(value, problems, item, name):
         )
         return ""
     return area
-
-
-def read_list(value, problems, item, name):
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.add(item, name, "must be a list")
-        return []
-    return value
-
-
-def read_mapping(value, problems, item, allowed=None):
-    """A mapping of field: value; with `allowed`, any other field is reported (it is likely a typo)."""
-    if not isinstance(value, dict):
-        problems.add(item, None, "must be a mapping of field: value")
-        return {}
-    if allowed is not None:
-        for key in value:
-            if key not in allowed:
-                problems.add(item, str(key), "unknown field")
-    return value
 
 
 # -- target rules ----------------------------------------------------------------------------------
@@ -382,48 +290,62 @@ def read_benchmarks(raw_list, problems, item, default_source=""):
 # -- saving ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class ImportReport:
-    title: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
+class Periods:
+    """Periods by label: those a file names are fetched in one query, and the missing created in one."""
 
-    def __str__(self):
-        return (
-            f"{self.title}: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.removed} removed"
-        )
+    def __init__(self, specs: Iterable[PeriodSpec]):
+        specs = {spec.label: spec for spec in specs}
+        self.by_label = Period.objects.in_bulk(list(specs), field_name="label") if specs else {}
+        missing = [
+            Period(label=label, kind=spec.kind, start=spec.start, end=spec.end)
+            for label, spec in specs.items()
+            if label not in self.by_label
+        ]
+        for period in Period.objects.bulk_create(missing):
+            self.by_label[period.label] = period
 
-
-class PeriodCache:
-    """Periods by label, created on first use, so a file naming Q2 fifty times makes one query."""
-
-    def __init__(self):
-        self._periods = {}
-
-    def get(self, spec):
-        if spec.label not in self._periods:
-            self._periods[spec.label], _ = Period.objects.get_or_create(
-                label=spec.label, defaults={"kind": spec.kind, "start": spec.start, "end": spec.end}
-            )
-        return self._periods[spec.label]
+    def get(self, spec: PeriodSpec) -> Period:
+        return self.by_label[spec.label]
 
 
-def save_value(indicator, clean, periods, report):
-    return upsert(
-        IndicatorValue, report, {"indicator": indicator, "period": periods.get(clean.period)}, dict(clean.fields)
+def save_values_and_benchmarks(writer: Writer, report: ImportReport, indicators: list[tuple[Indicator, Any]]) -> None:
+    """Each indicator's values and comparators as its clean record (`.values`, `.benchmarks`) gives
+    them; what the file does not give is left alone."""
+    periods = Periods(
+        [v.period for _, clean in indicators for v in clean.values]
+        + [b.period for _, clean in indicators for b in clean.benchmarks]
     )
-
-
-def save_benchmark(indicator, clean, periods, report):
-    return upsert(
-        Benchmark,
-        report,
-        {"indicator": indicator, "area": clean.area, "period": periods.get(clean.period)},
-        {"area_text": clean.area_text, "value": clean.value, "value_text": clean.value_text, "source": clean.source},
+    ids = [indicator.pk for indicator, _ in indicators]
+    values = {
+        (indicator.pk, periods.get(v.period).pk): {
+            "indicator_id": indicator.pk,
+            "period_id": periods.get(v.period).pk,
+            **v.fields,
+        }
+        for indicator, clean in indicators
+        for v in clean.values
+    }
+    held = by_key(IndicatorValue.objects.filter(indicator_id__in=ids), "indicator_id", "period_id") if values else {}
+    report.add(writer.sync(IndicatorValue, values, held))
+    benchmarks = {
+        (indicator.pk, b.area, periods.get(b.period).pk): {
+            "indicator_id": indicator.pk,
+            "area": b.area,
+            "period_id": periods.get(b.period).pk,
+            "area_text": b.area_text,
+            "value": b.value,
+            "value_text": b.value_text,
+            "source": b.source,
+        }
+        for indicator, clean in indicators
+        for b in clean.benchmarks
+    }
+    held = (
+        by_key(Benchmark.objects.filter(indicator_id__in=ids), "indicator_id", "area", "period_id")
+        if benchmarks
+        else {}
     )
+    report.add(writer.sync(Benchmark, benchmarks, held))
 
 
 def check_format(data, problems, kind):

@@ -7,25 +7,29 @@ ASC-T<theme>-<A|W|P><row>, from where it stands in the table.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
-from config.importing import upsert
-from indicators.importers.base import (
-    CleanValue,
+from config.importing import (
     ImportReport,
-    PeriodCache,
     Problems,
-    check_format,
-    read_benchmarks,
+    Writer,
+    by_key,
+    check_unique,
     read_decimal,
     read_list,
     read_mapping,
+    read_text,
+    read_whole_number,
+)
+from indicators.importers.base import (
+    CleanValue,
+    check_format,
+    read_benchmarks,
     read_period,
     read_polarity,
-    read_text,
-    save_benchmark,
-    save_value,
+    save_values_and_benchmarks,
 )
 from indicators.models import CqcTheme, Indicator
 
@@ -73,14 +77,11 @@ def validate_key_statistics(data, source):
     for t_index, raw in enumerate(raw_themes):
         item = f"themes[{t_index}]"
         raw = read_mapping(raw, problems, item, {"number", "title", "table_heading", *COLUMNS})
-        number = raw.get("number")
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            problems.add(item, "number", "is missing" if number is None else f"{number!r} is not a whole number from 1")
+        number = read_whole_number(raw.get("number"), problems, item, "number")
+        if number is None:
             continue
         item = f"theme {number}"
-        if number in numbers:
-            problems.add(item, "number", f"duplicate theme {number}")
-        numbers.add(number)
+        check_unique(number, numbers, problems, item, "number", what="theme")
         themes.append(
             {
                 "number": number,
@@ -134,34 +135,31 @@ def _validate_statistic(raw, problems, item, code, theme, column, position, titl
 
 
 @transaction.atomic
-def save_key_statistics(clean):
-    """Write validated key statistics, updating in place. All or nothing."""
+def save_key_statistics(clean: CleanKeyStatistics, user: Any = None) -> ImportReport:
+    """Write validated key statistics: only what changed, in bulk, all or nothing."""
     report = ImportReport(title=clean.title)
-    periods = PeriodCache()
-    themes = {
-        t["number"]: upsert(
-            CqcTheme, report, {"number": t["number"]}, {"title": t["title"], "table_heading": t["table_heading"]}
-        )
+    writer = Writer(user=user)
+    wanted = {
+        t["number"]: {"number": t["number"], "title": t["title"], "table_heading": t["table_heading"]}
         for t in clean.themes
     }
-    for cs in clean.statistics:
-        indicator = upsert(
-            Indicator,
-            report,
-            {"code": cs.code},
-            {
-                "kind": Indicator.Kind.KEY_STATISTIC,
-                "number": None,
-                "directorate": None,
-                "outcome": None,
-                "theme": themes[cs.theme],
-                "column": cs.column,
-                "position": cs.position,
-                **cs.fields,
-            },
-        )
-        for value in cs.values:
-            save_value(indicator, value, periods, report)
-        for benchmark in cs.benchmarks:
-            save_benchmark(indicator, benchmark, periods, report)
+    synced = writer.sync(CqcTheme, wanted, by_key(CqcTheme.objects.filter(number__in=list(wanted)), "number"))
+    report.add(synced)
+    wanted = {
+        cs.code: {
+            "code": cs.code,
+            "kind": Indicator.Kind.KEY_STATISTIC,
+            "number": None,
+            "directorate_id": None,
+            "outcome_id": None,
+            "theme_id": synced.rows[cs.theme].pk,
+            "column": cs.column,
+            "position": cs.position,
+            **cs.fields,
+        }
+        for cs in clean.statistics
+    }
+    indicators = writer.sync(Indicator, wanted, by_key(Indicator.objects.filter(code__in=list(wanted)), "code"))
+    report.add(indicators)
+    save_values_and_benchmarks(writer, report, [(indicators.rows[cs.code], cs) for cs in clean.statistics])
     return report

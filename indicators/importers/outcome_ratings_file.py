@@ -7,22 +7,22 @@ one is saved stops the whole import).
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
-from config.importing import upsert
-from indicators.importers.base import (
+from config.importing import (
     ImportReport,
-    IndicatorFileError,
-    PeriodCache,
     Problems,
-    check_format,
+    Writer,
+    by_key,
+    check_unique,
     read_date,
     read_list,
     read_mapping,
-    read_periods,
     read_text,
 )
+from indicators.importers.base import Periods, check_format, read_periods
 from indicators.models import ExceptionRecord, Indicator, Outcome, OutcomeRag, OutcomeRating
 from partnerships.models import Partnership
 
@@ -97,9 +97,7 @@ def validate_ratings(data, source):
         code = read_text(raw.get("outcome"), problems, item, "outcome", required=True)
         if code:
             item = f"outcome {code}"
-            if code in seen:
-                problems.add(item, "outcome", f"outcome {code} is given twice")
-            seen.add(code)
+            check_unique(code, seen, problems, item, "outcome", what="outcome")
         if "board" in raw:
             boards[code] = read_text(raw.get("board"), problems, item, "board")
         for key, spec in period_keys.items():
@@ -171,7 +169,7 @@ def _read_exception(raw, problems, item, name):
 
 
 @transaction.atomic
-def save_ratings(clean):
+def save_ratings(clean: CleanRatings, user: Any = None) -> ImportReport:
     """Write validated ratings, updating in place; all or nothing. An outcome, board or indicator
     that does not exist stops the import with every such problem named."""
     problems = Problems(clean.source)
@@ -195,28 +193,43 @@ def save_ratings(clean):
                     f"{rating.period.label} exception",
                     f"unknown success indicator {number}",
                 )
-    if problems.errors:
-        raise IndicatorFileError(clean.source, problems.errors)
+    problems.raise_if_any()
 
     report = ImportReport(title=f"{clean.title} (outcome ratings)")
-    periods = PeriodCache()
-    for code, slug in clean.boards.items():
-        upsert(Outcome, report, {"code": code}, {"board": boards.get(slug)})
+    writer = Writer(user=user)
+    periods = Periods([r.period for r in clean.ratings])
+    boards_wanted = {code: {"board_id": boards[slug].pk if slug else None} for code, slug in clean.boards.items()}
+    report.add(writer.sync(Outcome, boards_wanted, outcomes))
+
+    def key(rating: CleanRating) -> tuple[int, int]:
+        return outcomes[rating.outcome].pk, periods.get(rating.period).pk
+
+    outcome_ids = [outcome.pk for outcome in outcomes.values()]
+    # Exception records before ratings: a Red rating always has one.
+    held = by_key(ExceptionRecord.objects.filter(outcome_id__in=outcome_ids), "outcome_id", "period_id")
+    wanted = {
+        key(r): {"outcome_id": key(r)[0], "period_id": key(r)[1], **r.exception, "source": clean.title}
+        for r in clean.ratings
+        if r.exception is not None
+    }
+    records = writer.sync(ExceptionRecord, wanted, held)
+    report.add(records)
+    linked: dict[int, set[int]] = {}
+    for record_id, indicator_id in ExceptionRecord.indicators.through.objects.filter(
+        exceptionrecord_id__in=[r.pk for r in records.rows.values()]
+    ).values_list("exceptionrecord_id", "indicator_id"):
+        linked.setdefault(record_id, set()).add(indicator_id)
     for rating in clean.ratings:
-        outcome, period = outcomes[rating.outcome], periods.get(rating.period)
         if rating.exception is not None:
-            # Saved before the rating: a Red rating cannot be saved without it.
-            record = upsert(
-                ExceptionRecord,
-                report,
-                {"outcome": outcome, "period": period},
-                {**rating.exception, "source": clean.title},
-            )
-            record.indicators.set([indicators[n] for n in rating.indicators])
-        upsert(
-            OutcomeRating,
-            report,
-            {"outcome": outcome, "period": period},
-            {"rag": rating.rag, "note": rating.note, "source": clean.title},
-        )
+            record = records.rows[key(rating)]
+            wanted_ids = {indicators[n].pk for n in rating.indicators}
+            if linked.get(record.pk, set()) != wanted_ids:
+                record.indicators.set(wanted_ids)
+
+    held = by_key(OutcomeRating.objects.filter(outcome_id__in=outcome_ids), "outcome_id", "period_id")
+    wanted = {
+        key(r): {"outcome_id": key(r)[0], "period_id": key(r)[1], "rag": r.rag, "note": r.note, "source": clean.title}
+        for r in clean.ratings
+    }
+    report.add(writer.sync(OutcomeRating, wanted, held))
     return report

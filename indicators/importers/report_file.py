@@ -5,32 +5,36 @@ indicators with the target as written and as a rule, and one RAG column per repo
 (`q1_rag`, `q2_rag` ... named by the file's `periods:`), the outlook, and the financial dashboards.
 """
 
-import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
-from config.importing import upsert
-from indicators.importers.base import (
-    CleanValue,
+from config.importing import (
     ImportReport,
-    PeriodCache,
     Problems,
-    check_format,
-    read_benchmarks,
+    Writer,
+    by_key,
+    check_unique,
     read_date,
     read_decimal,
     read_list,
     read_mapping,
+    read_slug,
+    read_text,
+    read_whole_number,
+)
+from indicators.importers.base import (
+    CleanValue,
+    check_format,
+    read_benchmarks,
     read_outlook,
     read_periods,
     read_polarity,
     read_rag,
     read_rule,
-    read_text,
     read_yes_no,
-    save_benchmark,
-    save_value,
+    save_values_and_benchmarks,
 )
 from indicators.models import (
     CorporatePriority,
@@ -42,7 +46,6 @@ from indicators.models import (
 )
 
 KIND = "performance-report"
-_SLUG = re.compile(r"^[-a-z0-9]+$")
 _INDICATOR_FIELDS = {
     "number",
     "text",
@@ -109,14 +112,10 @@ def _validate_priorities(data, problems):
     for index, raw in enumerate(read_list(data.get("priorities"), problems, "file", "priorities")):
         item = f"priorities[{index}]"
         raw = read_mapping(raw, problems, item, {"slug", "name"})
-        slug = read_text(raw.get("slug"), problems, item, "slug", required=True)
+        slug = read_slug(raw.get("slug"), problems, item, "slug")
         if slug:
             item = f"priority {slug}"
-            if not _SLUG.match(slug):
-                problems.add(item, "slug", "use lower-case letters, digits and hyphens")
-            if slug in seen:
-                problems.add(item, "slug", f"duplicate slug {slug!r}")
-            seen.add(slug)
+            check_unique(slug, seen, problems, item, "slug", what="slug")
         priorities.append({"slug": slug, "name": read_text(raw.get("name"), problems, item, "name", required=True)})
     return priorities
 
@@ -130,18 +129,12 @@ def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_
     for d_index, raw in enumerate(raw_list):
         item = f"directorates[{d_index}]"
         raw = read_mapping(raw, problems, item, {"slug", "code", "name", "outcomes"})
-        slug = read_text(raw.get("slug"), problems, item, "slug", required=True)
+        slug = read_slug(raw.get("slug"), problems, item, "slug")
         if slug:
             item = f"directorate {slug}"
-            if not _SLUG.match(slug):
-                problems.add(item, "slug", "use lower-case letters, digits and hyphens")
-            if slug in slugs:
-                problems.add(item, "slug", f"duplicate slug {slug!r}")
-            slugs.add(slug)
+            check_unique(slug, slugs, problems, item, "slug", what="slug")
         code = read_text(raw.get("code"), problems, item, "code", required=True)
-        if code and code in codes:
-            problems.add(item, "code", f"duplicate code {code!r}")
-        codes.add(code)
+        check_unique(code, codes, problems, item, "code")
         directorates.append(
             {"slug": slug, "code": code, "name": read_text(raw.get("name"), problems, item, "name", required=True)}
         )
@@ -152,9 +145,7 @@ def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_
             outcome_code = read_text(raw_outcome.get("code"), problems, where, "code", required=True)
             if outcome_code:
                 where = f"outcome {outcome_code}"
-                if outcome_code in outcome_codes:
-                    problems.add(where, "code", f"duplicate code {outcome_code!r}")
-                outcome_codes.add(outcome_code)
+                check_unique(outcome_code, outcome_codes, problems, where, "code")
             priority = read_text(raw_outcome.get("priority"), problems, where, "priority", required=True)
             if priority and priority not in priority_slugs:
                 problems.add(where, "priority", f"unknown priority {priority!r}")
@@ -175,9 +166,7 @@ def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_
                 )
                 if indicator is None:
                     continue
-                if indicator.number in numbers:
-                    problems.add(f"indicator {indicator.number}", "number", f"duplicate number {indicator.number}")
-                numbers.add(indicator.number)
+                check_unique(indicator.number, numbers, problems, f"indicator {indicator.number}", "number", "number")
                 indicator.directorate, indicator.outcome = slug, outcome_code
                 indicators.append(indicator)
     return directorates, outcomes, indicators
@@ -186,14 +175,11 @@ def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_
 def _validate_indicator(raw, problems, where, period_keys, outlook_key, title):
     value_fields = {f"{key}_{suffix}" for key in period_keys for suffix in _VALUE_SUFFIXES}
     raw = read_mapping(raw, problems, where, None)
-    number = raw.get("number")
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        problems.add(where, "number", "is missing" if number is None else f"{number!r} is not a whole number from 1")
-        number = None
+    number = read_whole_number(raw.get("number"), problems, where, "number")
     item = f"indicator {number}" if number else where
     for key in raw:
         if key not in _INDICATOR_FIELDS and key not in value_fields:
-            problems.add(item, str(key), "unknown field")
+            problems.unknown(item, key, _INDICATOR_FIELDS | value_fields)
     polarity = read_polarity(raw.get("polarity"), problems, item, "polarity")
     rule = read_rule(raw.get("rule"), polarity, problems, item)
     tolerance = read_decimal(raw.get("tolerance"), problems, item, "tolerance")
@@ -246,9 +232,7 @@ def _validate_financial(data, problems, directorate_slugs):
         slug = read_text(raw.get("slug"), problems, item, "slug", required=True)
         if slug:
             item = f"financial dashboard {slug}"
-            if slug in slugs:
-                problems.add(item, "slug", f"duplicate slug {slug!r}")
-            slugs.add(slug)
+            check_unique(slug, slugs, problems, item, "slug", what="slug")
         directorate = read_text(raw.get("directorate"), problems, item, "directorate")
         if directorate and directorate not in directorate_slugs:
             problems.add(item, "directorate", f"unknown directorate {directorate!r}")
@@ -285,72 +269,87 @@ def _validate_financial(data, problems, directorate_slugs):
 
 
 @transaction.atomic
-def save_report(clean):
-    """Write a validated report, updating in place. All or nothing. Nothing the file leaves out is
-    deleted, except financial dashboard rows, which belong to the file alone."""
+def save_report(clean: CleanReport, user: Any = None) -> ImportReport:
+    """Write a validated report: only what changed, in bulk, all or nothing. Nothing the file leaves
+    out is deleted, except financial dashboard rows, which belong to the file alone."""
     report = ImportReport(title=clean.title)
-    periods = PeriodCache()
-    priorities = {
-        p["slug"]: upsert(CorporatePriority, report, {"slug": p["slug"]}, {"name": p["name"], "position": i})
-        for i, p in enumerate(clean.priorities)
-    }
-    directorates = {
-        d["slug"]: upsert(
-            Directorate, report, {"slug": d["slug"]}, {"code": d["code"], "name": d["name"], "position": i}
-        )
-        for i, d in enumerate(clean.directorates)
-    }
-    outcomes = {
-        o["code"]: upsert(
-            Outcome,
-            report,
-            {"code": o["code"]},
-            {
-                "directorate": directorates[o["directorate"]],
-                "priority": priorities[o["priority"]],
+    writer = Writer(user=user)
+
+    def sync(model: Any, key: str, wanted: dict, remove: bool = False) -> dict:
+        held = by_key(model.objects.filter(**{f"{key}__in": list(wanted)}), key) if wanted else {}
+        synced = writer.sync(model, wanted, held, remove=remove)
+        report.add(synced)
+        return synced.rows
+
+    priorities = sync(
+        CorporatePriority,
+        "slug",
+        {p["slug"]: {"slug": p["slug"], "name": p["name"], "position": i} for i, p in enumerate(clean.priorities)},
+    )
+    directorates = sync(
+        Directorate,
+        "slug",
+        {
+            d["slug"]: {"slug": d["slug"], "code": d["code"], "name": d["name"], "position": i}
+            for i, d in enumerate(clean.directorates)
+        },
+    )
+    outcomes = sync(
+        Outcome,
+        "code",
+        {
+            o["code"]: {
+                "code": o["code"],
+                "directorate_id": directorates[o["directorate"]].pk,
+                "priority_id": priorities[o["priority"]].pk,
                 "text": o["text"],
                 "position": o["position"],
-            },
-        )
-        for o in clean.outcomes
-    }
-    for ci in clean.indicators:
-        indicator = upsert(
-            Indicator,
-            report,
-            {"code": str(ci.number)},
-            {
+            }
+            for o in clean.outcomes
+        },
+    )
+    indicators = sync(
+        Indicator,
+        "code",
+        {
+            str(ci.number): {
+                "code": str(ci.number),
                 "kind": Indicator.Kind.SUCCESS,
                 "number": ci.number,
-                "directorate": directorates[ci.directorate],
-                "outcome": outcomes[ci.outcome],
-                "theme": None,
+                "directorate_id": directorates[ci.directorate].pk,
+                "outcome_id": outcomes[ci.outcome].pk,
+                "theme_id": None,
                 "column": "",
                 "position": ci.number,
                 **ci.fields,
-            },
-        )
-        for value in ci.values:
-            save_value(indicator, value, periods, report)
-        for benchmark in ci.benchmarks:
-            save_benchmark(indicator, benchmark, periods, report)
-    for position, fd in enumerate(clean.financial):
-        dashboard = upsert(
-            FinancialDashboard,
-            report,
-            {"slug": fd["slug"]},
-            {
+            }
+            for ci in clean.indicators
+        },
+    )
+    save_values_and_benchmarks(writer, report, [(indicators[str(ci.number)], ci) for ci in clean.indicators])
+
+    dashboards = sync(
+        FinancialDashboard,
+        "slug",
+        {
+            fd["slug"]: {
+                "slug": fd["slug"],
                 "title": fd["title"],
-                "directorate": directorates.get(fd["directorate"]),
+                "directorate_id": directorates[fd["directorate"]].pk if fd["directorate"] else None,
                 "position_heading": fd["position_heading"],
                 "as_at": fd["as_at"],
                 "reported_to": fd["reported_to"],
                 "position": position,
-            },
-        )
-        for row_position, row in enumerate(fd["rows"]):
-            upsert(FinancialIndicator, report, {"dashboard": dashboard, "position": row_position}, row)
-        gone = dashboard.rows.filter(position__gte=len(fd["rows"]))
-        report.removed += gone.count()
-        gone.delete()
+            }
+            for position, fd in enumerate(clean.financial)
+        },
+    )
+    ids = [dashboard.pk for dashboard in dashboards.values()]
+    held = by_key(FinancialIndicator.objects.filter(dashboard_id__in=ids), "dashboard_id", "position")
+    rows = {
+        (dashboards[fd["slug"]].pk, position): {"dashboard_id": dashboards[fd["slug"]].pk, "position": position, **row}
+        for fd in clean.financial
+        for position, row in enumerate(fd["rows"])
+    }
+    report.add(writer.sync(FinancialIndicator, rows, held, remove=True))
     return report

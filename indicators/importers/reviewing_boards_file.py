@@ -8,18 +8,12 @@ Boards the file does not name are left alone.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
-from indicators.importers.base import (
-    ImportReport,
-    IndicatorFileError,
-    Problems,
-    check_format,
-    read_list,
-    read_mapping,
-    read_text,
-)
+from config.importing import ImportReport, Problems, read_list, read_mapping, read_text
+from indicators.importers.base import check_format
 from indicators.models import Indicator
 from partnerships.models import Partnership
 
@@ -66,7 +60,7 @@ def validate_reviews(data, source):
 
 
 @transaction.atomic
-def save_reviews(clean):
+def save_reviews(clean: CleanReviews, user: Any = None) -> ImportReport:
     """Link each board to exactly its indicators; all or nothing, every unknown name reported."""
     problems = Problems(clean.source)
     boards = Partnership.objects.in_bulk(list(clean.boards), field_name="slug")
@@ -79,8 +73,7 @@ def save_reviews(clean):
                 problems.add(
                     f"board {slug}", "indicators", f"unknown indicator {code!r}: import the file that holds it first"
                 )
-    if problems.errors:
-        raise IndicatorFileError(clean.source, problems.errors)
+    problems.raise_if_any()
 
     report = ImportReport(title=f"{clean.title} (reviewing boards)")
     for slug, codes in clean.boards.items():

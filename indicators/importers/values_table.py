@@ -7,27 +7,26 @@ cell in a column the file has clears it. Every sheet of a workbook is read. Ever
 reported (file, sheet, row, column, why) and nothing is written unless the whole file is good.
 """
 
-import csv
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 
-from indicators.importers.base import (
+from config.importing import (
+    TABLE_SUFFIXES,
     ImportReport,
-    IndicatorFileError,
-    PeriodCache,
     Problems,
+    Writer,
+    by_key,
     read_decimal,
-    read_outlook,
-    read_period,
-    read_rag,
+    read_table,
     read_text,
 )
+from indicators.importers.base import Periods, read_outlook, read_period, read_rag
 from indicators.models import Indicator, IndicatorValue
 
-SUFFIXES = {".csv", ".xlsx"}
+SUFFIXES = TABLE_SUFFIXES
 REQUIRED = ("indicator", "period")
 OPTIONAL = ("actual", "actual_text", "rag", "outlook", "note")
 ALIASES = {
@@ -41,46 +40,10 @@ ALIASES = {
 
 
 @dataclass
-class Sheet:
-    name: str | None  # None for a CSV file
-    rows: list  # [(row number, [cell, ...])], the header first
-
-
-@dataclass
 class CleanRow:
     indicator: Indicator
     period: object  # PeriodSpec
     fields: dict
-
-
-def read_table(path):
-    """The sheets of a CSV or XLSX file as rows of cells; an unreadable file is an IndicatorFileError."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise IndicatorFileError(str(path), [f"{path}: not a values file (expected .csv or .xlsx)"])
-    try:
-        if suffix == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                return [Sheet(None, list(enumerate(csv.reader(handle), start=1)))]
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            return [
-                Sheet(sheet.title, list(enumerate(sheet.iter_rows(values_only=True), start=1)))
-                for sheet in workbook.worksheets
-            ]
-        finally:
-            workbook.close()
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise IndicatorFileError(str(path), [f"{path}: cannot be read: {error}"]) from None
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise IndicatorFileError(str(path), [f"{path}: cannot be read as a workbook: {error}"]) from None
-
-
-def _blank(cell):
-    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def _cell(cell):
@@ -102,7 +65,7 @@ def validate_values(sheets, source):
     found_header = False
     for sheet in sheets:
         prefix = f"sheet {sheet.name!r}, " if sheet.name is not None else ""
-        rows = [(n, cells) for n, cells in sheet.rows if cells and not all(_blank(c) for c in cells)]
+        rows = sheet.rows
         if not rows:
             continue
         found_header = True
@@ -113,7 +76,7 @@ def validate_values(sheets, source):
             columns.append(ALIASES.get(name, name))
         for name in columns:
             if name and name not in REQUIRED + OPTIONAL:
-                problems.add(f"{prefix}row {header_number}", name, "unknown column")
+                problems.unknown(f"{prefix}row {header_number}", name, REQUIRED + OPTIONAL)
         for name in REQUIRED:
             if name not in columns:
                 problems.add(f"{prefix}row {header_number}", name, "missing column")
@@ -171,37 +134,32 @@ def _validate_row(row, problems, item, by_code):
 
 @transaction.atomic
 def save_values(clean, source, entered_by=None, entered_at=None):
-    """Write validated rows, all or nothing. Who and when are recorded only on rows that change."""
+    """Write validated rows: only what changed, in bulk, all or nothing. Who and when are recorded
+    only on rows that change."""
     report = ImportReport(title=source)
-    periods = PeriodCache()
-    for row in clean:
-        period = periods.get(row.period)
-        value = IndicatorValue.objects.filter(indicator=row.indicator, period=period).first()
-        if value is None:
-            IndicatorValue.objects.create(
-                indicator=row.indicator,
-                period=period,
-                source=source,
-                entered_by=entered_by,
-                entered_at=entered_at,
-                **row.fields,
-            )
-            report.created += 1
-            continue
-        changed = [name for name, new in row.fields.items() if getattr(value, name) != new]
-        if not changed:
-            report.unchanged += 1
-            continue
-        for name in changed:
-            setattr(value, name, row.fields[name])
+    writer = Writer(user=entered_by)
+    periods = Periods(row.period for row in clean)
+    wanted = {
+        (row.indicator.pk, periods.get(row.period).pk): {
+            "indicator_id": row.indicator.pk,
+            "period_id": periods.get(row.period).pk,
+            **row.fields,
+        }
+        for row in clean
+    }
+    held = by_key(
+        IndicatorValue.objects.filter(indicator_id__in={row.indicator.pk for row in clean}), "indicator_id", "period_id"
+    )
+    synced = writer.diff(IndicatorValue, wanted, held)
+    for value in synced.created + synced.changed:
         value.source, value.entered_by, value.entered_at = source, entered_by, entered_at
-        value.save(update_fields=[*changed, "source", "entered_by", "entered_at"])
-        report.updated += 1
+    writer.write(IndicatorValue, synced, also_update=["source", "entered_by", "entered_at"])
+    report.add(synced)
     return report
 
 
-def import_values_file(path, entered_by=None, entered_at=None):
+def import_values_file(path, entered_by=None, entered_at=None, source=None):
     """Validate every row of a CSV/XLSX file, then write them in one transaction."""
-    path = Path(path)
-    clean = validate_values(read_table(path), str(path))
-    return save_values(clean, f"Imported from {path.name}", entered_by=entered_by, entered_at=entered_at)
+    source = source or str(path)
+    clean = validate_values(read_table(path, source, "a values file"), source)
+    return save_values(clean, f"Imported from {Path(source).name}", entered_by=entered_by, entered_at=entered_at)

@@ -1,10 +1,10 @@
 """Indicator files written by hand: YAML (.yaml, .yml) or JSON (.json), told apart by their `kind:`."""
 
-import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-import yaml
-
+from config.importing import ImportFileError, ImportReport, import_all, read_data_file, refuse
 from indicators.importers import (
     asc_performance_file,
     key_statistics_file,
@@ -12,10 +12,8 @@ from indicators.importers import (
     report_file,
     reviewing_boards_file,
 )
-from indicators.importers.base import IndicatorFileError
 
-SUFFIXES = {".yaml", ".yml", ".json"}
-KINDS = {
+KINDS: dict[str, tuple[Callable[[Any, str], Any], Callable[..., ImportReport]]] = {
     report_file.KIND: (report_file.validate_report, report_file.save_report),
     key_statistics_file.KIND: (key_statistics_file.validate_key_statistics, key_statistics_file.save_key_statistics),
     outcome_ratings_file.KIND: (outcome_ratings_file.validate_ratings, outcome_ratings_file.save_ratings),
@@ -27,40 +25,32 @@ KINDS = {
 }
 
 
-def read_indicator_file(path):
+def read_indicator_file(path: Path | str, source: str | None = None) -> Any:
     """Parse the file; a syntax error names the file and line."""
-    path = Path(path)
-    if path.suffix.lower() not in SUFFIXES:
-        raise IndicatorFileError(str(path), [f"{path}: not an indicator file (expected {', '.join(sorted(SUFFIXES))})"])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise IndicatorFileError(str(path), [f"{path}: cannot be read: {error}"]) from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as error:
-        raise IndicatorFileError(str(path), [f"{path}: line {error.lineno}: {error.msg}"]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else ""
-        raise IndicatorFileError(str(path), [f"{path}: {line}{getattr(error, 'problem', error)}"]) from None
+    return read_data_file(path, source or str(path), "an indicator file")
 
 
-def validate_indicator_file(path):
+def validate_indicator_file(path: Path | str, source: str | None = None) -> Callable[[], ImportReport]:
     """Read and check a file; returns a function that saves it (in the caller's transaction)."""
-    data = read_indicator_file(path)
+    source = source or str(path)
+    data = read_indicator_file(path, source)
     kind = data.get("kind") if isinstance(data, dict) else None
     if kind not in KINDS:
-        raise IndicatorFileError(
-            str(path), [f"{path}: file, field 'kind': must be one of {', '.join(sorted(KINDS))} (got {kind!r})"]
-        )
+        raise refuse(source, f"file, field 'kind': must be one of {', '.join(sorted(KINDS))} (got {kind!r})")
     validate, save = KINDS[kind]
-    clean = validate(data, str(path))
+    clean = validate(data, source)
     return lambda: save(clean)
 
 
-def import_indicator_file(path):
-    """Validate the whole file, then write it in one transaction. Returns an ImportReport."""
-    return validate_indicator_file(path)()
+def import_indicator_files(paths: Iterable[Path | str]) -> list[ImportReport]:
+    """Check every file, then write them all in one transaction: any problem in any file (including
+    a name only another file holds, found as it is saved) changes nothing."""
+    return import_all(paths, validate_indicator_file, lambda save: save())
+
+
+def import_indicator_file(path: Path | str) -> ImportReport:
+    """Validate the whole file, then write it in one transaction."""
+    return import_indicator_files([path])[0]
+
+
+__all__ = ["ImportFileError", "import_indicator_file", "import_indicator_files", "validate_indicator_file"]

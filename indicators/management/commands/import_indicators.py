@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from indicators.importers import IndicatorFileError
-from indicators.importers.yaml_file import validate_indicator_file
+from indicators.importers.yaml_file import import_indicator_files
 
 
 class Command(BaseCommand):
@@ -15,20 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH")
 
     def handle(self, **options):
-        savers, errors = [], []
-        for path in options["paths"]:
-            try:
-                savers.append((path, validate_indicator_file(path)))
-            except IndicatorFileError as error:
-                errors.extend(error.errors)
-        if errors:
-            raise CommandError("\n".join(errors) + "\nNothing was imported.")
+        paths = options["paths"]
         try:
-            with transaction.atomic():
-                reports = [(path, save()) for path, save in savers]
+            reports = import_indicator_files(paths)
         except IndicatorFileError as error:
-            # A file naming what another holds (outcome ratings name the report's outcomes) is only
-            # checked against the database as it is saved; the transaction undoes the rest.
             raise CommandError("\n".join(error.errors) + "\nNothing was imported.") from None
-        for path, report in reports:
+        for path, report in zip(paths, reports, strict=True):
             self.stdout.write(self.style.SUCCESS(f"Imported {path}: {report}"))

@@ -1,21 +1,23 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from partnerships.importers import PartnershipFileError, import_partnerships_file
+from partnerships.importers import PartnershipFileError, import_partnerships_files
 
 
 class Command(BaseCommand):
     help = (
-        "Import a partnerships file (YAML): boards, their hierarchy and meetings, and the JHWS priorities. "
-        "Re-importing updates in place; a file with any error changes nothing."
+        "Import partnerships files (YAML or JSON): boards, their hierarchy and meetings, and the JHWS priorities. "
+        "Every file is checked before anything is written; any error in any file changes nothing. "
+        "Re-importing updates in place."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", metavar="PATH")
+        parser.add_argument("paths", nargs="+", metavar="PATH")
 
     def handle(self, **options):
-        path = options["path"]
+        paths = options["paths"]
         try:
-            report = import_partnerships_file(path)
+            reports = import_partnerships_files(paths)
         except PartnershipFileError as error:
-            raise CommandError(f"{error}\nNothing was imported from {path}.") from None
-        self.stdout.write(self.style.SUCCESS(f"Imported {path}: {report}"))
+            raise CommandError("\n".join(error.errors) + "\nNothing was imported.") from None
+        for path, report in zip(paths, reports, strict=True):
+            self.stdout.write(self.style.SUCCESS(f"Imported {path}: {report}"))
