@@ -815,7 +815,11 @@ class Action(models.Model):
 
         Built from django-simple-history's records in a fixed number of queries.
         """
-        records = list(self.history.select_related("history_user").order_by("history_date", "history_id"))
+        # An action a re-import removed and a later one added back is a new row: the life of the
+        # removed row with the same plan and code is still its history.
+        earlier = Action.history.filter(plan_id=self.plan_id, code=self.code, history_type="-").values("id")
+        lives = Action.history.filter(Q(id=self.pk) | Q(id__in=earlier))
+        records = list(lives.select_related("history_user").order_by("history_date", "history_id"))
         owners = defaultdict(list)
         for name, (target, _) in self.AUDITED_OWNERS.items():
             through = apps.get_model("actionplan", f"HistoricalAction_{name}")
@@ -828,6 +832,8 @@ class Action(models.Model):
             last = bursts[-1][-1] if bursts else None
             if (
                 last is not None
+                and last.id == record.id
+                and "-" not in (last.history_type, record.history_type)
                 and last.history_user_id == record.history_user_id
                 and last.version == record.version
                 and record.history_date - bursts[-1][0].history_date < datetime.timedelta(seconds=5)
@@ -838,8 +844,13 @@ class Action(models.Model):
         entries, previous = [], None
         for burst in bursts:
             first, record = burst[0], burst[-1]
+            if record.history_type == "-":
+                entries.append(AuditEntry(first.history_date, first.history_user, "Action removed", [], record.version))
+                previous = None
+                continue
             if previous is None:
-                entries.append(AuditEntry(first.history_date, first.history_user, "Action created", [], record.version))
+                what = "Action added back" if entries else "Action created"
+                entries.append(AuditEntry(first.history_date, first.history_user, what, [], record.version))
             else:
                 changes = [
                     (label, getattr(previous, name), getattr(record, name))
@@ -856,7 +867,8 @@ class Action(models.Model):
                     )
             previous = record
 
-        update_records = ProgressUpdate.history.filter(action_id=self.pk).select_related("history_user")
+        update_records = ProgressUpdate.history.filter(action_id__in={r.id for r in records} | {self.pk})
+        update_records = update_records.select_related("history_user")
         last_text = {}
         for record in update_records.order_by("history_date", "history_id"):
             if record.history_type == "+":

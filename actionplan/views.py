@@ -312,22 +312,20 @@ def upload_plan(request):
         token = uploads.store(request, uploaded)
         try:
             clean = validate_plan_file(uploads.path_for(request, token), source=uploaded.name)
+            if not _may_import(request.user, clean):
+                uploads.discard(request, token)
+                raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
+            # Saving can refuse too (changes to owners other plans use): preview inside the same try.
+            is_new = not Plan.objects.filter(slug=clean.attributes["slug"]).exists()
+            report = preview_plan(clean, request.user)
         except PlanFileError as error:
             problems = error.errors
             uploads.discard(request, token)
         else:
-            if not _may_import(request.user, clean):
-                uploads.discard(request, token)
-                raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
             return render(
                 request,
                 "actionplan/upload_preview.html",
-                {
-                    "report": preview_plan(clean, request.user),
-                    "token": token,
-                    "file_name": uploaded.name,
-                    "is_new": not Plan.objects.filter(slug=clean.attributes["slug"]).exists(),
-                },
+                {"report": report, "token": token, "file_name": uploaded.name, "is_new": is_new},
             )
     status = 400 if form.errors or problems else 200
     return render(request, "actionplan/upload_plan.html", {"form": form, "problems": problems}, status=status)

@@ -88,3 +88,18 @@ def test_the_action_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(few_count):
         response = client.get(url)
     assert "Update 14" in response.content.decode()
+
+
+def test_an_action_removed_by_a_re_import_and_added_back_keeps_its_history(tmp_path, small_plan):
+    from actionplan.importers.yaml_plan import import_plan_file
+    from tests.helpers import minimal_plan, write_plan
+
+    data = minimal_plan()
+    a2 = data["priorities"][0]["actions"].pop()
+    import_plan_file(write_plan(tmp_path, data))  # A2 is removed...
+    data["priorities"][0]["actions"].append({**a2, "title": "Review the strategy again"})
+    import_plan_file(write_plan(tmp_path, data))  # ...and added back: a new row
+
+    back = small_plan.actions.get(code="A2")
+    whats = [entry.what for entry in back.audit_trail()]
+    assert whats == ["Action added back", "Action removed", "Action created"]

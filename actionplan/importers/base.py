@@ -111,6 +111,9 @@ class CleanPlan:
     priorities: list[CleanPriority]
     # Where the file differs from what its source says about itself (see `stated`).
     gaps: list[str] = field(default_factory=list)
+    # How the reader names places in the file (a spreadsheet's sheet and row), for problems
+    # found only as the plan is saved.
+    locate: Locate | None = None
 
     def all_actions(self) -> Iterator[tuple[CleanPriority, CleanAction | None, CleanAction]]:
         for priority in self.priorities:
@@ -142,7 +145,7 @@ def validate_plan(data: Any, source: str, locate: Locate | None = None, problems
 
     gaps = _stated_gaps(data.get("stated"), priorities, attributes, problems)
     problems.raise_if_any()
-    return CleanPlan(source, attributes, organisations, owners, priorities, gaps)
+    return CleanPlan(source, attributes, organisations, owners, priorities, gaps, problems.locate)
 
 
 def _walk(actions: list[CleanAction]) -> Iterator[CleanAction]:

@@ -216,7 +216,7 @@ class _PlanSaver:
             None if self.user is None else set(Plan.objects.administered_by(self.user).values_list("pk", flat=True))
         )
         codes = self._organisation_codes(synced)
-        problems = Problems(self.clean.source)
+        problems = Problems(self.clean.source, self.clean.locate)
         for row_pk, plan_pks in sorted(users.items()):
             key, row = changed[row_pk]
             how = "; ".join(
