@@ -113,9 +113,7 @@ def test_the_refusal_changes_nothing_even_when_the_rest_of_the_file_is_good(tmp_
     assert Owner.objects.get(code="DHa").role != "Tampered role"
 
 
-def test_the_command_line_may_change_shared_owners_and_reports_what_it_changed_outside_the_plan(
-    tmp_path, capsys, cqc
-):
+def test_the_command_line_may_change_shared_owners_and_reports_what_it_changed_outside_the_plan(tmp_path, capsys, cqc):
     # The bench plan names DHa and DHe without their organisations, which the CQC plan gives them.
     path = write_plan(tmp_path, big_plan(1, 1, 1))
     call_command("import_plan", str(path))
