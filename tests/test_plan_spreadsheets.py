@@ -171,7 +171,10 @@ def test_rows_only_a_spreadsheet_can_get_wrong_are_reported_with_the_rest(tmp_pa
     text = "\n".join(refused.value.errors)
     assert "row 2, column 'Action code': is missing" in text
     assert "row 3, column 'Parent code': no key action 'A1' above this row" in text
-    assert "row 5, column 'RAG'" in text and "'Purple' is not one of Red, Amber, Green, Complete, Not started" in text
+    assert (
+        "row 5, column 'RAG'" in text
+        and "unknown RAG 'Purple' (use Red, Amber, Green, Complete or Not started)" in text
+    )
 
 
 def test_a_csv_cannot_create_a_plan(tmp_path, small_plan):

@@ -17,11 +17,13 @@ from config.importing import (
     ImportFileError,
     Problems,
     check_unique,
+    read_choice,
     read_date,
     read_list,
     read_mapping,
     read_slug,
     read_text,
+    read_texts,
 )
 from config.importing.problems import Locate
 from indicators.models import Indicator
@@ -30,21 +32,6 @@ from partnerships.models import Partnership
 SUPPORTED_FORMAT = 1
 
 FILE_KEYS = {"format", "plan", "stated", "organisations", "people", "groups", "priorities"}
-PLAN_KEYS = {
-    "slug",
-    "title",
-    "full_title",
-    "board",
-    "assured_by",
-    "review_date",
-    "review_period",
-    "plan_date",
-    "reporting_date",
-    "labels",
-    "background",
-    "source",
-}
-LABEL_KEYS = {"priority", "action", "sub_action"}
 ORGANISATION_KEYS = {"code", "name"}
 PERSON_KEYS = {"initials", "name", "role", "organisation"}
 GROUP_KEYS = {"name", "description"}
@@ -63,6 +50,8 @@ SUB_ACTION_KEYS = {
 }
 ACTION_KEYS = SUB_ACTION_KEYS | {"sub_actions"}
 STATED_KEYS = {"numbers", "priorities"}
+_RAGS = {word: choice for choice in RAG for word in (choice.value, choice.label.lower())}
+_RAG_WORDS = ", ".join(RAG.labels[:-1]) + " or " + RAG.labels[-1]
 
 
 @dataclass
@@ -215,25 +204,38 @@ def _check_indicators(priorities: list[CleanPriority], problems: Problems) -> No
                     )
 
 
+# Text fields of `plan:`: file key → Plan attribute.
+PLAN_TEXTS = {
+    "title": "title",
+    "full_title": "full_title",
+    "board": "board_name",
+    "review_period": "review_period",
+    "background": "background",
+    "source": "source",
+}
+# Labels: file key → Plan attribute and what it is when the file does not say.
+PLAN_LABELS = {
+    "priority": ("priority_label", "Strategic priority"),
+    "action": ("action_label", "Key action"),
+    "sub_action": ("sub_action_label", "Sub-action"),
+}
+
+
+PLAN_DATES = ["review_date", "plan_date", "reporting_date"]
+PLAN_KEYS = {"slug", "assured_by", "labels", *PLAN_DATES, *PLAN_TEXTS}
+
+
 def _validate_plan_attributes(plan: dict, problems: Problems) -> dict[str, Any]:
     item = "plan"
-    labels = read_mapping(plan.get("labels") or {}, problems, "plan labels", LABEL_KEYS)
-    return {
-        "slug": read_slug(plan.get("slug"), problems, item, "slug"),
-        "title": read_text(plan.get("title"), problems, item, "title", required=True),
-        "full_title": read_text(plan.get("full_title"), problems, item, "full_title"),
-        "board_name": read_text(plan.get("board"), problems, item, "board"),
-        "board": _partnership(plan.get("assured_by"), problems, item, "assured_by"),
-        "review_date": read_date(plan.get("review_date"), problems, item, "review_date"),
-        "review_period": read_text(plan.get("review_period"), problems, item, "review_period"),
-        "plan_date": read_date(plan.get("plan_date"), problems, item, "plan_date"),
-        "reporting_date": read_date(plan.get("reporting_date"), problems, item, "reporting_date"),
-        "background": read_text(plan.get("background"), problems, item, "background"),
-        "source": read_text(plan.get("source"), problems, item, "source"),
-        "priority_label": read_text(labels.get("priority"), problems, item, "labels.priority") or "Strategic priority",
-        "action_label": read_text(labels.get("action"), problems, item, "labels.action") or "Key action",
-        "sub_action_label": read_text(labels.get("sub_action"), problems, item, "labels.sub_action") or "Sub-action",
-    }
+    attributes: dict[str, Any] = {"slug": read_slug(plan.get("slug"), problems, item, "slug")}
+    attributes |= read_texts(plan, problems, item, PLAN_TEXTS, required={"title"})
+    attributes["board"] = _partnership(plan.get("assured_by"), problems, item, "assured_by")
+    for name in PLAN_DATES:
+        attributes[name] = read_date(plan.get(name), problems, item, name)
+    labels = read_mapping(plan.get("labels") or {}, problems, "plan labels", PLAN_LABELS)
+    for key, (attribute, default) in PLAN_LABELS.items():
+        attributes[attribute] = read_text(labels.get(key), problems, item, f"labels.{key}") or default
+    return attributes
 
 
 def _partnership(value: Any, problems: Problems, item: str, field_name: str) -> Partnership | None:
@@ -416,19 +418,12 @@ def _status(raw: dict, problems: Problems, item: str) -> dict[str, str]:
     """The status as the paper words it, and the RAG it means: given, or read from the words."""
     status_text = read_text(raw.get("status"), problems, item, "status")
     status_text = " ".join(status_text.split())
-    rag_text = read_text(raw.get("rag"), problems, item, "rag")
-    rag = None
-    if rag_text:
-        rag = next((c for c in RAG if rag_text.lower() in (c.value, c.label.lower())), None)
-        if rag is None:
-            problems.add(item, "rag", f"{rag_text!r} is not one of {', '.join(RAG.labels)}")
-    elif status_text:
+    rag = read_choice(raw.get("rag"), _RAGS, problems, item, "rag", "RAG", _RAG_WORDS)
+    if rag is None and status_text and not raw.get("rag"):
         rag = RAG.for_status(status_text)
         if rag is None:
             problems.add(
-                item,
-                "status",
-                f"{status_text!r} is not a status the product knows: give a rag ({', '.join(RAG.labels)})",
+                item, "status", f"{status_text!r} is not a status the product knows: give a rag ({_RAG_WORDS})"
             )
     return {"status_text": status_text, "rag": rag.value if rag else ""}
 

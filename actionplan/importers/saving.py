@@ -175,30 +175,13 @@ class _PlanSaver:
         return synced.rows  # type: ignore[return-value]
 
     def _plans_using_owners(self, plan: Plan, ids: list[int]) -> set[tuple[int, int]]:
-        used = set()
-        for through in (Action.accountable.through, Action.responsible.through):
-            used |= set(
-                through.objects.filter(owner_id__in=ids)
-                .exclude(action__plan_id=plan.pk)
-                .values_list("owner_id", "action__plan_id")
-                .distinct()
-            )
-        return used
+        return _plans_naming(plan, "owner_id", ids)
 
     def _plans_using_organisations(self, plan: Plan, ids: list[int]) -> set[tuple[int, int]]:
-        used = set(
-            Plan.organisations.through.objects.filter(organisation_id__in=ids)
-            .exclude(plan_id=plan.pk)
-            .values_list("organisation_id", "plan_id")
+        listed = Plan.organisations.through.objects.filter(organisation_id__in=ids).exclude(plan_id=plan.pk)
+        return set(listed.values_list("organisation_id", "plan_id")) | _plans_naming(
+            plan, "owner__organisation_id", ids
         )
-        for through in (Action.accountable.through, Action.responsible.through):
-            used |= set(
-                through.objects.filter(owner__organisation_id__in=ids)
-                .exclude(action__plan_id=plan.pk)
-                .values_list("owner__organisation_id", "action__plan_id")
-                .distinct()
-            )
-        return used
 
     def _guard_shared(self, plan: Plan, synced: Synced, what: str, plans_using: Any) -> None:
         """Changes to owners or organisations other plans use: refused unless the user may
@@ -421,6 +404,15 @@ class _PlanSaver:
             # Bulk writes send no signals: keep each action's latest progress as a save would.
             Action.objects.filter(pk__in=touched).refresh_progress()
         return touched
+
+
+def _plans_naming(plan: Plan, owner_field: str, ids: list[int]) -> set[tuple[int, int]]:
+    """(id, plan) for each other plan whose actions name an owner whose `owner_field` is in `ids`."""
+    used: set[tuple[int, int]] = set()
+    for through in (Action.accountable.through, Action.responsible.through):
+        named = through.objects.filter(**{f"{owner_field}__in": ids}).exclude(action__plan_id=plan.pk)
+        used |= set(named.values_list(owner_field, "action__plan_id").distinct())
+    return used
 
 
 def _show(value: Any, organisation_codes: dict[Any, str], name: str) -> str:

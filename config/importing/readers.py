@@ -4,9 +4,9 @@ the item and field) and returns an empty one, so validation goes on and reports 
 import calendar
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from config.importing.problems import Problems
 
@@ -135,3 +135,39 @@ def check_unique(value: Any, seen: set, problems: Problems, item: str, name: str
     if value in seen:
         problems.add(item, name, f"duplicate {what} {value!r}")
     seen.add(value)
+
+
+T = TypeVar("T")
+
+
+def read_choice(
+    value: Any,
+    choices: Mapping[str, T],
+    problems: Problems,
+    item: str,
+    name: str,
+    what: str,
+    use: str,
+    required: bool = False,
+) -> T | None:
+    """One of a fixed set of words, in any case: `choices` maps each word, in lower case, to what
+    it means ("g" and "green" to Green). Blank gives None; anything else is named with the words
+    to `use` instead."""
+    text = read_text(value, problems, item, name, required=required)
+    if not text:
+        return None
+    if text.lower() in choices:
+        return choices[text.lower()]
+    problems.add(item, name, f"unknown {what} {text!r} (use {use})")
+    return None
+
+
+def read_texts(
+    raw: Mapping[str, Any], problems: Problems, item: str, names: Mapping[str, str], required: Iterable[str] = ()
+) -> dict[str, str]:
+    """Several text fields of one item: {attribute: text} for each file key → attribute in `names`."""
+    required = set(required)
+    return {
+        attribute: read_text(raw.get(key), problems, item, key, required=key in required)
+        for key, attribute in names.items()
+    }

@@ -18,13 +18,14 @@ from config.importing import (
     Writer,
     by_key,
     check_unique,
+    read_choice,
     read_decimal,
     read_list,
     read_mapping,
     read_text,
     read_whole_number,
 )
-from indicators.importers.base import Periods, check_format, read_period, read_polarity
+from indicators.importers.base import Periods, read_file_head, read_period, read_polarity
 from indicators.models import AscofDomain, AscofMeasure, DataQualityNote, HeadlineTile, Indicator
 
 KIND = "asc-performance"
@@ -46,12 +47,7 @@ class CleanAscPerformance:
 
 
 def validate_asc_performance(data, source):
-    problems = Problems(source)
-    if not isinstance(data, dict):
-        problems.add("file", None, "must be a mapping with format, kind, title, ascof and headline_tiles")
-        problems.raise_if_any()
-    check_format(data, problems, KIND)
-    read_mapping(data, problems, "file", {"format", "kind", "title", "source", "ascof", "headline_tiles"})
+    problems = read_file_head(data, source, KIND, ["title", "source", "ascof", "headline_tiles"])
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     ascof = read_mapping(data.get("ascof") or {}, problems, "ascof", {"periods", "domains"})
     raw_periods = read_mapping(
@@ -111,9 +107,15 @@ def _validate_measure(raw, problems, item, codes):
     polarity = read_polarity(raw.get("polarity"), problems, item, "polarity")
     if not polarity and "polarity" not in raw:
         problems.add(item, "polarity", "is missing: say whether higher or lower is better")
-    compare_as = read_text(raw.get("compare_as"), problems, item, "compare_as") or "difference"
-    if compare_as not in _COMPARE_AS:
-        problems.add(item, "compare_as", f"unknown {compare_as!r} (use difference or percent)")
+    compare_as = read_choice(
+        raw.get("compare_as") or "difference",
+        _COMPARE_AS,
+        problems,
+        item,
+        "compare_as",
+        "comparison",
+        "difference or percent",
+    )
     england, _ = _read_figure(raw.get("england"), problems, item, "england")
     previous, _ = _read_figure(raw.get("previous"), problems, item, "previous")
     current, current_text = _read_figure(raw.get("current"), problems, item, "current")
@@ -123,7 +125,7 @@ def _validate_measure(raw, problems, item, codes):
         "text": read_text(raw.get("text"), problems, item, "text", required=True),
         "unit": read_text(raw.get("unit"), problems, item, "unit"),
         "polarity": polarity,
-        "compare_as": _COMPARE_AS.get(compare_as, AscofMeasure.CompareAs.DIFFERENCE),
+        "compare_as": compare_as or AscofMeasure.CompareAs.DIFFERENCE,
         "england_value": england,
         "previous_value": previous,
         "current_value": current,

@@ -15,8 +15,10 @@ from typing import Any
 
 from config.importing import (
     ImportReport,
+    Problems,
     Writer,
     by_key,
+    read_choice,
     read_date,
     read_decimal,
     read_list,
@@ -91,14 +93,8 @@ def read_rag(value, problems, item, name):
 
 
 def read_outlook(value, problems, item, name):
-    text = read_text(value, problems, item, name)
-    if not text:
-        return ""
-    outlook = _OUTLOOK_WORDS.get(text.lower())
-    if outlook is None:
-        problems.add(item, name, f"unknown outlook {text!r} (use ↑, ↔, ↓ or improving, stable, deteriorating)")
-        return ""
-    return outlook
+    use = "↑, ↔, ↓ or improving, stable, deteriorating"
+    return read_choice(value, _OUTLOOK_WORDS, problems, item, name, "outlook", use) or ""
 
 
 def read_period(value, problems, item, name):
@@ -135,29 +131,21 @@ def read_periods(data, problems, columns):
     return raw, specs
 
 
+_POLARITIES = {
+    "higher": Indicator.Polarity.HIGHER,
+    "higher is better": Indicator.Polarity.HIGHER,
+    "lower": Indicator.Polarity.LOWER,
+    "lower is better": Indicator.Polarity.LOWER,
+}
+
+
 def read_polarity(value, problems, item, name):
-    text = read_text(value, problems, item, name).lower()
-    if not text:
-        return ""
-    if text in {"higher", "higher is better"}:
-        return Indicator.Polarity.HIGHER
-    if text in {"lower", "lower is better"}:
-        return Indicator.Polarity.LOWER
-    problems.add(item, name, f"unknown polarity {text!r} (use higher or lower)")
-    return ""
+    return read_choice(value, _POLARITIES, problems, item, name, "polarity", "higher or lower") or ""
 
 
 def read_area(value, problems, item, name):
-    text = read_text(value, problems, item, name, required=True)
-    if not text:
-        return ""
-    area = _AREAS.get(text.lower())
-    if area is None:
-        problems.add(
-            item, name, f"unknown comparator area {text!r} (use England, South East or Statistical neighbours)"
-        )
-        return ""
-    return area
+    use = "England, South East or Statistical neighbours"
+    return read_choice(value, _AREAS, problems, item, name, "comparator area", use, required=True) or ""
 
 
 # -- target rules ----------------------------------------------------------------------------------
@@ -348,8 +336,20 @@ def save_values_and_benchmarks(writer: Writer, report: ImportReport, indicators:
     report.add(writer.sync(Benchmark, benchmarks, held))
 
 
+def read_file_head(data, source, kind, keys):
+    """The top of every indicator file: a mapping of `format: 1`, the right `kind:` and `keys`
+    (any other key is refused). Returns the collector for the rest of the file's problems."""
+    problems = Problems(source)
+    if not isinstance(data, dict):
+        problems.add("file", None, f"must be a mapping with format, kind, {', '.join(keys)}")
+        problems.raise_if_any()
+    read_mapping(data, problems, "file", {"format", "kind", *keys})
+    check_format(data, problems, kind)
+    return problems
+
+
 def check_format(data, problems, kind):
-    """The top of every indicator file: `format: 1` and the right `kind:`."""
+    """`format: 1` and the right `kind:`."""
     if data.get("format") != SUPPORTED_FORMAT:
         problems.add("file", "format", f"must be {SUPPORTED_FORMAT} (got {data.get('format')!r})")
     if data.get("kind") != kind:

@@ -13,7 +13,6 @@ from django.db import transaction
 
 from config.importing import (
     ImportReport,
-    Problems,
     Writer,
     by_key,
     check_unique,
@@ -25,8 +24,8 @@ from config.importing import (
 )
 from indicators.importers.base import (
     CleanValue,
-    check_format,
     read_benchmarks,
+    read_file_head,
     read_period,
     read_polarity,
     save_values_and_benchmarks,
@@ -62,12 +61,7 @@ class CleanKeyStatistics:
 
 
 def validate_key_statistics(data, source):
-    problems = Problems(source)
-    if not isinstance(data, dict):
-        problems.add("file", None, "must be a mapping with format, kind, title and themes")
-        problems.raise_if_any()
-    check_format(data, problems, KIND)
-    read_mapping(data, problems, "file", {"format", "kind", "title", "source", "code_prefix", "themes"})
+    problems = read_file_head(data, source, KIND, ["title", "source", "code_prefix", "themes"])
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     prefix = read_text(data.get("code_prefix"), problems, "file", "code_prefix") or "ASC"
     themes, statistics, numbers = [], [], set()

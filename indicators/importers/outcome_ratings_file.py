@@ -17,12 +17,13 @@ from config.importing import (
     Writer,
     by_key,
     check_unique,
+    read_choice,
     read_date,
     read_list,
     read_mapping,
     read_text,
 )
-from indicators.importers.base import Periods, check_format, read_periods
+from indicators.importers.base import Periods, read_file_head, read_periods
 from indicators.models import ExceptionRecord, Indicator, Outcome, OutcomeRag, OutcomeRating
 from partnerships.models import Partnership
 
@@ -75,12 +76,7 @@ class CleanRatings:
 
 
 def validate_ratings(data, source):
-    problems = Problems(source)
-    if not isinstance(data, dict):
-        problems.add("file", None, "must be a mapping with format, kind, title, periods and outcomes")
-        problems.raise_if_any()
-    check_format(data, problems, KIND)
-    read_mapping(data, problems, "file", {"format", "kind", "title", "source", "periods", "outcomes"})
+    problems = read_file_head(data, source, KIND, ["title", "source", "periods", "outcomes"])
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     _, period_keys = read_periods(data, problems, "the report's rating columns, e.g. {q2: Q2 2017-18}")
 
@@ -125,27 +121,15 @@ def validate_ratings(data, source):
 
 
 def _read_rag(value, problems, item, name):
-    text = read_text(value, problems, item, name)
-    if not text:
-        return ""
-    rag = _RAG_WORDS.get(text.lower())
-    if rag is None:
-        problems.add(item, name, f"unknown RAG {text!r} (use Red, Amber, Green or 'Green or Amber')")
-        return ""
-    return rag
+    use = "Red, Amber, Green or 'Green or Amber'"
+    return read_choice(value, _RAG_WORDS, problems, item, name, "RAG", use) or ""
 
 
 def _read_exception(raw, problems, item, name):
     raw = read_mapping(raw, problems, f"{item} {name}", _EXCEPTION_FIELDS)
     where = f"{item} {name}"
-    decision_word = read_text(raw.get("decision"), problems, where, "decision").lower() or "awaiting"
-    decision = _DECISIONS.get(decision_word)
-    if decision is None:
-        problems.add(
-            where,
-            "decision",
-            f"unknown decision {decision_word!r} (use awaiting, accepted, not accepted or not recorded)",
-        )
+    use = "awaiting, accepted, not accepted or not recorded"
+    decision = read_choice(raw.get("decision") or "awaiting", _DECISIONS, problems, where, "decision", "decision", use)
     decided_by = read_text(raw.get("decided_by"), problems, where, "decided_by")
     if decision in (ExceptionRecord.Decision.ACCEPTED, ExceptionRecord.Decision.NOT_ACCEPTED) and not decided_by:
         problems.add(where, "decided_by", "say who made the decision")

@@ -12,7 +12,6 @@ from django.db import transaction
 
 from config.importing import (
     ImportReport,
-    Problems,
     Writer,
     by_key,
     check_unique,
@@ -22,12 +21,13 @@ from config.importing import (
     read_mapping,
     read_slug,
     read_text,
+    read_texts,
     read_whole_number,
 )
 from indicators.importers.base import (
     CleanValue,
-    check_format,
     read_benchmarks,
+    read_file_head,
     read_outlook,
     read_periods,
     read_polarity,
@@ -59,6 +59,14 @@ _INDICATOR_FIELDS = {
     "comparators",
 }
 _VALUE_SUFFIXES = ("rag", "actual", "actual_text", "note")
+# A financial dashboard row's text columns: file key → FinancialIndicator field.
+_FINANCIAL_TEXTS = {
+    "group": "group",
+    "indicator": "text",
+    "target": "target_text",
+    "position": "position_text",
+    "notes": "notes",
+}
 
 
 @dataclass
@@ -84,11 +92,8 @@ class CleanReport:
 
 def validate_report(data, source):
     """Check a performance report file. Returns a CleanReport or raises IndicatorFileError with every problem."""
-    problems = Problems(source)
-    if not isinstance(data, dict):
-        problems.add("file", None, "must be a mapping with format, kind, report, periods and directorates")
-        problems.raise_if_any()
-    check_format(data, problems, KIND)
+    keys = ["report", "periods", "outlook_period", "priorities", "directorates", "financial_reports"]
+    problems = read_file_head(data, source, KIND, keys)
     report = read_mapping(data.get("report") or {}, problems, "report", {"title", "presented_to", "date", "source"})
     title = read_text(report.get("title"), problems, "report", "title", required=True)
     read_date(report.get("date"), problems, "report", "date")
@@ -242,16 +247,9 @@ def _validate_financial(data, problems, directorate_slugs):
             raw_row = read_mapping(
                 raw_row, problems, where, {"group", "indicator", "target", "position", "on_target", "notes"}
             )
-            rows.append(
-                {
-                    "group": read_text(raw_row.get("group"), problems, where, "group"),
-                    "text": read_text(raw_row.get("indicator"), problems, where, "indicator", required=True),
-                    "target_text": read_text(raw_row.get("target"), problems, where, "target"),
-                    "position_text": read_text(raw_row.get("position"), problems, where, "position"),
-                    "on_target": read_yes_no(raw_row.get("on_target"), problems, where, "on_target"),
-                    "notes": read_text(raw_row.get("notes"), problems, where, "notes"),
-                }
-            )
+            row = read_texts(raw_row, problems, where, _FINANCIAL_TEXTS, required={"indicator"})
+            row["on_target"] = read_yes_no(raw_row.get("on_target"), problems, where, "on_target")
+            rows.append(row)
         dashboards.append(
             {
                 "slug": slug,

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from config.importing import ImportReport, Problems, read_list, read_mapping, read_text
-from indicators.importers.base import check_format
+from indicators.importers.base import read_file_head
 from indicators.models import Indicator
 from partnerships.models import Partnership
 
@@ -28,12 +28,7 @@ class CleanReviews:
 
 
 def validate_reviews(data, source):
-    problems = Problems(source)
-    if not isinstance(data, dict):
-        problems.add("file", None, "must be a mapping with format, kind, title and boards")
-        problems.raise_if_any()
-    check_format(data, problems, KIND)
-    read_mapping(data, problems, "file", {"format", "kind", "title", "source", "boards"})
+    problems = read_file_head(data, source, KIND, ["title", "source", "boards"])
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     boards = {}
     raw_boards = read_list(data.get("boards"), problems, "file", "boards")

@@ -1,23 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
+from config.importing.command import ImportCommand
+from partnerships.importers import import_partnerships_files
 
-from partnerships.importers import PartnershipFileError, import_partnerships_files
 
-
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import partnerships files (YAML or JSON): boards, their hierarchy and meetings, and the JHWS priorities. "
         "Every file is checked before anything is written; any error in any file changes nothing. "
         "Re-importing updates in place."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH")
-
-    def handle(self, **options):
-        paths = options["paths"]
-        try:
-            reports = import_partnerships_files(paths)
-        except PartnershipFileError as error:
-            raise CommandError("\n".join(error.errors) + "\nNothing was imported.") from None
-        for path, report in zip(paths, reports, strict=True):
-            self.stdout.write(self.style.SUCCESS(f"Imported {path}: {report}"))
+    import_files = staticmethod(import_partnerships_files)
