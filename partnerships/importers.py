@@ -8,6 +8,7 @@ changed, so a re-import writes nothing. See docs/partnerships-file-format.md.
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,13 +127,13 @@ class CleanMeeting:
 class CleanPartnership:
     slug: str
     parent: str
-    values: dict
+    values: dict[str, Any]
     meetings: list = field(default_factory=list)
 
 
 @dataclass
 class CleanPriority:
-    number: int
+    number: int | None  # None only in a file validation refuses
     text: str
     owner: str
     note: str
@@ -141,8 +142,8 @@ class CleanPriority:
 @dataclass
 class CleanFile:
     source: str
-    partnerships: list
-    priorities: list
+    partnerships: list[CleanPartnership]
+    priorities: list[CleanPriority]
 
 
 def validate_partnerships(data: Any, source: str) -> CleanFile:
@@ -156,7 +157,7 @@ def validate_partnerships(data: Any, source: str) -> CleanFile:
     _check_lengths(Partnership, {"source": (file_source, "source")}, problems, "file")
 
     partnerships = []
-    seen = set()
+    seen: set[str] = set()
     raw_list = read_list(data.get("partnerships"), problems, "file", "partnerships")
     if not raw_list and "partnerships" not in data:
         problems.add("file", "partnerships", "is missing")
@@ -173,7 +174,7 @@ def validate_partnerships(data: Any, source: str) -> CleanFile:
     return CleanFile(source, _parents_first(partnerships), priorities)
 
 
-def _validate_partnership(raw, index, problems, seen):
+def _validate_partnership(raw: Any, index: int, problems: Problems, seen: set[str]) -> CleanPartnership:
     item = f"partnerships[{index}]"
     raw = read_mapping(raw, problems, item)
     slug = read_slug(raw.get("slug"), problems, item, "slug")
@@ -184,7 +185,7 @@ def _validate_partnership(raw, index, problems, seen):
         if key not in PARTNERSHIP_KEYS:
             problems.unknown(item, key, PARTNERSHIP_KEYS)
 
-    values = {"name": read_text(raw.get("name"), problems, item, "name", required=True)}
+    values: dict[str, Any] = {"name": read_text(raw.get("name"), problems, item, "name", required=True)}
     statutory = raw.get("statutory", False)
     if not isinstance(statutory, bool):
         problems.add(item, "statutory", f"must be true or false, not {statutory!r}")
@@ -230,7 +231,7 @@ def _validate_partnership(raw, index, problems, seen):
 _FILE_KEY = {text_field: key for key, (text_field, _, _) in DATED_TEXT_FIELDS.items()}
 
 
-def _check_lengths(model, values, problems, item):
+def _check_lengths(model: Any, values: dict[str, tuple[Any, str]], problems: Problems, item: str) -> None:
     """Text longer than its column would fail the whole import at the database: say so here instead."""
     for name, (value, file_key) in values.items():
         limit = getattr(model._meta.get_field(name), "max_length", None)
@@ -238,11 +239,11 @@ def _check_lengths(model, values, problems, item):
             problems.add(item, file_key, f"is {len(value)} characters long; at most {limit} fit")
 
 
-def _day(date):
+def _day(date: datetime.date) -> str:
     return f"{date.day} {date:%B %Y}"
 
 
-def _validate_meetings(raw, item, problems):
+def _validate_meetings(raw: dict, item: str, problems: Problems) -> list[CleanMeeting]:
     meetings, dates = [], set()
     for index, raw_meeting in enumerate(read_list(raw.get("meetings"), problems, item, "meetings")):
         where = f"{item} meetings[{index}]"
@@ -267,7 +268,7 @@ def _validate_meetings(raw, item, problems):
     return meetings
 
 
-def _check_hierarchy(partnerships, slugs, problems):
+def _check_hierarchy(partnerships: list[CleanPartnership], slugs: set[str], problems: Problems) -> None:
     parent_of = {p.slug: p.parent for p in partnerships if p.slug}
     for clean in partnerships:
         if not clean.parent or not clean.slug:
@@ -284,12 +285,12 @@ def _check_hierarchy(partnerships, slugs, problems):
             problems.add(item, "parent", "reports to itself: " + " → ".join([*chain, current]))
 
 
-def _parents_first(partnerships):
+def _parents_first(partnerships: list[CleanPartnership]) -> list[CleanPartnership]:
     """File order, except that a board always comes after the board it reports to."""
     done, ordered = set(), []
     by_slug = {p.slug: p for p in partnerships}
 
-    def add(clean):
+    def add(clean: CleanPartnership) -> None:
         if clean.slug in done:
             return
         done.add(clean.slug)
@@ -304,8 +305,9 @@ def _parents_first(partnerships):
     return ordered
 
 
-def _validate_priorities(data, problems, slugs):
-    priorities, numbers = [], set()
+def _validate_priorities(data: dict, problems: Problems, slugs: set[str]) -> list[CleanPriority]:
+    priorities: list[CleanPriority] = []
+    numbers: set[int] = set()
     for index, raw in enumerate(read_list(data.get("strategy_priorities"), problems, "file", "strategy_priorities")):
         item = f"strategy_priorities[{index}]"
         raw = read_mapping(raw, problems, item, {"number", "text", "owner", "note"})
@@ -369,10 +371,10 @@ def save_partnerships(clean: CleanFile, user: Any = None) -> PartnershipsReport:
         }
         synced = writer.sync(Partnership, wanted, existing)
         report.add(synced)
-        boards.update(synced.rows)  # type: ignore[arg-type]
+        boards.update(synced.rows)
 
     held = by_key(Meeting.objects.filter(partnership__in=list(boards.values())), "partnership_id", "date")
-    wanted = {
+    meetings = {
         (boards[cp.slug].pk, cm.date): {
             "partnership_id": boards[cp.slug].pk,
             "date": cm.date,
@@ -382,13 +384,13 @@ def save_partnerships(clean: CleanFile, user: Any = None) -> PartnershipsReport:
         for cp in clean.partnerships
         for cm in cp.meetings
     }
-    report.add(writer.sync(Meeting, wanted, held, remove=True))
+    report.add(writer.sync(Meeting, meetings, held, remove=True))
 
-    wanted = {
+    priorities = {
         cp.number: {"number": cp.number, "text": cp.text, "owner_id": boards[cp.owner].pk, "note": cp.note}
         for cp in clean.priorities
     }
-    report.add(writer.sync(StrategyPriority, wanted, by_key(StrategyPriority.objects.all(), "number"), remove=True))
+    report.add(writer.sync(StrategyPriority, priorities, by_key(StrategyPriority.objects.all(), "number"), remove=True))
     return report
 
 
@@ -397,14 +399,14 @@ def _levels(partnerships: list[CleanPartnership]) -> list[list[CleanPartnership]
     parent_of = {cp.slug: cp.parent for cp in partnerships}
     levels: dict[int, list[CleanPartnership]] = {}
     for cp in partnerships:
-        depth, current = 0, cp.parent
+        depth, current = 0, cp.parent or None
         while current:
             depth, current = depth + 1, parent_of.get(current)
         levels.setdefault(depth, []).append(cp)
     return [levels[depth] for depth in sorted(levels)]
 
 
-def import_partnerships_files(paths: list[Path | str], user: Any = None) -> list[PartnershipsReport]:
+def import_partnerships_files(paths: Iterable[Path | str], user: Any = None) -> list[PartnershipsReport]:
     """Check every file first, then write them all in one transaction: any problem in any file
     changes nothing."""
     return import_all(

@@ -181,9 +181,9 @@ def _stated_gaps(stated: Any, priorities: list[CleanPriority], attributes: dict,
         if code not in {p.code for p in priorities}:
             problems.add("stated", f"priorities.{code}", f"no priority {code!r} in the file")
             continue
-        held = len(numbered.get(code, []))
-        if held != count:
-            gaps.append(f"{attributes['priority_label']} {code}: the source says it holds {count}, it lists {held}")
+        listed = len(numbered.get(code, []))
+        if listed != count:
+            gaps.append(f"{attributes['priority_label']} {code}: the source says it holds {count}, it lists {listed}")
     return gaps
 
 
@@ -296,12 +296,10 @@ def _validate_owners(data: dict, problems: Problems, organisations: list[dict[st
             )
         )
     # Every organisation can also own actions (the HIC plan's leads are organisations).
-    for organisation in organisations:
-        if organisation["code"]:
-            code = organisation["code"]
-            owners.append(
-                CleanOwner(kind=Owner.Kind.ORGANISATION, code=code, name=organisation["name"], organisation=code)
-            )
+    for listed in organisations:
+        if listed["code"]:
+            code = listed["code"]
+            owners.append(CleanOwner(kind=Owner.Kind.ORGANISATION, code=code, name=listed["name"], organisation=code))
     seen: dict[str, str] = {}
     for owner in owners:
         if owner.code and owner.code in seen:
@@ -386,6 +384,7 @@ def _validate_action(
     if parent is not None and not completion_text:
         due_date = parent.due_date  # a sub-action with no date of its own inherits its key action's
 
+    status_text, rag = _status(raw, problems, item)
     return CleanAction(
         code=code,
         number=number,
@@ -398,7 +397,8 @@ def _validate_action(
         due_date=due_date,
         progress=read_text(raw.get("progress"), problems, item, "progress"),
         indicators=_indicator_codes(raw, problems, item),
-        **_status(raw, problems, item),
+        status_text=status_text,
+        rag=rag,
     )
 
 
@@ -414,7 +414,7 @@ def _indicator_codes(raw: dict, problems: Problems, item: str) -> list[str] | No
     return [code for code in codes if code]
 
 
-def _status(raw: dict, problems: Problems, item: str) -> dict[str, str]:
+def _status(raw: dict, problems: Problems, item: str) -> tuple[str, str]:
     """The status as the paper words it, and the RAG it means: given, or read from the words."""
     status_text = read_text(raw.get("status"), problems, item, "status")
     status_text = " ".join(status_text.split())
@@ -425,7 +425,7 @@ def _status(raw: dict, problems: Problems, item: str) -> dict[str, str]:
             problems.add(
                 item, "status", f"{status_text!r} is not a status the product knows: give a rag ({_RAG_WORDS})"
             )
-    return {"status_text": status_text, "rag": rag.value if rag else ""}
+    return status_text, rag.value if rag else ""
 
 
 __all__ = ["ImportFileError", "CleanAction", "CleanOwner", "CleanPlan", "CleanPriority", "validate_plan"]

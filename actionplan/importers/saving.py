@@ -76,7 +76,7 @@ class _Links:
         self.target = f"{target}_id"
         self.held: dict[int, dict[int, models.Model]] = defaultdict(dict)  # action pk -> {target pk: row}
         if not new_plan:
-            rows = through.objects.filter(action__plan_id=plan.pk).values_list("id", "action_id", self.target)
+            rows = through._default_manager.filter(action__plan_id=plan.pk).values_list("id", "action_id", self.target)
             for pk, action_id, target_id in rows:
                 self.held[action_id][target_id] = through(id=pk, action_id=action_id, **{self.target: target_id})
         self.added: list[models.Model] = []
@@ -94,15 +94,15 @@ class _Links:
 
     def write(self) -> None:
         if self.dropped:
-            self.through.objects.filter(pk__in=self.dropped).delete()
+            self.through._default_manager.filter(pk__in=self.dropped).delete()
         if self.added:
-            self.through.objects.bulk_create(self.added, batch_size=1000)
+            self.through._default_manager.bulk_create(self.added, batch_size=1000)
 
     def rows_of(self, action_ids: set[int]) -> list[models.Model]:
         """The links of these actions as they are once written (for their history snapshots)."""
         dropped = set(self.dropped)
         kept = [row for pk in action_ids for row in self.held.get(pk, {}).values() if row.pk not in dropped]
-        return kept + [row for row in self.added if row.action_id in action_ids]
+        return kept + [row for row in self.added if getattr(row, "action_id") in action_ids]  # noqa: B009
 
 
 class _PlanSaver:
@@ -153,7 +153,7 @@ class _PlanSaver:
         if held - wanted_ids:
             through.objects.filter(plan_id=plan.pk, organisation_id__in=held - wanted_ids).delete()
         through.objects.bulk_create([through(plan_id=plan.pk, organisation_id=pk) for pk in wanted_ids - held])
-        return synced.rows  # type: ignore[return-value]
+        return synced.rows
 
     def _save_owners(self, plan: Plan, organisations: dict[str, Organisation]) -> dict[str, Owner]:
         wanted = {
@@ -172,7 +172,7 @@ class _PlanSaver:
         self._guard_shared(plan, synced, "owner", self._plans_using_owners)
         self.writer.write(Owner, synced)
         self.report.add(synced)
-        return synced.rows  # type: ignore[return-value]
+        return synced.rows
 
     def _plans_using_owners(self, plan: Plan, ids: list[int]) -> set[tuple[int, int]]:
         return _plans_naming(plan, "owner_id", ids)
@@ -243,7 +243,7 @@ class _PlanSaver:
         gone, synced.removed = synced.removed, []
         self.writer.write(StrategicPriority, synced)
         self.report.add(synced)
-        return synced.rows, gone  # type: ignore[return-value]
+        return synced.rows, gone
 
     def _save_actions(
         self, plan: Plan, new_plan: bool, priorities: dict[str, StrategicPriority], owners: dict[str, Owner]
@@ -285,7 +285,7 @@ class _PlanSaver:
             existing,
         )
         self.writer.write(Action, subs, history=False)
-        actions: dict[str, Action] = {**keys.rows, **subs.rows}  # type: ignore[dict-item]
+        actions: dict[str, Action] = {**keys.rows, **subs.rows}
         created = {a.pk for a in keys.created + subs.created}
         changed = {a.pk for a in keys.changed + subs.changed}
 

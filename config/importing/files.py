@@ -199,7 +199,7 @@ class _YamlReader:
     def resolve(self, value: str) -> str:
         for tag, regexp in self.resolvers.get(value[0] if value else "", ()):
             if regexp.match(value):
-                return tag
+                return str(tag)
         return _STR
 
     def add(self, value: Any, size: int, anchor: str | None, line: int, counted: bool = False) -> None:

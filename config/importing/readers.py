@@ -117,7 +117,7 @@ def read_whole_number(value: Any, problems: Problems, item: str, name: str) -> i
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         problems.add(item, name, "is missing" if value is None else f"{value!r} is not a whole number from 1")
         return None
-    return value
+    return int(value)
 
 
 def read_slug(value: Any, problems: Problems, item: str, name: str) -> str:

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from config.importing.problems import ImportFileError
 
 M = TypeVar("M", bound=models.Model)
+K = TypeVar("K", bound=Hashable)
 P = TypeVar("P")
 
 
@@ -49,13 +50,13 @@ class ImportReport:
 class Synced(Generic[M]):
     """The rows one model was brought to, by key, and what happened to each."""
 
-    rows: dict[Hashable, M] = field(default_factory=dict)
+    rows: dict[Any, M] = field(default_factory=dict)
     created: list[M] = field(default_factory=list)
     changed: list[M] = field(default_factory=list)
     unchanged: list[M] = field(default_factory=list)
     removed: list[M] = field(default_factory=list)
     # What each changed row had changed, by key: {field: (old, new)}.
-    differences: dict[Hashable, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+    differences: dict[Any, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,8 +69,8 @@ class Writer:
     def diff(
         self,
         model: type[M],
-        wanted: Mapping[Hashable, dict[str, Any]],
-        existing: Mapping[Hashable, M],
+        wanted: Mapping[K, dict[str, Any]],
+        existing: Mapping[K, M],
         remove: bool = False,
     ) -> Synced[M]:
         """Compare without writing. `wanted` maps each key to the row's field values by attname
@@ -117,8 +118,8 @@ class Writer:
     def sync(
         self,
         model: type[M],
-        wanted: Mapping[Hashable, dict[str, Any]],
-        existing: Mapping[Hashable, M],
+        wanted: Mapping[K, dict[str, Any]],
+        existing: Mapping[K, M],
         remove: bool = False,
         history: bool = True,
     ) -> Synced[M]:
@@ -131,8 +132,10 @@ class Writer:
         if not rows:
             return []
         manager = getattr(model, model._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
-        return manager.bulk_history_create(
-            rows, update=not created, default_user=self.user, default_date=self.when, batch_size=1000
+        return list(
+            manager.bulk_history_create(
+                rows, update=not created, default_user=self.user, default_date=self.when, batch_size=1000
+            )
         )
 
     def record_links(self, model: type[models.Model], records: Iterable[Any], links: dict[str, list[Any]]) -> None:
@@ -162,7 +165,7 @@ def has_history(model: type[models.Model]) -> bool:
     return getattr(model._meta, "simple_history_manager_attribute", None) is not None
 
 
-def by_key(rows: Iterable[M], *fields: str) -> dict[Hashable, M]:
+def by_key(rows: Iterable[M], *fields: str) -> dict[Any, M]:
     """Rows by the value (or tuple of values) of `fields`, e.g. by_key(actions, "code")."""
     if len(fields) == 1:
         return {getattr(row, fields[0]): row for row in rows}

@@ -8,6 +8,7 @@ a tile's printed change, which is kept so that a disagreement with its own figur
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -40,13 +41,13 @@ class CleanAscPerformance:
     source: str
     title: str
     periods: dict  # england/previous/current -> PeriodSpec
-    domains: list
-    measures: list
-    tiles: list
-    notes: list  # (tile position, fields, indicator code)
+    domains: list[dict[str, Any]]
+    measures: list[dict[str, Any]]
+    tiles: list[dict[str, Any]]
+    notes: list[tuple[int, dict[str, Any], str]]  # (tile position, fields, indicator code)
 
 
-def validate_asc_performance(data, source):
+def validate_asc_performance(data: Any, source: str) -> CleanAscPerformance:
     problems = read_file_head(data, source, KIND, ["title", "source", "ascof", "headline_tiles"])
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     ascof = read_mapping(data.get("ascof") or {}, problems, "ascof", {"periods", "domains"})
@@ -59,7 +60,10 @@ def validate_asc_performance(data, source):
         if spec:
             periods[key] = spec
 
-    domains, measures, numbers, codes = [], [], set(), set()
+    domains: list[dict[str, Any]] = []
+    measures: list[dict[str, Any]] = []
+    numbers: set[int] = set()
+    codes: set[str] = set()
     for d_index, raw in enumerate(read_list(ascof.get("domains"), problems, "ascof", "domains")):
         item = f"ascof domains[{d_index}]"
         raw = read_mapping(raw, problems, item, {"number", "name", "measures"})
@@ -74,7 +78,8 @@ def validate_asc_performance(data, source):
             if measure:
                 measures.append({**measure, "domain": number, "position": position, "source": title})
 
-    tiles, notes = [], []
+    tiles: list[dict[str, Any]] = []
+    notes: list[tuple[int, dict[str, Any], str]] = []
     for index, raw in enumerate(read_list(data.get("headline_tiles"), problems, "file", "headline_tiles")):
         item = f"headline tile {index + 1}"
         tile, tile_notes = _validate_tile(raw, problems, item)
@@ -85,14 +90,14 @@ def validate_asc_performance(data, source):
     return CleanAscPerformance(source, title, periods, domains, measures, tiles, notes)
 
 
-def _read_figure(value, problems, item, name):
+def _read_figure(value: Any, problems: Problems, item: str, name: str) -> tuple[Decimal | None, str]:
     """(value, as written): a number, or None with the words for "not yet available"."""
     if isinstance(value, str) and _MISSING.match(value.strip()):
         return None, value.strip()
     return read_decimal(value, problems, item, name, required=True), ""
 
 
-def _validate_measure(raw, problems, item, codes):
+def _validate_measure(raw: Any, problems: Problems, item: str, codes: set[str]) -> dict[str, Any] | None:
     raw = read_mapping(
         raw,
         problems,
@@ -133,7 +138,7 @@ def _validate_measure(raw, problems, item, codes):
     }
 
 
-def _validate_tile(raw, problems, item):
+def _validate_tile(raw: Any, problems: Problems, item: str) -> tuple[dict[str, Any], list[tuple[dict[str, Any], str]]]:
     raw = read_mapping(
         raw,
         problems,

@@ -64,7 +64,7 @@ _AREAS = {
 }
 
 
-def read_yes_no(value, problems, item, name):
+def read_yes_no(value: Any, problems: Problems, item: str, name: str) -> bool | None:
     """Y/N as the report's "Cumulative Target Y/N" column; None when not given."""
     if value is None or value == "":
         return None
@@ -79,7 +79,7 @@ def read_yes_no(value, problems, item, name):
     return None
 
 
-def read_rag(value, problems, item, name):
+def read_rag(value: Any, problems: Problems, item: str, name: str) -> tuple[str, str]:
     """(reported_rag, rag_text): "G" → (green, "G"); "Due in Q3" → ("", "Due in Q3"); blank → ("", "")."""
     text = read_text(value, problems, item, name)
     if not text:
@@ -92,28 +92,29 @@ def read_rag(value, problems, item, name):
     return "", ""
 
 
-def read_outlook(value, problems, item, name):
+def read_outlook(value: Any, problems: Problems, item: str, name: str) -> str:
     use = "↑, ↔, ↓ or improving, stable, deteriorating"
     return read_choice(value, _OUTLOOK_WORDS, problems, item, name, "outlook", use) or ""
 
 
-def read_period(value, problems, item, name):
+def read_period(value: Any, problems: Problems, item: str, name: str) -> PeriodSpec | None:
     """The PeriodSpec a label names, or None (with the problem recorded)."""
     text = read_text(value, problems, item, name, required=True)
     if not text:
         return None
     try:
-        return parse_period(text)
+        spec: PeriodSpec = parse_period(text)
     except BadPeriod as error:
         problems.add(item, name, str(error))
         return None
+    return spec
 
 
 # A period key names a file's column of ratings, e.g. q2 for "q2_rag".
 PERIOD_KEY = re.compile(r"^[a-z][a-z0-9]*$")
 
 
-def read_periods(data, problems, columns):
+def read_periods(data: dict, problems: Problems, columns: str) -> tuple[dict, dict[str, PeriodSpec]]:
     """The file's `periods` mapping (key: label such as "Q2 2017-18") as given, and {key:
     PeriodSpec} for each key and label that read. `columns` names what they are for a file that
     gives none, e.g. "the report's RAG columns, e.g. {q1: Q1 2017-18}"."""
@@ -139,11 +140,11 @@ _POLARITIES = {
 }
 
 
-def read_polarity(value, problems, item, name):
+def read_polarity(value: Any, problems: Problems, item: str, name: str) -> str:
     return read_choice(value, _POLARITIES, problems, item, name, "polarity", "higher or lower") or ""
 
 
-def read_area(value, problems, item, name):
+def read_area(value: Any, problems: Problems, item: str, name: str) -> str:
     use = "England, South East or Statistical neighbours"
     return read_choice(value, _AREAS, problems, item, name, "comparator area", use, required=True) or ""
 
@@ -165,13 +166,13 @@ _RULE_FIELD_NAMES = {
 }
 
 
-def read_rule(raw, polarity, problems, item):
+def read_rule(raw: Any, polarity: str, problems: Problems, item: str) -> dict[str, Any]:
     """The `rule:` mapping as Indicator target fields, with polarity implied by the kind or checked:
 
     {at_least: 67}  {at_most: 20}  {between: [93, 95]}
     {reach: 14, by: 2018-03-31, from: 28, from_date: 2017-03-31}    (needs polarity)
     """
-    rule = {
+    rule: dict[str, Any] = {
         "target_kind": "",
         "target_value": None,
         "target_upper": None,
@@ -234,21 +235,21 @@ def read_rule(raw, polarity, problems, item):
 class CleanValue:
     """One IndicatorValue from a file; `fields` holds only what the file gives (the rest is left alone)."""
 
-    period: object  # PeriodSpec
-    fields: dict = field(default_factory=dict)
+    period: PeriodSpec
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class CleanBenchmark:
     area: str
     area_text: str
-    period: object  # PeriodSpec
+    period: PeriodSpec
     value: Decimal
     value_text: str
     source: str
 
 
-def read_benchmarks(raw_list, problems, item, default_source=""):
+def read_benchmarks(raw_list: Any, problems: Problems, item: str, default_source: str = "") -> list[CleanBenchmark]:
     allowed = {"area", "label", "period", "value", "as_written", "source"}
     benchmarks, seen = [], set()
     for index, raw in enumerate(read_list(raw_list, problems, item, "comparators")):
@@ -282,11 +283,11 @@ class Periods:
     """Periods by label: those a file names are fetched in one query, and the missing created in one."""
 
     def __init__(self, specs: Iterable[PeriodSpec]):
-        specs = {spec.label: spec for spec in specs}
-        self.by_label = Period.objects.in_bulk(list(specs), field_name="label") if specs else {}
+        by_label = {spec.label: spec for spec in specs}
+        self.by_label = Period.objects.in_bulk(list(by_label), field_name="label") if by_label else {}
         missing = [
             Period(label=label, kind=spec.kind, start=spec.start, end=spec.end)
-            for label, spec in specs.items()
+            for label, spec in by_label.items()
             if label not in self.by_label
         ]
         for period in Period.objects.bulk_create(missing):
@@ -336,7 +337,7 @@ def save_values_and_benchmarks(writer: Writer, report: ImportReport, indicators:
     report.add(writer.sync(Benchmark, benchmarks, held))
 
 
-def read_file_head(data, source, kind, keys):
+def read_file_head(data: Any, source: str, kind: str, keys: list[str]) -> Problems:
     """The top of every indicator file: a mapping of `format: 1`, the right `kind:` and `keys`
     (any other key is refused). Returns the collector for the rest of the file's problems."""
     problems = Problems(source)
@@ -348,7 +349,7 @@ def read_file_head(data, source, kind, keys):
     return problems
 
 
-def check_format(data, problems, kind):
+def check_format(data: dict, problems: Problems, kind: str) -> None:
     """`format: 1` and the right `kind:`."""
     if data.get("format") != SUPPORTED_FORMAT:
         problems.add("file", "format", f"must be {SUPPORTED_FORMAT} (got {data.get('format')!r})")

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from config.importing import (
     ImportReport,
+    Problems,
     Writer,
     by_key,
     check_unique,
@@ -46,7 +47,7 @@ class CleanStatistic:
     theme: int
     column: str
     position: int
-    fields: dict
+    fields: dict[str, Any]
     values: list = field(default_factory=list)
     benchmarks: list = field(default_factory=list)
 
@@ -56,15 +57,17 @@ class CleanKeyStatistics:
     source: str
     title: str
     prefix: str
-    themes: list
-    statistics: list
+    themes: list[dict[str, Any]]
+    statistics: list[CleanStatistic]
 
 
-def validate_key_statistics(data, source):
+def validate_key_statistics(data: Any, source: str) -> CleanKeyStatistics:
     problems = read_file_head(data, source, KIND, ["title", "source", "code_prefix", "themes"])
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     prefix = read_text(data.get("code_prefix"), problems, "file", "code_prefix") or "ASC"
-    themes, statistics, numbers = [], [], set()
+    themes: list[dict[str, Any]] = []
+    statistics: list[CleanStatistic] = []
+    numbers: set[int] = set()
     raw_themes = read_list(data.get("themes"), problems, "file", "themes")
     if not raw_themes:
         problems.add("file", "themes", "is missing")
@@ -94,7 +97,9 @@ def validate_key_statistics(data, source):
     return CleanKeyStatistics(source, title, prefix, themes, statistics)
 
 
-def _validate_statistic(raw, problems, item, code, theme, column, position, title):
+def _validate_statistic(
+    raw: Any, problems: Problems, item: str, code: str, theme: int, column: str, position: int, title: str
+) -> CleanStatistic:
     raw = read_mapping(raw, problems, item, {"text", "unit", "polarity", "values", "comparators"})
     statistic = CleanStatistic(
         code=code,

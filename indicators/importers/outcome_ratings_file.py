@@ -25,6 +25,7 @@ from config.importing import (
 )
 from indicators.importers.base import Periods, read_file_head, read_periods
 from indicators.models import ExceptionRecord, Indicator, Outcome, OutcomeRag, OutcomeRating
+from indicators.periods import PeriodSpec
 from partnerships.models import Partnership
 
 KIND = "outcome-ratings"
@@ -60,7 +61,7 @@ _EXCEPTION_FIELDS = {
 class CleanRating:
     outcome: str
     board: str | None  # None: the file does not say (left alone); "": no board
-    period: object  # PeriodSpec
+    period: PeriodSpec
     rag: str
     note: str
     exception: dict | None = None
@@ -71,11 +72,11 @@ class CleanRating:
 class CleanRatings:
     source: str
     title: str
-    ratings: list
+    ratings: list[CleanRating]
     boards: dict  # outcome code -> board slug ("" for none), for outcomes whose board the file gives
 
 
-def validate_ratings(data, source):
+def validate_ratings(data: Any, source: str) -> CleanRatings:
     problems = read_file_head(data, source, KIND, ["title", "source", "periods", "outcomes"])
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     _, period_keys = read_periods(data, problems, "the report's rating columns, e.g. {q2: Q2 2017-18}")
@@ -83,7 +84,9 @@ def validate_ratings(data, source):
     allowed = {"outcome", "board"} | {
         f"{key}_{suffix}" for key in period_keys for suffix in ("rag", "note", "exception")
     }
-    ratings, boards, seen = [], {}, set()
+    ratings: list[CleanRating] = []
+    boards: dict[str, str] = {}
+    seen: set[str] = set()
     raw_outcomes = read_list(data.get("outcomes"), problems, "file", "outcomes")
     if not raw_outcomes:
         problems.add("file", "outcomes", "is missing")
@@ -120,12 +123,12 @@ def validate_ratings(data, source):
     return CleanRatings(source, title, ratings, boards)
 
 
-def _read_rag(value, problems, item, name):
+def _read_rag(value: Any, problems: Problems, item: str, name: str) -> str:
     use = "Red, Amber, Green or 'Green or Amber'"
     return read_choice(value, _RAG_WORDS, problems, item, name, "RAG", use) or ""
 
 
-def _read_exception(raw, problems, item, name):
+def _read_exception(raw: Any, problems: Problems, item: str, name: str) -> tuple[dict[str, Any], list[int]]:
     raw = read_mapping(raw, problems, f"{item} {name}", _EXCEPTION_FIELDS)
     where = f"{item} {name}"
     use = "awaiting, accepted, not accepted or not recorded"

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from config.importing import (
     ImportReport,
+    Problems,
     Writer,
     by_key,
     check_unique,
@@ -44,6 +45,7 @@ from indicators.models import (
     Indicator,
     Outcome,
 )
+from indicators.periods import PeriodSpec
 
 KIND = "performance-report"
 _INDICATOR_FIELDS = {
@@ -74,7 +76,7 @@ class CleanIndicator:
     number: int
     directorate: str
     outcome: str
-    fields: dict
+    fields: dict[str, Any]
     values: list = field(default_factory=list)
     benchmarks: list = field(default_factory=list)
 
@@ -83,14 +85,14 @@ class CleanIndicator:
 class CleanReport:
     source: str
     title: str
-    priorities: list
-    directorates: list
-    outcomes: list
-    indicators: list
-    financial: list
+    priorities: list[dict[str, str]]
+    directorates: list[dict[str, str]]
+    outcomes: list[dict[str, Any]]
+    indicators: list[CleanIndicator]
+    financial: list[dict[str, Any]]
 
 
-def validate_report(data, source):
+def validate_report(data: Any, source: str) -> CleanReport:
     """Check a performance report file. Returns a CleanReport or raises IndicatorFileError with every problem."""
     keys = ["report", "periods", "outlook_period", "priorities", "directorates", "financial_reports"]
     problems = read_file_head(data, source, KIND, keys)
@@ -112,8 +114,9 @@ def validate_report(data, source):
     return CleanReport(source, title, priorities, directorates, outcomes, indicators, financial)
 
 
-def _validate_priorities(data, problems):
-    priorities, seen = [], set()
+def _validate_priorities(data: dict, problems: Problems) -> list[dict[str, str]]:
+    priorities: list[dict[str, str]] = []
+    seen: set[str] = set()
     for index, raw in enumerate(read_list(data.get("priorities"), problems, "file", "priorities")):
         item = f"priorities[{index}]"
         raw = read_mapping(raw, problems, item, {"slug", "name"})
@@ -125,9 +128,21 @@ def _validate_priorities(data, problems):
     return priorities
 
 
-def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_key, title):
-    directorates, outcomes, indicators = [], [], []
-    slugs, codes, outcome_codes, numbers = set(), set(), set(), set()
+def _validate_directorates(
+    data: dict,
+    problems: Problems,
+    priority_slugs: set[str],
+    period_keys: dict[str, PeriodSpec],
+    outlook_key: str,
+    title: str,
+) -> tuple[list[dict[str, str]], list[dict[str, Any]], list[CleanIndicator]]:
+    directorates: list[dict[str, str]] = []
+    outcomes: list[dict[str, Any]] = []
+    indicators: list[CleanIndicator] = []
+    slugs: set[str] = set()
+    codes: set[str] = set()
+    outcome_codes: set[str] = set()
+    numbers: set[int] = set()
     raw_list = read_list(data.get("directorates"), problems, "file", "directorates")
     if not raw_list:
         problems.add("file", "directorates", "is missing")
@@ -177,7 +192,9 @@ def _validate_directorates(data, problems, priority_slugs, period_keys, outlook_
     return directorates, outcomes, indicators
 
 
-def _validate_indicator(raw, problems, where, period_keys, outlook_key, title):
+def _validate_indicator(
+    raw: Any, problems: Problems, where: str, period_keys: dict[str, PeriodSpec], outlook_key: str, title: str
+) -> CleanIndicator | None:
     value_fields = {f"{key}_{suffix}" for key in period_keys for suffix in _VALUE_SUFFIXES}
     raw = read_mapping(raw, problems, where, None)
     number = read_whole_number(raw.get("number"), problems, where, "number")
@@ -190,7 +207,7 @@ def _validate_indicator(raw, problems, where, period_keys, outlook_key, title):
     tolerance = read_decimal(raw.get("tolerance"), problems, item, "tolerance")
     if tolerance is not None and tolerance < 0:
         problems.add(item, "tolerance", "cannot be negative")
-    fields = {
+    fields: dict[str, Any] = {
         "text": read_text(raw.get("text"), problems, item, "text", required=True),
         "target_text": read_text(raw.get("target"), problems, item, "target"),
         "cumulative": read_yes_no(raw.get("cumulative"), problems, item, "cumulative"),
@@ -199,14 +216,15 @@ def _validate_indicator(raw, problems, where, period_keys, outlook_key, title):
     }
     if tolerance is not None:
         fields["tolerance_percent"] = tolerance
-    clean = CleanIndicator(number=number, directorate="", outcome="", fields=fields)
+    # Checked whole even without a number, so that every problem is reported; then left out.
+    clean = CleanIndicator(number=number or 0, directorate="", outcome="", fields=fields)
 
     outlook_given = "outlook" in raw
     outlook = read_outlook(raw.get("outlook"), problems, item, "outlook")
     if outlook_given and not outlook_key:
         problems.add(item, "outlook", "the file has no outlook_period to put it in")
     for key, spec in period_keys.items():
-        given = {}
+        given: dict[str, Any] = {}
         if f"{key}_rag" in raw:
             given["reported_rag"], given["rag_text"] = read_rag(raw[f"{key}_rag"], problems, item, f"{key}_rag")
         if f"{key}_actual" in raw:
@@ -224,13 +242,14 @@ def _validate_indicator(raw, problems, where, period_keys, outlook_key, title):
     return clean if number else None
 
 
-def _validate_financial(data, problems, directorate_slugs):
+def _validate_financial(data: dict, problems: Problems, directorate_slugs: set[str]) -> list[dict[str, Any]]:
     section = data.get("financial_reports")
     if section is None:
         return []
     section = read_mapping(section, problems, "financial_reports", {"heading", "reported_to", "dashboards"})
     reported_to = read_text(section.get("reported_to"), problems, "financial_reports", "reported_to")
-    dashboards, slugs = [], set()
+    dashboards: list[dict[str, Any]] = []
+    slugs: set[str] = set()
     for index, raw in enumerate(read_list(section.get("dashboards"), problems, "financial_reports", "dashboards")):
         item = f"financial dashboard [{index}]"
         raw = read_mapping(raw, problems, item, {"slug", "title", "directorate", "position_heading", "as_at", "rows"})
@@ -247,7 +266,7 @@ def _validate_financial(data, problems, directorate_slugs):
             raw_row = read_mapping(
                 raw_row, problems, where, {"group", "indicator", "target", "position", "on_target", "notes"}
             )
-            row = read_texts(raw_row, problems, where, _FINANCIAL_TEXTS, required={"indicator"})
+            row: dict[str, Any] = read_texts(raw_row, problems, where, _FINANCIAL_TEXTS, required={"indicator"})
             row["on_target"] = read_yes_no(raw_row.get("on_target"), problems, where, "on_target")
             rows.append(row)
         dashboards.append(

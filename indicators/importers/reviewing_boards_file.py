@@ -27,7 +27,7 @@ class CleanReviews:
     boards: dict  # board slug -> [indicator code, ...]
 
 
-def validate_reviews(data, source):
+def validate_reviews(data: Any, source: str) -> CleanReviews:
     problems = read_file_head(data, source, KIND, ["title", "source", "boards"])
     title = read_text(data.get("title"), problems, "file", "title", required=True)
     boards = {}

@@ -10,6 +10,7 @@ reported (file, sheet, row, column, why) and nothing is written unless the whole
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -17,6 +18,7 @@ from config.importing import (
     TABLE_SUFFIXES,
     ImportReport,
     Problems,
+    Sheet,
     Writer,
     by_key,
     read_decimal,
@@ -25,6 +27,7 @@ from config.importing import (
 )
 from indicators.importers.base import Periods, read_outlook, read_period, read_rag
 from indicators.models import Indicator, IndicatorValue
+from indicators.periods import PeriodSpec
 
 SUFFIXES = TABLE_SUFFIXES
 REQUIRED = ("indicator", "period")
@@ -42,11 +45,11 @@ ALIASES = {
 @dataclass
 class CleanRow:
     indicator: Indicator
-    period: object  # PeriodSpec
-    fields: dict
+    period: PeriodSpec
+    fields: dict[str, Any]
 
 
-def _cell(cell):
+def _cell(cell: Any) -> Any:
     """A spreadsheet cell as the importers read text: Excel turns "July 2024" into a date; undo that."""
     if isinstance(cell, datetime.datetime):
         cell = cell.date()
@@ -57,11 +60,12 @@ def _cell(cell):
     return cell
 
 
-def validate_values(sheets, source):
+def validate_values(sheets: list[Sheet], source: str) -> list[CleanRow]:
     """Check every row. Returns [CleanRow] or raises IndicatorFileError listing every bad row."""
     problems = Problems(source, noun="column")
     by_code = {i.code.upper(): i for i in Indicator.objects.all()}
-    clean, seen = [], {}
+    clean: list[CleanRow] = []
+    seen: dict[tuple[int, str], str] = {}
     found_header = False
     for sheet in sheets:
         prefix = f"sheet {sheet.name!r}, " if sheet.name is not None else ""
@@ -88,8 +92,10 @@ def validate_values(sheets, source):
             continue
         for number, cells in rows[1:]:
             item = f"{prefix}row {number}"
-            row = {name: _cell(cells[i]) if i < len(cells) else None for i, name in enumerate(columns) if name}
-            row = _validate_row(row, problems, item, by_code)
+            cells_by_column = {
+                name: _cell(cells[i]) if i < len(cells) else None for i, name in enumerate(columns) if name
+            }
+            row = _validate_row(cells_by_column, problems, item, by_code)
             if row is None:
                 continue
             key = (row.indicator.pk, row.period.label)
@@ -106,7 +112,7 @@ def validate_values(sheets, source):
     return clean
 
 
-def _validate_row(row, problems, item, by_code):
+def _validate_row(row: dict[str, Any], problems: Problems, item: str, by_code: dict[str, Indicator]) -> CleanRow | None:
     before = len(problems.errors)
     code = read_text(row.get("indicator"), problems, item, "indicator", required=True)
     indicator = None
@@ -116,7 +122,7 @@ def _validate_row(row, problems, item, by_code):
         if indicator is None:
             problems.add(item, "indicator", f"unknown indicator {code!r}")
     period = read_period(row.get("period"), problems, item, "period")
-    fields = {}
+    fields: dict[str, Any] = {}
     if "actual" in row:
         fields["actual"] = read_decimal(row["actual"], problems, item, "actual")
     if "actual_text" in row:
@@ -127,13 +133,15 @@ def _validate_row(row, problems, item, by_code):
         fields["outlook"] = read_outlook(row["outlook"], problems, item, "outlook")
     if "note" in row:
         fields["note"] = read_text(row["note"], problems, item, "note")
-    if len(problems.errors) > before:
+    if len(problems.errors) > before or indicator is None or period is None:
         return None
     return CleanRow(indicator=indicator, period=period, fields=fields)
 
 
 @transaction.atomic
-def save_values(clean, source, entered_by=None, entered_at=None):
+def save_values(
+    clean: list[CleanRow], source: str, entered_by: Any = None, entered_at: datetime.datetime | None = None
+) -> ImportReport:
     """Write validated rows: only what changed, in bulk, all or nothing. Who and when are recorded
     only on rows that change."""
     report = ImportReport(title=source)
@@ -158,7 +166,12 @@ def save_values(clean, source, entered_by=None, entered_at=None):
     return report
 
 
-def import_values_file(path, entered_by=None, entered_at=None, source=None):
+def import_values_file(
+    path: Path | str,
+    entered_by: Any = None,
+    entered_at: datetime.datetime | None = None,
+    source: str | None = None,
+) -> ImportReport:
     """Validate every row of a CSV/XLSX file, then write them in one transaction."""
     source = source or str(path)
     clean = validate_values(read_table(path, source, "a values file"), source)
