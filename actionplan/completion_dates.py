@@ -6,17 +6,11 @@ the words in brackets after each, and the action is due at the latest; words wit
 subject to completion of review") give no due date.
 """
 
-import calendar
 import datetime
 import re
 from dataclasses import dataclass, field
 
-_MONTHS = {
-    name.lower(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-}
-_MONTHS["sept"] = 9
+from config.importing.readers import MONTHS, month_end
 
 _DATE = re.compile(
     r"""
@@ -60,10 +54,6 @@ def _year(digits):
     return year + 2000 if len(digits) == 2 else year
 
 
-def _month_end(year, month):
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def parse_completion_date(text):
     """Parse a completion date as written. Raises MalformedDate for a date that cannot exist."""
     text = " ".join((text or "").split())
@@ -77,10 +67,10 @@ def parse_completion_date(text):
             elif groups["day"]:
                 due = datetime.date(_year(groups["year"]), int(groups["month"]), int(groups["day"]))
             else:
-                month = _MONTHS.get(groups["month_name"].lower())
+                month = MONTHS.get(groups["month_name"].lower())
                 if month is None:
                     continue  # "Phase 18", "Week 12": a word and a number, not a month.
-                due = _month_end(_year(groups["month_year"]), month)
+                due = month_end(_year(groups["month_year"]), month)
         except ValueError:
             raise MalformedDate(f"{match.group(0).strip()!r} is not a real date") from None
         milestones.append(Milestone(label=label, due_date=due))

@@ -10,14 +10,13 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from config.importing.readers import MONTHS, month_end
+
 QUARTER = "quarter"
 MONTH = "month"
 YEAR = "year"
 TWELVE_MONTHS = "twelve_months"
 
-_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
 
 _QUARTER = re.compile(r"^q\s*([1-4])\s+(\d{4})\s*[-/]\s*(\d{2})$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{2})$")
@@ -37,10 +36,6 @@ class PeriodSpec:
     end: datetime.date
 
 
-def _month_end(year, month):
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _financial_year(first, second, text):
     first = int(first)
     if (first + 1) % 100 != int(second):
@@ -49,7 +44,7 @@ def _financial_year(first, second, text):
 
 
 def _month_year(month_word, year_text, text):
-    month = _MONTHS.get(month_word.lower())
+    month = MONTHS.get(month_word.lower())
     if month is None:
         raise BadPeriod(f"{text!r}: {month_word!r} is not a month")
     year = int(year_text)
@@ -69,7 +64,7 @@ def parse_period(text):
         start_month = (start_month - 1) % 12 + 1
         start = datetime.date(year, start_month, 1)
         return PeriodSpec(
-            QUARTER, f"Q{quarter} {first}-{(first + 1) % 100:02d}", start, _month_end(year, start_month + 2)
+            QUARTER, f"Q{quarter} {first}-{(first + 1) % 100:02d}", start, month_end(year, start_month + 2)
         )
     if match := _YEAR.match(text):
         first = _financial_year(match[1], match[2], text)
@@ -78,13 +73,13 @@ def parse_period(text):
         )
     if match := _TWELVE.match(text):
         month, year = _month_year(match[1], match[2], text)
-        end = _month_end(year, month)
-        start = _month_end(year - 1, month) + datetime.timedelta(days=1)
+        end = month_end(year, month)
+        start = month_end(year - 1, month) + datetime.timedelta(days=1)
         return PeriodSpec(TWELVE_MONTHS, f"12 months to {calendar.month_name[month]} {year}", start, end)
     if match := _MONTH.match(text):
         month, year = _month_year(match[1], match[2], text)
         return PeriodSpec(
-            MONTH, f"{calendar.month_name[month]} {year}", datetime.date(year, month, 1), _month_end(year, month)
+            MONTH, f"{calendar.month_name[month]} {year}", datetime.date(year, month, 1), month_end(year, month)
         )
     raise BadPeriod(
         f"{text!r} is not a period: write a quarter (Q2 2017-18), a financial year (2017-18), "
