@@ -6,7 +6,9 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from actionplan.forms import GovukFormMixin
-from actionplan.models import RAG, SLIPPED, Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.querysets import SLIPPED
+from actionplan.status import RAG, DeliveryStatus
 from partnerships.models import Organisation
 
 

@@ -18,7 +18,6 @@ from actionplan import emails
 from actionplan.models import (
     Action,
     BoardDigest,
-    DeliveryStatus,
     OverdueFlag,
     Owner,
     Plan,
@@ -26,6 +25,7 @@ from actionplan.models import (
     ProgressUpdate,
     SentNotification,
 )
+from actionplan.status import DeliveryStatus
 
 log = logging.getLogger(__name__)
 

@@ -12,15 +12,9 @@ from django.db.models import F
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from actionplan.models import (
-    RAG,
-    SLIPPED,
-    DeliveryStatus,
-    Owner,
-    ProgressUpdate,
-    RagSummary,
-    prefetch_owners,
-)
+from actionplan.models import Owner, ProgressUpdate
+from actionplan.querysets import SLIPPED, prefetch_owners
+from actionplan.status import RAG, DeliveryStatus, RagSummary
 from partnerships.models import Organisation
 
 # The action list export, one row per action: (heading, value of an action from with_rag + for_display).

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_http_methods
 
 from actionplan.filters import ActionFilter
 from actionplan.forms import ActionForm, AsAtForm, BoardReportForm, CorrectionForm, ProgressUpdateForm
-from actionplan.models import Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StaleAction
+from actionplan.models import Action, Owner, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
 from actionplan.reports import BoardReport, Dashboard, actions_csv, actions_xlsx
+from actionplan.status import DeliveryStatus
 
 
 def _get_plan_for_user(request, slug):

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from actionplan.models import RAG
+from actionplan.status import RAG
 from tests.helpers import ROOT, build_system, import_cqc_plan
 
 pytestmark = pytest.mark.django_db

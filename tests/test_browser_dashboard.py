@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from actionplan.models import RAG
+from actionplan.status import RAG
 from tests.browser import serious_accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.helpers import give_role, import_cqc_plan

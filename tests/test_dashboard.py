@@ -7,8 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from actionplan.models import RAG, Action, DeliveryStatus, Owner, RagSummary
+from actionplan.models import Action, Owner
 from actionplan.reports import PlanDashboard
+from actionplan.status import RAG, DeliveryStatus, RagSummary
 from partnerships.models import Organisation
 from tests.helpers import build_system, import_cqc_plan
 

@@ -9,7 +9,8 @@ from django.db.models.sql.query import Query
 from django.utils import timezone
 
 from actionplan import tasks
-from actionplan.models import RAG, Action, OverdueFlag
+from actionplan.models import Action, OverdueFlag
+from actionplan.status import RAG
 from tests.helpers import build_system
 
 pytestmark = pytest.mark.django_db

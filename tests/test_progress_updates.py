@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from actionplan.models import RAG, Action, ProgressUpdate
+from actionplan.models import Action, ProgressUpdate
+from actionplan.status import RAG
 
 pytestmark = pytest.mark.django_db
 

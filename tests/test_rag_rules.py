@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from actionplan.models import RAG, Action
+from actionplan.models import Action
+from actionplan.status import RAG
 
 pytestmark = pytest.mark.django_db
 
