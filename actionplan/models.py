@@ -9,17 +9,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, validate_email
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from actionplan.querysets import (
+    LATEST_FIRST,
+    PROGRESS_FIELDS,
     ActionQuerySet,
     OverdueFlagQuerySet,
     OwnerQuerySet,
     PlanQuerySet,
     ProgressUpdateQuerySet,
+    inherits_owners,
+    owners_of,
 )
 from actionplan.status import RAG, DeliveryStatus
 from partnerships.models import Organisation, Partnership
@@ -262,24 +264,21 @@ class Action(models.Model):
     def inherits_completion_date(self):
         return self.is_sub_action and not self.completion_date_text
 
-    def responsible_owners(self):
-        """Own responsible owners, or the key action's where a sub-action names none."""
-        return self._own_or_key_actions("responsible")
-
     def accountable_owners(self):
-        """Own accountable owners, or the key action's where a sub-action names none."""
-        return self._own_or_key_actions("accountable")
+        """Its accountable owners: its own, or a sub-action naming none its key action's."""
+        return owners_of(self, "accountable")
 
-    def _own_or_key_actions(self, role):
-        own = self._named(role)
-        if own or self.parent is None:
-            return own
-        return self.parent._named(role)
+    def responsible_owners(self):
+        """Its responsible owners: its own, or a sub-action naming none its key action's."""
+        return owners_of(self, "responsible")
 
-    def _named(self, role):
-        # prefetch_owners() leaves plain lists; otherwise ask the related manager (prefetched or not).
-        fetched = getattr(self, f"fetched_{role}", None)
-        return fetched if fetched is not None else list(getattr(self, role).all())
+    @property
+    def inherits_accountable(self):
+        return inherits_owners(self, "accountable")
+
+    @property
+    def inherits_responsible(self):
+        return inherits_owners(self, "responsible")
 
     def can_be_updated_by(self, user):
         return Action.objects.updatable_by(user).filter(pk=self.pk).exists()
@@ -288,6 +287,8 @@ class Action(models.Model):
         return Action.objects.editable_by(user).filter(pk=self.pk).exists()
 
     def delivery_status(self, on):
+        """Its DeliveryStatus value on `on` (ActionQuerySet.with_delivery_status). An action fetched
+        with that annotation has `delivery_status` as a value instead."""
         return Action.objects.with_delivery_status(on).values_list("delivery_status", flat=True).get(pk=self.pk)
 
     def status_on(self, on):
@@ -296,9 +297,9 @@ class Action(models.Model):
 
     @property
     def days_overdue(self):
-        """Days past the current due date on the status date (needs with_delivery_status)."""
+        """Days past the current due date on the date of the picture (needs with_delivery_status)."""
         if self.delivery_status == DeliveryStatus.OVERDUE:
-            return (self.status_on - self.current_due_date).days
+            return (self.on - self.current_due_date).days
         return 0
 
     @property
@@ -316,7 +317,10 @@ class Action(models.Model):
         return bool(claimed)
 
     def add_progress_update(self, *, author, on, seen_version, **fields):
-        """Append an officer's update, or raise StaleAction if the action changed since they looked."""
+        """Append an officer's update, or raise StaleAction if the action changed since they looked.
+
+        Saving it refreshes the action's copy of its latest progress, which the dashboard reads
+        (ProgressUpdate.save)."""
         with transaction.atomic():
             if not self.claim_version(seen_version):
                 raise StaleAction(self, seen_version)
@@ -515,11 +519,33 @@ class ProgressUpdate(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-reported_on", "-created_at", "-pk"]
+        ordering = list(LATEST_FIRST)
         indexes = [models.Index(fields=["action", "-reported_on"])]
 
     def __str__(self):
         return f"{self.action.code} {self.reported_on:%d/%m/%Y}"
+
+    # Every way an update is written (an officer's form, a correction, an import, the admin) goes
+    # through save() and delete(), which keep the action's copy of its latest progress in step:
+    # the dashboard reads that copy (ActionQuerySet.with_progress). bulk_create() does not: call
+    # refresh_progress() after it.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        saved = kwargs.get("update_fields")
+        if saved is None or PROGRESS_FIELDS.intersection(saved):
+            Action.objects.filter(pk=self.action_id).refresh_progress()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        Action.objects.filter(pk=self.action_id).refresh_progress()
+        return deleted
+
+    def correct(self, narrative, now):
+        """The author's fix of a mistake in the wording; the original stays in the audit trail.
+        Only the wording changes, so the action's copy of its latest progress stands."""
+        self.narrative = narrative
+        self.corrected_at = now
+        self.save(update_fields=["narrative", "corrected_at"])
 
     def summary(self):
         """(label, value) pairs describing the update, for the audit trail."""
@@ -546,11 +572,6 @@ class ProgressUpdate(models.Model):
         if self.author is None:
             return "Author unknown"
         return self.author.get_full_name() or self.author.get_username()
-
-
-@receiver([post_save, post_delete], sender=ProgressUpdate)
-def _keep_action_progress(sender, instance, **kwargs):
-    Action.objects.filter(pk=instance.action_id).refresh_progress()
 
 
 # -- Overdue flags, reminders and digests (the daily jobs: actionplan/reminders.py, tasks.py) ----

@@ -6,6 +6,8 @@ are imported inside the functions that need them.
 """
 
 import datetime
+import functools
+import operator
 from collections import defaultdict
 
 from django.db import connection, models, transaction
@@ -25,7 +27,6 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
-from django.utils import timezone
 
 from actionplan.status import RAG, DeliveryStatus, RagSummary
 
@@ -79,53 +80,104 @@ class OwnerQuerySet(models.QuerySet):
         return self.filter(kind=self.model.Kind.ORGANISATION)
 
 
+# -- The rules of an action's status on a date `on` ------------------------------------------
+# Every page, job, export and report asks ActionQuerySet.with_rag(on) (or with_delivery_status(on))
+# and reads its annotations; nothing else decides a colour, a delivery status, staleness,
+# slippage, an exception or whose an action is.
+
 # Due soon with no progress update this recent makes an action Amber.
 RECENT_UPDATE_DAYS = 30
 
+# Newest first: which progress update is an action's latest (also ProgressUpdate's ordering).
+LATEST_FIRST = ("-reported_on", "-created_at", "-pk")
 
-# Each plan chooses its own windows around a date: (field, direction from the date).
-PLAN_WINDOWS = {"due_soon_by": ("due_soon_days", +1), "stale_before": ("stale_after_days", -1)}
 
+class StatusRules:
+    """The rules of an action's status on date `on`, each a named condition on with_progress()
+    annotations, read from one query: the windows each plan chose, and whether any progress is
+    reported after `on`.
 
-def _plan_windows(on):
-    """{"due_soon_by": on + the action's plan's due_soon_days, "stale_before": on − its
-    stale_after_days} as date expressions, from one query.
-
-    Where every plan chose the same window the date is a constant; otherwise the few distinct
-    values become one CASE on the action's plan.
+    Delivery status is the first of complete, no_date, overdue, due_soon that holds, otherwise on
+    track; the derived RAG is Complete, else Red where `red` holds, else Amber where `amber`
+    holds, else Green. So a condition may take the ones before it as not holding.
     """
+
+    def __init__(self, on):
+        from actionplan.models import Action, Plan
+
+        self.on = on
+        chosen = list(
+            Plan.objects.order_by()
+            .annotate(reported_after=Exists(Action.objects.filter(progress_reported_on__gt=on)))
+            .values_list("due_soon_days", "stale_after_days", "reported_after")
+            .distinct()
+        )
+        # With nothing reported after `on`, what every action's updates say on `on` is what they
+        # say now: the copy kept on each action (refresh_progress) is the picture.
+        self.progress_is_current = not any(reported_after for *_, reported_after in chosen)
+        due_soon_until = _plan_window(on, "due_soon_days", +1, {row[0] for row in chosen})
+        stale_unless_since = _plan_window(on, "stale_after_days", -1, {row[1] for row in chosen})
+
+        self.complete = Q(latest_rag=RAG.COMPLETE)
+        self.no_date = Q(current_due_date__isnull=True)
+        self.overdue = Q(current_due_date__lt=on)
+        self.due_soon = Q(current_due_date__lte=due_soon_until)
+        self.red = self.overdue
+        self.amber = self.due_soon & _not_reported_since(on - datetime.timedelta(days=RECENT_UPDATE_DAYS))
+        # Stale and slipped are never said of a complete action.
+        self.stale = _not_reported_since(stale_unless_since)
+        self.slipped = Q(revised_due_date__gt=F("due_date"))
+
+    def delivery_statuses(self):
+        """{DeliveryStatus: condition}, in the order they are tried."""
+        return {
+            DeliveryStatus.COMPLETE: self.complete,
+            DeliveryStatus.NO_DATE: self.no_date,
+            DeliveryStatus.OVERDUE: self.overdue,
+            DeliveryStatus.DUE_SOON: self.due_soon,
+        }
+
+
+def _not_reported_since(day):
+    return Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=day)
+
+
+def _plan_window(on, days_field, direction, chosen):
+    """`on` moved by the action's plan's `days_field` days (+1 later, -1 earlier), as a date
+    expression: a constant where every plan chose the same (`chosen`: the distinct values),
+    otherwise one CASE on the action's plan over the few values chosen."""
     from actionplan.models import Plan
 
-    chosen = list(Plan.objects.order_by().values_list(*[f for f, _ in PLAN_WINDOWS.values()]).distinct())
-    windows = {}
-    for i, (name, (days_field, direction)) in enumerate(PLAN_WINDOWS.items()):
-        default = Plan._meta.get_field(days_field).default
-        days = sorted({row[i] for row in chosen}) or [default]
+    default = Plan._meta.get_field(days_field).default
+    days = sorted(chosen) or [default]
 
-        def date(days, direction=direction):
-            return Value(on + direction * datetime.timedelta(days=days), output_field=DateField())
+    def moved(by):
+        return Value(on + direction * datetime.timedelta(days=by), output_field=DateField())
 
-        windows[name] = (
-            date(days[0])
-            if len(days) == 1
-            else Case(
-                *[When(**{f"plan__{days_field}": d}, then=date(d)) for d in days],
-                default=date(default),
-            )
-        )
-    return windows
+    if len(days) == 1:
+        return moved(days[0])
+    return Case(*[When(**{f"plan__{days_field}": d}, then=moved(d)) for d in days], default=moved(default))
 
 
-def _latest_updates(as_at):
+# What a board is asked to look at, by name: conditions on ActionQuerySet.with_rag() annotations
+# ("overdue" needs only with_delivery_status()). None of them holds for a complete action. The
+# board report lists actions that are any of them; the board's exception report lists the overdue
+# and the slipped; the dashboard lists and counts the overdue, slipped and stale.
+EXCEPTIONS = {
+    "red": Q(rag=RAG.RED),
+    "overdue": Q(delivery_status=DeliveryStatus.OVERDUE),
+    "slipped": Q(has_slipped=True),
+    "stale": Q(is_stale=True),
+}
+
+
+def _latest_updates(on):
     """{which: an action's (OuterRef("pk")) updates of that kind, newest first}: "update" (any),
     "revision" (giving a revised due date) and "completion" (saying Complete), as they stood on
-    `as_at` (None: all of them)."""
+    `on` (None: all of them)."""
     from actionplan.models import ProgressUpdate
 
-    updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
-    if as_at is not None:
-        updates = updates.filter(reported_on__lte=as_at)
-    latest = updates.order_by("-reported_on", "-created_at", "-pk")
+    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).reported_by(on).newest_first()
     return {
         "update": latest,
         "revision": latest.filter(revised_due_date__isnull=False),
@@ -142,27 +194,33 @@ PROGRESS_FROM = {
 }
 
 
-def _latest_progress(as_at):
-    """What each action's progress updates say, as they stood on `as_at` (None: all of them), as
-    one subquery per annotation: what refresh_progress() writes (an UPDATE cannot join)."""
-    latest = _latest_updates(as_at)
+def _latest_progress():
+    """What each action's progress updates say, as one subquery per annotation: what
+    refresh_progress() writes (an UPDATE cannot join)."""
+    latest = _latest_updates(None)
     return {name: Subquery(latest[which].values(field)[:1]) for name, (which, field) in PROGRESS_FROM.items()}
 
 
-def _latest_progress_joined(as_at):
-    """The same as _latest_progress(as_at), read through a join to each action's latest update
-    (and latest revision, latest completion): {alias: FilteredRelation}, {annotation: column}.
+def _latest_progress_joined(on):
+    """What each action's progress updates said on `on`, read through a join to each action's
+    latest update (and latest revision, latest completion): {alias: FilteredRelation},
+    {annotation: column}.
 
     The RAG rules read these values a dozen times; a subquery would run again for each, a
     joined column is fetched once per action."""
     joins = {
-        f"{which}_as_at": FilteredRelation(
+        f"{which}_on": FilteredRelation(
             "progress_updates", condition=Q(progress_updates__pk=Subquery(updates.values("pk")[:1]))
         )
-        for which, updates in _latest_updates(as_at).items()
+        for which, updates in _latest_updates(on).items()
     }
-    return joins, {name: F(f"{which}_as_at__{field}") for name, (which, field) in PROGRESS_FROM.items()}
+    return joins, {name: F(f"{which}_on__{field}") for name, (which, field) in PROGRESS_FROM.items()}
 
+
+# The fields of a progress update that its action's copy of its latest progress depends on.
+PROGRESS_FIELDS = frozenset(
+    [field for _, field in PROGRESS_FROM.values()] + [name.lstrip("-") for name in LATEST_FIRST] + ["action"]
+)
 
 # with_progress() annotation → the Action field that keeps it for the current picture.
 PROGRESS_CACHE = {
@@ -173,37 +231,54 @@ PROGRESS_CACHE = {
 }
 
 
-def _delivery_conditions(on, due_soon_by):
-    """{DeliveryStatus: condition on with_progress() annotations}, first match wins; otherwise
-    on track. The one statement of what complete, undated, overdue and due soon mean.
-    (`due_soon_by`: _plan_windows(on)["due_soon_by"].)"""
-    return {
-        DeliveryStatus.COMPLETE: Q(latest_rag=RAG.COMPLETE),
-        DeliveryStatus.NO_DATE: Q(current_due_date__isnull=True),
-        DeliveryStatus.OVERDUE: Q(current_due_date__lt=on),
-        DeliveryStatus.DUE_SOON: Q(current_due_date__lte=due_soon_by),
-    }
+# -- Whose an action is -----------------------------------------------------------------------
+# The rule: an action's owners in a role ("accountable" or "responsible") are those it names; a
+# sub-action that names none in that role has its key action's. An owner's organisation counts
+# through the responsible owners the rule gives. owners_of() says it of fetched actions,
+# counted_owners() of ids (the per-owner counts), _counted_under() in SQL (the filters).
+
+
+def counted_owners(own, key_actions):
+    """The owners an action counts under in a role, from those it names itself (`own`) and its
+    key action's (`key_actions`, empty for a key action): its own, else its key action's."""
+    return own if own else key_actions
+
+
+def owners_of(action, role):
+    """The owners of a fetched action in `role`, as a list (the rule above). Reads what
+    with_owners() / prefetch_owners() fetched; otherwise asks the database."""
+    own = _named(action, role)
+    # The key action's are only looked at when they count: they may not have been fetched.
+    return counted_owners(own, [] if own or action.parent_id is None else _named(action.parent, role))
+
+
+def inherits_owners(action, role):
+    """Whether the action's owners in `role` are its key action's (it names none itself)."""
+    return action.parent_id is not None and not _named(action, role)
+
+
+def _named(action, role):
+    # prefetch_owners() leaves plain lists; otherwise ask the related manager (prefetched or not).
+    fetched = getattr(action, f"fetched_{role}", None)
+    return fetched if fetched is not None else list(getattr(action, role).all())
 
 
 def _names_own(role):
-    """Whether the action names owners of its own in `role` ("accountable" or "responsible");
-    a sub-action that names none takes its key action's."""
+    """Condition: the action names owners of its own in `role`."""
     from actionplan.models import Action
 
     return Exists(getattr(Action, role).through.objects.filter(action=OuterRef("pk")))
 
 
-# Slippage: the revised completion date (with_progress) is later than the original.
-SLIPPED = Q(revised_due_date__gt=F("due_date"))
+def _counted_under(role, owners):
+    """Condition: one of `owners` (an Owner queryset) is among the action's owners in `role`
+    (the rule above)."""
+    from actionplan.models import Action
 
-
-# The per-owner counts: name → (role whose owners a sub-action may take from its key action,
-# the action's own key, its key action's).
-OWNER_KEYS = {
-    "accountable": ("accountable", "accountable", "parent__accountable"),
-    "responsible": ("responsible", "responsible", "parent__responsible"),
-    "organisation": ("responsible", "responsible__organisation", "parent__responsible__organisation"),
-}
+    named = getattr(Action, role).through.objects
+    return Exists(named.filter(action=OuterRef("pk"), owner__in=owners)) | (
+        ~_names_own(role) & Exists(named.filter(action=OuterRef("parent"), owner__in=owners))
+    )
 
 
 class ActionQuerySet(models.QuerySet):
@@ -223,67 +298,73 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(due_date__isnull=True)
 
     def accountable_is(self, owner):
-        """Actions `owner` is accountable for, counting sub-actions that inherit their key action's."""
-        return self._inheriting("accountable", Q(accountable=owner), Q(parent__accountable=owner))
+        """Actions `owner` is accountable for (owners_of: sub-actions naming none count as their key action's)."""
+        return self.filter(_counted_under("accountable", [owner.pk]))
 
     def responsible_is(self, owner):
-        """Actions `owner` is responsible for, counting sub-actions that inherit their key action's."""
-        return self._inheriting("responsible", Q(responsible=owner), Q(parent__responsible=owner))
+        """Actions `owner` is responsible for (owners_of: sub-actions naming none count as their key action's)."""
+        return self.filter(_counted_under("responsible", [owner.pk]))
 
     def responsible_organisation_is(self, organisation):
-        """Actions whose responsible owners (own, else the key action's) belong to `organisation`."""
-        return self._inheriting(
-            "responsible",
-            Q(responsible__organisation=organisation),
-            Q(parent__responsible__organisation=organisation),
-        )
+        """Actions whose responsible owners (owners_of) include one of `organisation`'s."""
+        from actionplan.models import Owner
 
-    def _inheriting(self, role, own, inherited):
-        # A sub-action naming no owners in `role` takes its key action's.
-        return (
-            self.alias(**{f"has_own_{role}": _names_own(role)})
-            .filter(own | (inherited & Q(**{f"has_own_{role}": False})))
-            .distinct()
-        )
+        return self.filter(_counted_under("responsible", Owner.objects.filter(organisation=organisation)))
+
+    def owned_by(self, user):
+        """Actions the user's person is accountable or responsible for (owners_of)."""
+        from actionplan.models import Owner
+
+        person = Owner.objects.filter(user=user)
+        return self.filter(_counted_under("accountable", person) | _counted_under("responsible", person))
 
     def rag_summaries_by_owner(self, on):
         """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
         {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
-        responsible for, and of those each organisation's people are responsible for. Sub-actions
-        naming no owners count under their key action's; an action with two owners counts once
-        for each. One query: each action's picture beside its owners, added up here."""
-        owners = {
-            # Joined, the action's own owners in `role` are there (not null) exactly when it names some.
-            name: Case(When(**{f"{role}__isnull": False}, then=F(own)), default=F(inherited))
-            for name, (role, own, inherited) in OWNER_KEYS.items()
-        }
-        rows = self.with_rag(on).order_by().values_list("pk", *RagSummary.GROUPS, *owners.values())
-        # The joins repeat an action once per combination of its owners: count each pair once.
-        pictures, pairs = {}, {name: set() for name in owners}
-        for pk, *picture_and_owners in rows:
-            pictures[pk] = picture_and_owners[: len(RagSummary.GROUPS)]
-            for name, owner in zip(owners, picture_and_owners[len(RagSummary.GROUPS) :], strict=True):
-                if owner is not None:
-                    pairs[name].add((owner, pk))
-        found = {name: defaultdict(RagSummary) for name in owners}
-        for name, owned in pairs.items():
-            for owner, pk in owned:
-                found[name][owner].add(*pictures[pk], 1)
-        return {name: dict(summaries) for name, summaries in found.items()}
-
-    def owned_by(self, user):
-        """Actions the user's person is responsible or accountable for (sub-actions inherit)."""
-        responsible = self.model.responsible.through.objects
-        accountable = self.model.accountable.through.objects
-        return self.filter(
-            Q(Exists(responsible.filter(action=OuterRef("pk"), owner__user=user)))
-            | Q(Exists(accountable.filter(action=OuterRef("pk"), owner__user=user)))
-            | Q(Exists(accountable.filter(action=OuterRef("parent"), owner__user=user)))
-            | (
-                Q(Exists(responsible.filter(action=OuterRef("parent"), owner__user=user)))
-                & ~Q(_names_own("responsible"))
+        responsible for (counted_owners), and of those each organisation's people are responsible
+        for. An action with two owners counts once for each. One query: each action's picture
+        beside its own and its key action's owners, added up here."""
+        size = len(RagSummary.GROUPS)
+        rows = (
+            self.with_rag(on)
+            .order_by()
+            .values_list(
+                "pk",
+                *RagSummary.GROUPS,
+                "accountable",
+                "parent__accountable",
+                "responsible",
+                "parent__responsible",
+                "responsible__organisation",
+                "parent__responsible__organisation",
             )
         )
+        # The joins repeat an action once per combination of its owners: gather them as sets.
+        pictures, named = {}, defaultdict(lambda: defaultdict(set))
+        for pk, *row in rows:
+            pictures[pk] = row[:size]
+            accountable, key_accountable, responsible, key_responsible, organisation, key_organisation = row[size:]
+            for name, owner in [
+                ("accountable", accountable),
+                ("key accountable", key_accountable),
+                ("responsible", (responsible, organisation)),
+                ("key responsible", (key_responsible, key_organisation)),
+            ]:
+                if owner not in (None, (None, None)):
+                    named[pk][name].add(owner)
+        found = {name: defaultdict(RagSummary) for name in ("accountable", "responsible", "organisation")}
+        for pk, picture in pictures.items():
+            owners = named[pk]
+            responsible = counted_owners(owners["responsible"], owners["key responsible"])
+            counted = {
+                "accountable": counted_owners(owners["accountable"], owners["key accountable"]),
+                "responsible": {owner for owner, _ in responsible},
+                "organisation": {organisation for _, organisation in responsible if organisation is not None},
+            }
+            for name, pks in counted.items():
+                for owner in pks:
+                    found[name][owner].add(*picture, 1)
+        return {name: dict(summaries) for name, summaries in found.items()}
 
     def delegated_to(self, user):
         return self.filter(Exists(self.model.delegates.through.objects.filter(action=OuterRef("pk"), user=user)))
@@ -310,43 +391,45 @@ class ActionQuerySet(models.QuerySet):
 
         return self.filter(plan__in=Plan.objects.administered_by(user).values("pk"))
 
-    def with_progress(self, as_at=None):
-        """Annotate what the progress updates say, as they stood on `as_at` (default: all of them).
+    def with_progress(self, on=None, rules=None):
+        """Annotate what the progress updates say, as they stood on `on` (None: all of them).
 
         latest_rag, last_reported_on, revised_due_date (the latest revision), completed_on (when
-        the latest update says Complete) and current_due_date (revised, else original). Today and
-        later read the copy kept on each action (refresh_progress); past dates ask the updates.
+        the latest update says Complete) and current_due_date (revised, else original). Where
+        nothing is reported after `on` this reads the copy kept on each action (refresh_progress);
+        otherwise it asks the updates. (`rules`: StatusRules(on), when the caller has them.)
         """
         actions = self
-        if as_at is None or as_at >= timezone.localdate():
+        if on is None or (rules or StatusRules(on)).progress_is_current:
             latest = {name: F(field) for name, field in PROGRESS_CACHE.items()}
         else:
-            joins, latest = _latest_progress_joined(as_at)
+            joins, latest = _latest_progress_joined(on)
             actions = actions.alias(**joins)
         return actions.annotate(**latest).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
 
     def refresh_progress(self):
-        """Copy what the latest progress updates say onto these actions, for with_progress()."""
-        return self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress(None).items()})
+        """Copy what the latest progress updates say onto these actions, for with_progress().
+        ProgressUpdate.save() and delete() call it; after a bulk_create, call it yourself."""
+        return self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress().items()})
 
-    def with_delivery_status(self, on, conditions=None):
-        """Annotate `delivery_status` (a DeliveryStatus value) as it stood on date `on`.
+    def with_delivery_status(self, on, rules=None):
+        """Annotate `on` and `delivery_status` (a DeliveryStatus value) as it stood on date `on`.
 
         Complete if the latest update says so; else no date; else overdue once the current due
         date has passed; due soon within the plan's due_soon_days; otherwise on track.
-        (`conditions`: _delivery_conditions(on, …), when the caller already has them.)
+        (`rules`: StatusRules(on), when the caller has them.)
         """
-        status = conditions or _delivery_conditions(on, _plan_windows(on)["due_soon_by"])
-        return self.with_progress(as_at=on).annotate(
-            status_on=Value(on, output_field=DateField()),
+        rules = rules or StatusRules(on)
+        return self.with_progress(on, rules).annotate(
+            on=Value(on, output_field=DateField()),
             delivery_status=Case(
-                *[When(condition, then=Value(value)) for value, condition in status.items()],
+                *[When(condition, then=Value(status)) for status, condition in rules.delivery_statuses().items()],
                 default=Value(DeliveryStatus.ON_TRACK),
             ),
         )
 
     def with_rag(self, on):
-        """Annotate the RAG picture on date `on`: delivery_status, plus
+        """Annotate the RAG picture on date `on` (StatusRules): `on`, delivery_status, plus
 
         derived_rag: Complete; Overdue → Red; Due soon with no update in the last
             RECENT_UPDATE_DAYS → Amber; else Green.
@@ -354,7 +437,7 @@ class ActionQuerySet(models.QuerySet):
         rag_disagrees: the officer's RAG is rosier than the derived one (Green or Amber where
             the dates say Red, Green where they say Amber).
         is_stale: not complete and no update for more than the plan's stale_after_days.
-        has_slipped: the revised completion date is later than the original.
+        has_slipped: not complete, and the revised completion date is later than the original.
 
         On a queryset that already has the picture on `on` this adds nothing, so a page can
         annotate once and count, list and filter from the same queryset cheaply.
@@ -363,49 +446,53 @@ class ActionQuerySet(models.QuerySet):
             return self
         # Conditions, not references to other annotations, so the SQL stays small: Django
         # writes a referenced annotation out again in full each time (and compiles it again).
-        windows = _plan_windows(on)
-        status = _delivery_conditions(on, windows["due_soon_by"])
-        recent = on - datetime.timedelta(days=RECENT_UPDATE_DAYS)
-        red = status[DeliveryStatus.OVERDUE]
-        amber = status[DeliveryStatus.DUE_SOON] & (Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=recent))
+        rules = StatusRules(on)
         derived = Case(
-            When(status[DeliveryStatus.COMPLETE], then=Value(RAG.COMPLETE)),
-            When(red, then=Value(RAG.RED)),
-            When(amber, then=Value(RAG.AMBER)),
+            When(rules.complete, then=Value(RAG.COMPLETE)),
+            When(rules.red, then=Value(RAG.RED)),
+            When(rules.amber, then=Value(RAG.AMBER)),
             default=Value(RAG.GREEN),
         )
-        never_or_before = Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=windows["stale_before"])
-        return self.with_delivery_status(on, status).annotate(
+        return self.with_delivery_status(on, rules).annotate(
             derived_rag=derived,
             rag=Coalesce(NullIf("latest_rag", Value("")), derived),
             # Officer Green or Amber is never Complete, so the derived RAG is Red or Amber exactly
             # when `red` or `amber` holds.
             rag_disagrees=Case(
-                When(Q(latest_rag=RAG.GREEN) & (red | amber), then=Value(True)),
-                When(Q(latest_rag=RAG.AMBER) & red, then=Value(True)),
+                When(Q(latest_rag=RAG.GREEN) & (rules.red | rules.amber), then=Value(True)),
+                When(Q(latest_rag=RAG.AMBER) & rules.red, then=Value(True)),
                 default=Value(False),
             ),
             is_stale=Case(
-                When(status[DeliveryStatus.COMPLETE], then=Value(False)),
-                When(never_or_before, then=Value(True)),
+                When(rules.complete, then=Value(False)),
+                When(rules.stale, then=Value(True)),
                 default=Value(False),
             ),
-            has_slipped=Case(When(SLIPPED, then=Value(True)), default=Value(False)),
+            has_slipped=Case(
+                When(rules.complete, then=Value(False)),
+                When(rules.slipped, then=Value(True)),
+                default=Value(False),
+            ),
         )
 
     def has_rag(self, on):
         """Whether with_rag(on) has been applied to this queryset."""
-        status_on = self.query.annotations.get("status_on")
-        return "rag" in self.query.annotations and getattr(status_on, "value", None) == on
+        annotated_on = self.query.annotations.get("on")
+        return "rag" in self.query.annotations and getattr(annotated_on, "value", None) == on
 
-    def stale(self, on):
-        return self.with_rag(on).filter(is_stale=True)
+    def exceptions(self, *kinds):
+        """Those of these actions (annotated by with_rag) that are any of `kinds`, names in
+        EXCEPTIONS (default: any of them)."""
+        return self.filter(functools.reduce(operator.or_, (EXCEPTIONS[kind] for kind in kinds or EXCEPTIONS)))
 
     def overdue(self, on):
-        return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.OVERDUE)
+        return self.with_delivery_status(on).exceptions("overdue")
 
-    def due_soon(self, on):
-        return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.DUE_SOON)
+    def stale(self, on):
+        return self.with_rag(on).exceptions("stale")
+
+    def slipped(self, on):
+        return self.with_rag(on).exceptions("slipped")
 
     def complete(self, on):
         return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.COMPLETE)
@@ -416,17 +503,6 @@ class ActionQuerySet(models.QuerySet):
 
         missed = OverdueFlag.objects.open().filter(action=OuterRef("pk")).values("due_date")[:1]
         return self.annotate(overdue_since=Cast(Subquery(missed) + datetime.timedelta(days=1), DateField()))
-
-    def slipped(self, as_at=None):
-        """Actions whose revised completion date is later than the original."""
-        return self.with_progress(as_at).filter(SLIPPED)
-
-    def exceptions(self):
-        """What a board is asked to look at (on a with_rag queryset): not complete, and Red,
-        overdue, slipped or stale."""
-        return self.exclude(delivery_status=DeliveryStatus.COMPLETE).filter(
-            Q(rag=RAG.RED) | Q(delivery_status=DeliveryStatus.OVERDUE) | SLIPPED | Q(is_stale=True)
-        )
 
     def rag_summary(self, on):
         """How many of these actions are Red, Amber, Green, Complete, Not started on `on`, and how
@@ -452,15 +528,15 @@ class ActionQuerySet(models.QuerySet):
         return dict(summaries)
 
     def with_owners(self):
-        """Fetch with each action what accountable_owners() and responsible_owners() read."""
+        """Fetch with each action what owners_of() reads."""
         return self.select_related("parent").prefetch_related(*_owner_lookups())
 
-    def for_display(self, as_at=None):
-        """Everything a page shows for each action (latest update as it stood on `as_at`), in a
-        fixed number of queries."""
+    def for_display(self, on=None):
+        """Everything a page shows for each action (its latest update as it stood on `on`,
+        None: its latest), in a fixed number of queries."""
         from actionplan.models import ProgressUpdate
 
-        latest = ProgressUpdate.objects.latest_per_action(as_at)
+        latest = ProgressUpdate.objects.latest_per_action(on)
         return (
             self.with_owners()
             .select_related("priority")
@@ -473,13 +549,14 @@ class ActionQuerySet(models.QuerySet):
 
 def _owner_lookups(as_lists=False):
     """Prefetches of each action's and its key action's owners, kept in the related managers or,
-    `as_lists`, as plain lists (`fetched_<role>`, which Action._named reads)."""
+    `as_lists`, as plain lists (`fetched_<role>`, which _named reads)."""
     from actionplan.models import Owner
 
     return [
         Prefetch(
             lookup,
-            Owner.objects.select_related("organisation"),
+            # The user: owners' e-mail addresses include their sign-in's (reminders).
+            Owner.objects.select_related("organisation", "user"),
             to_attr=f"fetched_{lookup.split('__')[-1]}" if as_lists else None,
         )
         for lookup in ("accountable", "responsible", "parent__accountable", "parent__responsible")
@@ -487,19 +564,23 @@ def _owner_lookups(as_lists=False):
 
 
 def prefetch_owners(actions):
-    """What accountable_owners() and responsible_owners() read, for actions already fetched
-    (with their parent), e.g. several short lists at once. Kept as plain lists: much cheaper
-    than filling every action's related managers."""
+    """What owners_of() reads, for actions already fetched (with their parent), e.g. several
+    short lists at once. Kept as plain lists: much cheaper than filling every action's related
+    managers."""
     prefetch_related_objects(actions, *_owner_lookups(as_lists=True))
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
-    def latest_per_action(self, as_at=None):
-        """Only the newest update of each action, as it stood on `as_at` (one correlated subquery)."""
-        newest = self.model.objects.filter(action=OuterRef("action"))
-        if as_at is not None:
-            newest = newest.filter(reported_on__lte=as_at)
-        newest = newest.order_by("-reported_on", "-created_at", "-pk")
+    def reported_by(self, on):
+        """The updates reported on or before `on` (None: all of them)."""
+        return self if on is None else self.filter(reported_on__lte=on)
+
+    def newest_first(self):
+        return self.order_by(*LATEST_FIRST)
+
+    def latest_per_action(self, on=None):
+        """Only the newest update of each action, as it stood on `on` (one correlated subquery)."""
+        newest = self.model.objects.filter(action=OuterRef("action")).reported_by(on).newest_first()
         return self.filter(pk=Subquery(newest.values("pk")[:1]))
 
     def imported(self):

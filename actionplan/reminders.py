@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from actionplan import emails
@@ -25,6 +25,7 @@ from actionplan.models import (
     ProgressUpdate,
     SentNotification,
 )
+from actionplan.querysets import owners_of
 from actionplan.status import DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -89,17 +90,8 @@ def reminder_kinds(action, on):
     return kinds
 
 
-def _owners(action, role):
-    """Own owners in `role`, or the key action's where a sub-action names none."""
-    own = list(getattr(action, role).all())
-    if own or action.parent is None:
-        return own
-    return list(getattr(action.parent, role).all())
-
-
 def reminders_due(on):
     """Every reminder and escalation due on `on`, sent or not, in a fixed number of queries."""
-    owners = Owner.objects.select_related("user")
     actions = (
         Action.objects.with_rag(on)
         .filter(
@@ -110,20 +102,15 @@ def reminders_due(on):
             )
             | Q(is_stale=True)
         )
-        .select_related("plan", "parent")
-        .prefetch_related(
-            Prefetch("responsible", owners),
-            Prefetch("accountable", owners),
-            Prefetch("parent__responsible", owners),
-            Prefetch("parent__accountable", owners),
-        )
+        .select_related("plan")
+        .with_owners()
         .order_by("plan__title", "position")
     )
     reminders = []
     for action in actions:
         for kind, period in reminder_kinds(action, on):
             role = "accountable" if kind == Kind.ESCALATION else "responsible"
-            for owner in _owners(action, role):
+            for owner in owners_of(action, role):
                 reminders.append(Reminder(owner, action, kind, period))
     return reminders
 

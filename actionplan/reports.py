@@ -1,6 +1,8 @@
-"""What the dashboard's action list exports and what a board report holds.
+"""What the dashboard's action list exports, and what the dashboard, a board report and a board's
+exception report hold.
 
-Both read the RAG rules from ActionQuerySet.with_rag(on); nothing here decides a colour.
+All read the rules from ActionQuerySet.with_rag(on) and its named exceptions; nothing here
+decides a colour, a status or whose an action is.
 """
 
 import csv
@@ -8,14 +10,15 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Q
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from actionplan.models import Owner, ProgressUpdate
-from actionplan.querysets import SLIPPED, prefetch_owners
+from actionplan.querysets import prefetch_owners
 from actionplan.status import RAG, DeliveryStatus, RagSummary
-from partnerships.models import Organisation
+from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
+from partnerships.models import Organisation, Partnership
 
 # The action list export, one row per action: (heading, value of an action from with_rag + for_display).
 EXPORT_COLUMNS = [
@@ -130,19 +133,14 @@ class PlanDashboard:
         board.priorities = list(plan.priorities.all())
         for priority in board.priorities:
             priority.summary = by_priority.get(priority.pk, RagSummary())
+        # The same annotations the summary counted: "Slipped (N)" heads the list of those N.
         listed = actions.select_related("parent")
         board.overdue = list(
-            listed.filter(delivery_status=DeliveryStatus.OVERDUE)
-            .with_overdue_since()
-            .order_by("current_due_date", "position")[:length]
+            listed.exceptions("overdue").with_overdue_since().order_by("current_due_date", "position")[:length]
         )
-        board.slipped = list(
-            listed.filter(SLIPPED)
-            .exclude(delivery_status=DeliveryStatus.COMPLETE)
-            .order_by("current_due_date", "position")[:length]
-        )
+        board.slipped = list(listed.exceptions("slipped").order_by("current_due_date", "position")[:length])
         board.stale = list(
-            listed.filter(is_stale=True).order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
+            listed.exceptions("stale").order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
         )
         prefetch_owners(board.overdue + board.slipped + board.stale)
         by_owner = actions.rag_summaries_by_owner(on)
@@ -182,10 +180,11 @@ class ExceptionRow:
 
 @dataclass
 class BoardReport:
-    """A plan's position on `as_at` for a board paper, and what changed since `since`."""
+    """A plan's position on `on` for a board paper, and what changed since `since`. Its exceptions
+    are the actions that are any of EXCEPTIONS: Red, overdue, slipped or stale."""
 
     plan: object
-    as_at: datetime.date
+    on: datetime.date
     since: datetime.date
     summary: object = None
     previous: object = None
@@ -194,13 +193,13 @@ class BoardReport:
     updates_since: list = field(default_factory=list)
 
     @classmethod
-    def build(cls, plan, as_at, since):
-        report = cls(plan=plan, as_at=as_at, since=since)
+    def build(cls, plan, on, since):
+        report = cls(plan=plan, on=on, since=since)
         # Each date's RAG picture annotated once; the counts and lists below reuse it.
-        now, then = plan.actions.with_rag(as_at), plan.actions.with_rag(since)
-        report.summary = now.rag_summary(as_at)
+        now, then = plan.actions.with_rag(on), plan.actions.with_rag(since)
+        report.summary = now.rag_summary(on)
         report.previous = then.rag_summary(since)
-        for action in now.exceptions().for_display(as_at).order_by("position"):
+        for action in now.exceptions().for_display(on).order_by("position"):
             report.exceptions.append(ExceptionRow(action, cls._reasons(action)))
         before = dict(then.values_list("pk", "rag"))
         report.rag_changes = [
@@ -209,7 +208,7 @@ class BoardReport:
             if before[action.pk] != action.rag
         ]
         report.updates_since = list(
-            ProgressUpdate.objects.filter(action__plan=plan, reported_on__gt=since, reported_on__lte=as_at)
+            ProgressUpdate.objects.filter(action__plan=plan, reported_on__gt=since, reported_on__lte=on)
             .select_related("action", "author")
             .order_by("-reported_on", "action__position")
         )
@@ -217,12 +216,13 @@ class BoardReport:
 
     @staticmethod
     def _reasons(action):
+        """Why a listed action is an exception, read from its with_rag() annotations."""
         reasons = []
         if action.rag == RAG.RED:
             reasons.append("Red")
         if action.delivery_status == DeliveryStatus.OVERDUE:
             reasons.append(f"Overdue by {action.days_overdue} days")
-        if action.days_slipped:
+        if action.has_slipped:
             reasons.append(f"Slipped {action.days_slipped} days")
         if action.is_stale:
             reasons.append(
@@ -244,3 +244,72 @@ class BoardReport:
             ("Total", self.previous.total, self.summary.total),
         ]
         return rows
+
+
+@dataclass
+class ExceptionReport:
+    """What a board is asked to look at, for its meeting: the Red outcomes (with their exception
+    records) and Red indicators it assures for `period`, directly or through the boards that
+    report to it, and the actions of the plans it assures that are overdue or slipped on `on`
+    (two of EXCEPTIONS), from `actions` (those the reader may see).
+
+    Only here may outcomes and indicators (indicators app) meet actions (this app). What counts
+    as overdue or slipped is ActionQuerySet's; what is Red is the indicators app's.
+    """
+
+    board: object
+    on: datetime.date
+    period: object = None
+    next_meeting: object = None
+    red_outcomes: list = field(default_factory=list)
+    red_indicators: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    slipped: list = field(default_factory=list)
+
+    @classmethod
+    def build(cls, board, on, period, actions):
+        """`period`: None for the latest with outcome ratings."""
+        period = period or Period.objects.with_outcome_ratings().order_by("-end").first()
+        report = cls(board=board, on=on, period=period)
+        report.next_meeting = board.meetings.upcoming(on).order_by("date").first()
+        family = Partnership.objects.family_ids(board)
+        if period is not None:
+            report._add_red_outcomes_and_indicators(family)
+        assured = actions.filter(plan__board__in=family).select_related("plan").with_rag(on)
+        for kind in ("overdue", "slipped"):
+            listed = assured.exceptions(kind).for_display(on).order_by("plan__title", "position")
+            setattr(report, kind, list(listed))
+        return report
+
+    def _add_red_outcomes_and_indicators(self, family):
+        # One row per outcome for the period, whichever board: few, and the Red indicators'
+        # outcomes need their rating too even when only the indicator is the board's.
+        exceptions = {
+            record.outcome_id: record
+            for record in ExceptionRecord.objects.filter(period=self.period)
+            .select_related("outcome__priority", "period")
+            .prefetch_related("indicators")
+        }
+        ratings = {
+            rating.outcome_id: rating
+            for rating in OutcomeRating.objects.for_period(self.period).select_related(
+                "outcome__priority", "outcome__directorate", "outcome__board"
+            )
+        }
+        self.red_outcomes = sorted(
+            (r for r in ratings.values() if r.is_red and r.outcome.board_id in family), key=lambda r: r.outcome.code
+        )
+        for rating in self.red_outcomes:
+            rating.exception = exceptions.get(rating.outcome_id)
+        # A board owns an indicator through the outcome it assures or as a board that reviews it.
+        owned = Q(indicator__outcome__board__in=family) | Q(indicator__partnerships__in=family)
+        self.red_indicators = list(
+            IndicatorValue.objects.filter(owned, period=self.period)
+            .red()
+            .select_related("indicator__outcome__board")
+            .order_by("indicator__number")
+            .distinct()
+        )
+        for value in self.red_indicators:
+            value.outcome_rating = ratings.get(value.indicator.outcome_id)
+            value.exception = exceptions.get(value.indicator.outcome_id)
