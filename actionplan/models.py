@@ -1,7 +1,10 @@
+from __future__ import annotations
+
 import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -25,6 +28,13 @@ from actionplan.querysets import (
 )
 from actionplan.status import RAG, DeliveryStatus
 from partnerships.models import Organisation, Partnership
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from actionplan.completion_dates import CompletionDate
+    from actionplan.completion_dates import Milestone as DatedStep
+    from actionplan.status import RagSummary
 
 
 class Plan(models.Model):
@@ -62,24 +72,27 @@ class Plan(models.Model):
     objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # Set by PlanQuerySet.with_rag_summaries().
+    summary: RagSummary
+
     class Meta:
         ordering = ["title"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("actionplan:plan", args=[self.slug])
 
-    def outline(self):
+    def outline(self) -> list[StrategicPriority]:
         """Priorities, each with .key_actions, each with .subs: the whole plan in a fixed number of queries."""
         actions = list(self.actions.for_display())
-        children = defaultdict(list)
+        children: defaultdict[int | None, list[Action]] = defaultdict(list)
         for action in actions:
             children[action.parent_id].append(action)
         for action in actions:
             action.subs = children[action.pk]
-        by_priority = defaultdict(list)
+        by_priority: defaultdict[int, list[Action]] = defaultdict(list)
         for action in children[None]:
             by_priority[action.priority_id].append(action)
         priorities = list(self.priorities.all())
@@ -105,7 +118,7 @@ class PlanMembership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["plan", "user"], name="one_role_per_plan")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} of {self.plan}"
 
 
@@ -119,20 +132,24 @@ class StrategicPriority(models.Model):
 
     history = HistoricalRecords()
 
+    # Set by Plan.outline() and the dashboard (reports.PlanDashboard).
+    key_actions: list[Action]
+    summary: RagSummary
+
     class Meta:
         ordering = ["plan", "position"]
         verbose_name_plural = "strategic priorities"
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_priority_code")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code}) {self.text[:80]}"
 
 
-def split_email_list(text):
+def split_email_list(text: str | None) -> list[str]:
     return [part for part in re.split(r"[\s,;]+", text or "") if part]
 
 
-def validate_email_list(text):
+def validate_email_list(text: str) -> None:
     for address in split_email_list(text):
         try:
             validate_email(address)
@@ -184,13 +201,13 @@ class Owner(models.Model):
     class Meta:
         ordering = ["kind", "code"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.code if self.kind == self.Kind.GROUP else f"{self.code} ({self.name})"
 
-    def email_addresses(self):
+    def email_addresses(self) -> list[str]:
         """Where this owner's e-mail goes: their address, their sign-in's, and any contact list."""
         addresses = [self.email, *split_email_list(self.contact_emails)]
-        if self.user_id and self.user.email:
+        if self.user is not None and self.user.email:
             addresses.append(self.user.email)
         return list(dict.fromkeys(a.strip() for a in addresses if a and a.strip()))
 
@@ -241,82 +258,98 @@ class Action(models.Model):
         excluded_fields=["progress_rag", "progress_reported_on", "progress_revised_due_date", "progress_completed_on"],
     )
 
+    # The annotations of ActionQuerySet.with_progress() and with_rag() (see there), on the
+    # actions they fetch; and what Plan.outline(), for_display() and with_overdue_since() add.
+    latest_rag: str | None
+    last_reported_on: datetime.date | None
+    revised_due_date: datetime.date | None
+    completed_on: datetime.date | None
+    current_due_date: datetime.date | None
+    on: datetime.date
+    delivery_status: str
+    derived_rag: str
+    rag: str
+    rag_disagrees: bool
+    is_stale: bool
+    has_slipped: bool
+    overdue_since: datetime.date | None
+    latest_updates: list[ProgressUpdate]
+    subs: list[Action]
+
     class Meta:
         ordering = ["plan", "position"]
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_action_code")]
         indexes = [models.Index(fields=["plan", "due_date"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code} {self.title[:80]}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return f"{self.plan.get_absolute_url()}#{self.anchor}"
 
     @property
-    def anchor(self):
+    def anchor(self) -> str:
         return "action-" + self.code.replace(" ", "-")
 
     @property
-    def is_sub_action(self):
+    def is_sub_action(self) -> bool:
         return self.parent_id is not None
 
     @property
-    def inherits_completion_date(self):
+    def inherits_completion_date(self) -> bool:
         return self.is_sub_action and not self.completion_date_text
 
-    def accountable_owners(self):
+    def accountable_owners(self) -> list[Owner]:
         """Its accountable owners: its own, or a sub-action naming none its key action's."""
         return owners_of(self, "accountable")
 
-    def responsible_owners(self):
+    def responsible_owners(self) -> list[Owner]:
         """Its responsible owners: its own, or a sub-action naming none its key action's."""
         return owners_of(self, "responsible")
 
     @property
-    def inherits_accountable(self):
+    def inherits_accountable(self) -> bool:
         return inherits_owners(self, "accountable")
 
     @property
-    def inherits_responsible(self):
+    def inherits_responsible(self) -> bool:
         return inherits_owners(self, "responsible")
 
-    def can_be_updated_by(self, user):
+    def can_be_updated_by(self, user: User | AnonymousUser) -> bool:
         return Action.objects.updatable_by(user).filter(pk=self.pk).exists()
 
-    def can_be_edited_by(self, user):
+    def can_be_edited_by(self, user: User | AnonymousUser) -> bool:
         return Action.objects.editable_by(user).filter(pk=self.pk).exists()
 
-    def delivery_status(self, on):
-        """Its DeliveryStatus value on `on` (ActionQuerySet.with_delivery_status). An action fetched
-        with that annotation has `delivery_status` as a value instead."""
-        return Action.objects.with_delivery_status(on).values_list("delivery_status", flat=True).get(pk=self.pk)
-
-    def status_on(self, on):
-        """This action with every status annotation of ActionQuerySet.with_rag as it stood on `on`."""
+    def status_on(self, on: datetime.date) -> Action:
+        """This action with every status annotation of ActionQuerySet.with_rag as it stood on `on`
+        (its delivery_status, rag, is_stale…)."""
         return Action.objects.with_rag(on).get(pk=self.pk)
 
     @property
-    def days_overdue(self):
+    def days_overdue(self) -> int:
         """Days past the current due date on the date of the picture (needs with_delivery_status)."""
-        if self.delivery_status == DeliveryStatus.OVERDUE:
+        if self.delivery_status == DeliveryStatus.OVERDUE and self.current_due_date is not None:
             return (self.on - self.current_due_date).days
         return 0
 
     @property
-    def days_slipped(self):
+    def days_slipped(self) -> int:
         """Days the revised date is later than the original (needs with_progress annotations)."""
         if self.revised_due_date and self.due_date and self.revised_due_date > self.due_date:
             return (self.revised_due_date - self.due_date).days
         return 0
 
-    def claim_version(self, seen_version):
+    def claim_version(self, seen_version: int) -> bool:
         """Move the action on from the version the user saw; False if someone else got there first."""
         claimed = Action.objects.filter(pk=self.pk, version=seen_version).update(version=F("version") + 1)
         if claimed:
             self.version = seen_version + 1
         return bool(claimed)
 
-    def add_progress_update(self, *, author, on, seen_version, **fields):
+    def add_progress_update(
+        self, *, author: User | None, on: datetime.date, seen_version: int, **fields: Any
+    ) -> ProgressUpdate:
         """Append an officer's update, or raise StaleAction if the action changed since they looked.
 
         Saving it refreshes the action's copy of its latest progress, which the dashboard reads
@@ -328,7 +361,7 @@ class Action(models.Model):
                 fields.setdefault("completed_on", on)
             return self.progress_updates.create(author=author, reported_on=on, action_version=self.version, **fields)
 
-    def apply_completion_date(self, completion):
+    def apply_completion_date(self, completion: CompletionDate) -> None:
         """Set the as-written date and what derives from it: due date and milestones.
 
         Blank on a sub-action inherits the key action's date; blank on a key action with dated
@@ -336,13 +369,13 @@ class Action(models.Model):
         """
         self.completion_date_text = completion.text
         self.due_date = completion.due_date
-        if not completion.text and self.parent_id:
+        if not completion.text and self.parent is not None:
             self.due_date = self.parent.due_date
         elif not completion.text:
             self.due_date = max((s.due_date for s in self.sub_actions.all() if s.due_date), default=None)
         self.replace_milestones(completion.milestones if completion.has_milestones else [])
 
-    def replace_milestones(self, milestones):
+    def replace_milestones(self, milestones: list[DatedStep]) -> bool:
         """Make the milestones (label, due_date) exactly these; False if they already were."""
         existing = [(m.label, m.due_date) for m in self.milestones.all()]
         wanted = [(m.label, m.due_date) for m in milestones]
@@ -367,20 +400,20 @@ class Action(models.Model):
         "delegates": ("user", "Delegated to"),
     }
 
-    def audit_trail(self):
+    def audit_trail(self) -> list[AuditEntry]:
         """Every change to this action and its progress updates, newest first: who, when, old → new.
 
         Built from django-simple-history's records in a fixed number of queries.
         """
         records = list(self.history.select_related("history_user").order_by("history_date", "history_id"))
-        owners = defaultdict(list)
+        owners: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
         for name, (target, _) in self.AUDITED_OWNERS.items():
             through = apps.get_model("actionplan", f"HistoricalAction_{name}")
             for row in through.objects.filter(history__in=[r.history_id for r in records]).select_related(target):
                 owners[name, row.history_id].append(str(getattr(row, target)))
         # One save writes a record for the row and one per changed owner list: a burst of records
         # by the same user at the same version is one change.
-        bursts = []
+        bursts: list[list[Any]] = []
         for record in records:
             last = bursts[-1][-1] if bursts else None
             if (
@@ -392,7 +425,8 @@ class Action(models.Model):
                 bursts[-1].append(record)
             else:
                 bursts.append([record])
-        entries, previous = [], None
+        entries: list[AuditEntry] = []
+        previous = None
         for burst in bursts:
             first, record = burst[0], burst[-1]
             if previous is None:
@@ -414,7 +448,7 @@ class Action(models.Model):
             previous = record
 
         update_records = ProgressUpdate.history.filter(action_id=self.pk).select_related("history_user")
-        last_text = {}
+        last_text: dict[int, str] = {}
         for record in update_records.order_by("history_date", "history_id"):
             if record.history_type == "+":
                 what = "Progress update imported" if record.imported else "Progress update added"
@@ -436,11 +470,11 @@ class Action(models.Model):
         entries.sort(key=lambda entry: entry.when, reverse=True)
         return entries
 
-    def changes_since(self, version):
+    def changes_since(self, version: int) -> list[AuditEntry]:
         """What others changed after the version this user saw: shown to them on a conflict."""
         return [entry for entry in self.audit_trail() if entry.version > version]
 
-    def latest_update(self):
+    def latest_update(self) -> ProgressUpdate | None:
         """The newest progress update; uses the for_display() prefetch when present."""
         if hasattr(self, "latest_updates"):
             return self.latest_updates[0] if self.latest_updates else None
@@ -458,20 +492,20 @@ class Milestone(models.Model):
     class Meta:
         ordering = ["action", "position"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.due_date:%d %B %Y} ({self.label})" if self.label else f"{self.due_date:%d %B %Y}"
 
 
 @dataclass
 class AuditEntry:
     when: datetime.datetime
-    who: object
+    who: User | None
     what: str
-    changes: list = field(default_factory=list)
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
     version: int = 0
 
     @property
-    def who_display(self):
+    def who_display(self) -> str:
         if self.who is None:
             return "System (import)"
         return self.who.get_full_name() or self.who.get_username()
@@ -480,7 +514,7 @@ class AuditEntry:
 class StaleAction(Exception):
     """Someone else updated or edited the action since this user loaded it."""
 
-    def __init__(self, action, seen_version):
+    def __init__(self, action: Action, seen_version: int) -> None:
         self.action = action
         self.seen_version = seen_version
         super().__init__(f"{action.code} changed since version {seen_version}")
@@ -522,32 +556,32 @@ class ProgressUpdate(models.Model):
         ordering = list(LATEST_FIRST)
         indexes = [models.Index(fields=["action", "-reported_on"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.action.code} {self.reported_on:%d/%m/%Y}"
 
     # Every way an update is written (an officer's form, a correction, an import, the admin) goes
     # through save() and delete(), which keep the action's copy of its latest progress in step:
     # the dashboard reads that copy (ActionQuerySet.with_progress). bulk_create() does not: call
     # refresh_progress() after it.
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         saved = kwargs.get("update_fields")
         if saved is None or PROGRESS_FIELDS.intersection(saved):
             Action.objects.filter(pk=self.action_id).refresh_progress()
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         deleted = super().delete(*args, **kwargs)
         Action.objects.filter(pk=self.action_id).refresh_progress()
         return deleted
 
-    def correct(self, narrative, now):
+    def correct(self, narrative: str, now: datetime.datetime) -> None:
         """The author's fix of a mistake in the wording; the original stays in the audit trail.
         Only the wording changes, so the action's copy of its latest progress stands."""
         self.narrative = narrative
         self.corrected_at = now
         self.save(update_fields=["narrative", "corrected_at"])
 
-    def summary(self):
+    def summary(self) -> list[tuple[str, str]]:
         """(label, value) pairs describing the update, for the audit trail."""
         return [
             ("RAG", self.get_rag_display() if self.rag else ""),
@@ -557,7 +591,7 @@ class ProgressUpdate(models.Model):
             ("Reason", self.revision_reason),
         ]
 
-    def can_be_corrected_by(self, user, now):
+    def can_be_corrected_by(self, user: User | AnonymousUser, now: datetime.datetime) -> bool:
         """Authors may fix a typo in their own latest update for a short while; then it is history."""
         window = datetime.timedelta(minutes=settings.PROGRESS_CORRECTION_MINUTES)
         return (
@@ -568,7 +602,7 @@ class ProgressUpdate(models.Model):
         )
 
     @property
-    def author_display(self):
+    def author_display(self) -> str:
         if self.author is None:
             return "Author unknown"
         return self.author.get_full_name() or self.author.get_username()
@@ -595,11 +629,11 @@ class OverdueFlag(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.action.code} overdue since {self.overdue_since:%d/%m/%Y}"
 
     @property
-    def overdue_since(self):
+    def overdue_since(self) -> datetime.date:
         """The first day the action was overdue: the day after the date it missed."""
         return self.due_date + datetime.timedelta(days=1)
 
@@ -635,7 +669,7 @@ class SentNotification(models.Model):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["owner", "action", "kind", "period"], name="notify_once")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.action.code} to {self.owner.code}"
 
 
@@ -653,5 +687,5 @@ class BoardDigest(models.Model):
         get_latest_by = "until"
         constraints = [models.UniqueConstraint(fields=["plan", "sent_on"], name="one_digest_a_day")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.plan} digest {self.sent_on:%d/%m/%Y}"

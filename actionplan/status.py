@@ -4,7 +4,9 @@ Kept apart from models.py and querysets.py so that both (and templates, forms, i
 import them without a circle.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 from django.db import models
 
@@ -19,16 +21,16 @@ class RAG(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
 
     @classmethod
-    def for_status(cls, words):
+    def for_status(cls, words: object) -> "RAG | None":
         """The RAG a paper's status words mean ("Good progress" is Green), or None if unknown."""
-        words = " ".join(str(words).split()).lower()
-        return STATUS_WORDS.get(words) or next((c for c in cls if words in (c.value, c.label.lower())), None)
+        said = " ".join(str(words).split()).lower()
+        return STATUS_WORDS.get(said) or next((c for c in cls if said in (c.value, c.label.lower())), None)
 
 
 # Status words the papers use, and what they mean in the product's RAG. "Some progress" is Amber:
 # the HIC paper adds "but all organisations need to demonstrate progress". The rest report work
 # under way with no risk named, so Green; Red is never inferred from words.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, RAG] = {
     "complete": RAG.COMPLETE,
     "completed": RAG.COMPLETE,
     "in progress": RAG.GREEN,
@@ -70,10 +72,11 @@ class RagSummary:
     disagreements: int = 0
 
     # The with_rag() annotations a summary is counted from.
-    GROUPS = ("rag", "delivery_status", "is_stale", "has_slipped", "rag_disagrees")
+    GROUPS: ClassVar = ("rag", "delivery_status", "is_stale", "has_slipped", "rag_disagrees")
 
-    def add(self, rag, delivery_status, is_stale, has_slipped, rag_disagrees, n):
-        """Count `n` actions with this RAG picture."""
+    def add(self, picture: Sequence[Any], n: int) -> None:
+        """Count `n` actions with this RAG picture: the values of GROUPS."""
+        rag, delivery_status, is_stale, has_slipped, rag_disagrees = picture
         setattr(self, rag, getattr(self, rag) + n)
         if delivery_status in (DeliveryStatus.OVERDUE, DeliveryStatus.DUE_SOON, DeliveryStatus.NO_DATE):
             setattr(self, delivery_status, getattr(self, delivery_status) + n)
@@ -82,10 +85,10 @@ class RagSummary:
         self.slipped += n if has_slipped else 0
         self.disagreements += n if rag_disagrees else 0
 
-    def __add__(self, other):
-        return RagSummary(**{name: getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__})
+    def __add__(self, other: "RagSummary") -> "RagSummary":
+        return RagSummary(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
-    def segments(self):
+    def segments(self) -> list[tuple[RAG, int, str]]:
         """(RAG, count, percent of total as CSS writes it) in the order the dashboard stacks them,
         without empty ones."""
         return [
@@ -94,6 +97,6 @@ class RagSummary:
             if getattr(self, rag)
         ]
 
-    def rag_counts(self):
+    def rag_counts(self) -> list[tuple[RAG, int]]:
         """(RAG, count) for every RAG, for tables with a column per colour."""
         return [(RAG(rag), getattr(self, rag)) for rag in RAG_ORDER]

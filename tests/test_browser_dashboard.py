@@ -10,7 +10,7 @@ from tests.browser import serious_accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.helpers import give_role, import_cqc_plan
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def test_marking_complete_records_the_completion_date(client, officer, a1):
     post_update(client, a1, rag=RAG.COMPLETE, narrative="Vision agreed at the HWB.")
     annotated = Action.objects.with_progress().get(pk=a1.pk)
     assert annotated.completed_on == datetime.date(2018, 6, 4)
-    assert a1.delivery_status(on=datetime.date(2018, 6, 4)) == "complete"
+    assert a1.status_on(datetime.date(2018, 6, 4)).delivery_status == "complete"
 
 
 def test_html_in_a_narrative_is_shown_as_text(client, officer, a1):

@@ -33,20 +33,20 @@ def report(action, officer, on, **fields):
     ],
 )
 def test_delivery_status_turns_on_the_due_date(a1, on, status):
-    assert a1.delivery_status(on) == status
+    assert a1.status_on(on).delivery_status == status
     assert Action.objects.with_delivery_status(on).get(pk=a1.pk).delivery_status == status
 
 
 def test_an_action_with_no_date_is_no_date_set_whatever_the_day(small_plan):
     a2 = small_plan.actions.get(code="A2")
-    assert a2.delivery_status(D(2030, 1, 1)) == "no_date"
+    assert a2.status_on(D(2030, 1, 1)).delivery_status == "no_date"
 
 
 def test_the_due_soon_window_is_the_plans(small_plan, a1):
     small_plan.due_soon_days = 7
     small_plan.save()
-    assert a1.delivery_status(D(2018, 5, 20)) == "on_track"
-    assert a1.delivery_status(D(2018, 5, 24)) == "due_soon"
+    assert a1.status_on(D(2018, 5, 20)).delivery_status == "on_track"
+    assert a1.status_on(D(2018, 5, 24)).delivery_status == "due_soon"
 
 
 @pytest.mark.parametrize(

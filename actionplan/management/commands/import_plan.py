@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from actionplan.importers import PlanFileError, import_plan_file
 
@@ -9,10 +11,10 @@ class Command(BaseCommand):
         "a file with any error changes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         for path in options["paths"]:
             try:
                 report = import_plan_file(path)

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from indicators.importers import IndicatorFileError
@@ -11,10 +13,10 @@ class Command(BaseCommand):
         "checked before anything is written; any error in any file changes nothing. Re-importing updates in place."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         savers, errors = [], []
         for path in options["paths"]:
             try:

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from partnerships.importers import PartnershipFileError, import_partnerships_file
 
@@ -9,10 +11,10 @@ class Command(BaseCommand):
         "Re-importing updates in place; a file with any error changes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", metavar="PATH")
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         path = options["path"]
         try:
             report = import_partnerships_file(path)
