@@ -29,6 +29,7 @@ _.next_meeting_on  # partnerships: Partnership, with_next_meeting()
 _.inherits_accountable  # actionplan: Action (action_detail.html, _action_row.html)
 _.inherits_responsible
 _.who_display  # AuditEntry
+_.revisions  # reminders.PlanChanges (emails/board_digest.*)
 _.by_accountable  # PlanDashboard (dashboard.html)
 _.by_responsible
 _.by_organisation

@@ -230,7 +230,9 @@ class PlanChanges:
     no_longer_overdue: list[OverdueFlag]
 
     @property
-    def slipped(self) -> list[ProgressUpdate]:
+    def revisions(self) -> list[ProgressUpdate]:
+        """The updates that revised a completion date (later or earlier: what slipped is the
+        action's status, ActionQuerySet.with_rag)."""
         return [u for u in self.updates if u.revised_due_date]
 
     def __bool__(self) -> bool:
