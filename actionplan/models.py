@@ -26,7 +26,8 @@ from actionplan.querysets import (
     inherits_owners,
     owners_of,
 )
-from actionplan.status import RAG, DeliveryStatus
+from actionplan.status import RAG, DeliveryStatus, RagSummary
+from actionplan.status import RAG_ORDER as RAG_ORDER  # status.py's words stay importable from here
 from partnerships.models import Organisation, Partnership
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
     from actionplan.completion_dates import CompletionDate
     from actionplan.completion_dates import Milestone as DatedStep
-    from actionplan.status import RagSummary
 
 
 class Plan(models.Model):

@@ -287,7 +287,7 @@ def _names_own(role: str) -> Exists:
 
 
 def _counted_under(role: str, owners: Iterable[int] | models.QuerySet[Owner]) -> Q:
-    """Condition: one of `owners` (an Owner queryset) is among the action's owners in `role`
+    """Condition: one of `owners` (Owner pks, or an Owner queryset) is among the action's owners in `role`
     (the rule above)."""
     from actionplan.models import Action
 
