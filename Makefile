@@ -58,10 +58,13 @@ test: install static
 	$(PY) manage.py check && \
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# Lint and format (ruff, configured in pyproject.toml); CI runs this before the tests.
+# Lint, format, types and dead code (ruff, mypy, vulture: configured in pyproject.toml); CI runs
+# this before the tests.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/vulture
 
 bench: install
 	$(SERVICES) stop

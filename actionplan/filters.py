@@ -1,4 +1,4 @@
-"""The action list's filters. They work on Action.objects.with_rag(as_at), so RAG, delivery status,
+"""The action list's filters. They work on Action.objects.with_rag(on), so RAG, delivery status,
 staleness and slippage mean exactly what the dashboard counted."""
 
 import django_filters
@@ -6,7 +6,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from actionplan.forms import GovukFormMixin
-from actionplan.models import RAG, SLIPPED, Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.status import RAG, DeliveryStatus
 from partnerships.models import Organisation
 
 
@@ -71,7 +72,9 @@ class ActionFilter(django_filters.FilterSet):
         field_name="is_stale", widget=forms.CheckboxInput, label="Stale (no recent update)", method="filter_stale"
     )
     slipped = django_filters.BooleanFilter(
-        widget=forms.CheckboxInput, label="Slipped (revised date later than the original)", method="filter_slipped"
+        widget=forms.CheckboxInput,
+        label="Slipped (not complete, revised date later than the original)",
+        method="filter_slipped",
     )
     q = django_filters.CharFilter(method="search", label="Search", help_text="Code, title, description or progress")
     sort = django_filters.OrderingFilter(
@@ -113,10 +116,10 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.responsible_organisation_is(organisation)
 
     def filter_stale(self, queryset, name, value):
-        return queryset.filter(is_stale=True) if value else queryset
+        return queryset.exceptions("stale") if value else queryset
 
     def filter_slipped(self, queryset, name, value):
-        return queryset.filter(SLIPPED) if value else queryset
+        return queryset.exceptions("slipped") if value else queryset
 
     def search(self, queryset, name, text):
         in_progress = ProgressUpdate.objects.filter(action=OuterRef("pk"), narrative__icontains=text)

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from actionplan.completion_dates import MalformedDate, parse_completion_date
-from actionplan.models import RAG, Action, Owner, ProgressUpdate
+from actionplan.models import Action, Owner, ProgressUpdate
+from actionplan.status import RAG
 
 
 class GovukFormMixin:

@@ -4,21 +4,24 @@ The delivery rules (overdue, complete, stale) come from ActionQuerySet; this mod
 which reminder each action is due on a date, and sends each one once (SentNotification).
 """
 
+from __future__ import annotations
+
 import datetime
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from actionplan import emails
 from actionplan.models import (
     Action,
     BoardDigest,
-    DeliveryStatus,
     OverdueFlag,
     Owner,
     Plan,
@@ -26,6 +29,8 @@ from actionplan.models import (
     ProgressUpdate,
     SentNotification,
 )
+from actionplan.querysets import owners_of
+from actionplan.status import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,10 @@ NEVER_UPDATED_FROM = datetime.date(2000, 1, 1)
 FIRST_DIGEST_DAYS = 7
 
 
+# (owner pk, action pk, kind, period): one reminder, as SentNotification records it.
+ReminderKey = tuple[int, int, str, datetime.date]
+
+
 @dataclass(frozen=True)
 class Reminder:
     owner: Owner
@@ -50,33 +59,33 @@ class Reminder:
     period: datetime.date
 
     @property
-    def key(self):
+    def key(self) -> ReminderKey:
         return (self.owner.pk, self.action.pk, self.kind, self.period)
 
     @property
-    def label(self):
+    def label(self) -> str:
         return Kind(self.kind).label
 
 
-def _every(days, start, on):
+def _every(days: int, start: datetime.date, on: datetime.date) -> datetime.date:
     """The first day of the `days`-long period, counted from `start`, that `on` falls in."""
     return start + datetime.timedelta(days=(on - start).days // days * days)
 
 
-def reminder_kinds(action, on):
+def reminder_kinds(action: Action, on: datetime.date) -> list[tuple[str, datetime.date]]:
     """(kind, period) of each reminder or escalation `action` is due on `on`.
 
     Needs ActionQuerySet.with_rag(on) annotations: delivery_status, current_due_date,
     last_reported_on, is_stale.
     """
-    kinds = []
-    due = action.current_due_date
-    if action.delivery_status in (DeliveryStatus.DUE_SOON, DeliveryStatus.ON_TRACK):
+    kinds: list[tuple[str, datetime.date]] = []
+    due = action.current_due_date  # None: no date set, so nothing falls due
+    if due is not None and action.delivery_status in (DeliveryStatus.DUE_SOON, DeliveryStatus.ON_TRACK):
         days_left = (due - on).days
         kind = next((kind for days, kind in DUE_REMINDERS if days_left <= days), None)
         if kind:
             kinds.append((kind, due))
-    elif action.delivery_status == DeliveryStatus.OVERDUE:
+    elif due is not None and action.delivery_status == DeliveryStatus.OVERDUE:
         overdue_since = due + datetime.timedelta(days=1)
         kinds.append((Kind.OVERDUE, _every(OVERDUE_REPEAT_DAYS, overdue_since, on)))
         escalate_from = due + datetime.timedelta(days=ESCALATE_AFTER_DAYS + 1)
@@ -89,17 +98,8 @@ def reminder_kinds(action, on):
     return kinds
 
 
-def _owners(action, role):
-    """Own owners in `role`, or the key action's where a sub-action names none."""
-    own = list(getattr(action, role).all())
-    if own or action.parent is None:
-        return own
-    return list(getattr(action.parent, role).all())
-
-
-def reminders_due(on):
+def reminders_due(on: datetime.date) -> list[Reminder]:
     """Every reminder and escalation due on `on`, sent or not, in a fixed number of queries."""
-    owners = Owner.objects.select_related("user")
     actions = (
         Action.objects.with_rag(on)
         .filter(
@@ -110,25 +110,20 @@ def reminders_due(on):
             )
             | Q(is_stale=True)
         )
-        .select_related("plan", "parent")
-        .prefetch_related(
-            Prefetch("responsible", owners),
-            Prefetch("accountable", owners),
-            Prefetch("parent__responsible", owners),
-            Prefetch("parent__accountable", owners),
-        )
+        .select_related("plan")
+        .with_owners()
         .order_by("plan__title", "position")
     )
     reminders = []
     for action in actions:
         for kind, period in reminder_kinds(action, on):
             role = "accountable" if kind == Kind.ESCALATION else "responsible"
-            for owner in _owners(action, role):
+            for owner in owners_of(action, role):
                 reminders.append(Reminder(owner, action, kind, period))
     return reminders
 
 
-def reminders_to_send(on):
+def reminders_to_send(on: datetime.date) -> tuple[dict[Owner, list[Reminder]], dict[str, set[str]]]:
     """The reminders due on `on` that nobody has sent, grouped by owner; and who was left out why.
 
     Opted-out owners get escalations only; owners with no address get nothing (and nothing is
@@ -160,17 +155,17 @@ def reminders_to_send(on):
 
 @dataclass
 class RunReport:
-    sent: list = field(default_factory=list)
-    failed: list = field(default_factory=list)
-    skipped: dict = field(default_factory=dict)
+    sent: list[tuple[Any, Any]] = field(default_factory=list)  # (owner, reminders) or (plan, changes)
+    failed: list[Any] = field(default_factory=list)  # owners or plans
+    skipped: dict[str, set[str]] = field(default_factory=dict)
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = [f"{len(self.sent)} e-mail(s) sent, {len(self.failed)} failed"]
         lines += [f"  {why}: {', '.join(sorted(codes))}" for why, codes in self.skipped.items()]
         return "\n".join(lines)
 
 
-def send_reminders(on, dry_run=False):
+def send_reminders(on: datetime.date, dry_run: bool = False) -> RunReport:
     """One e-mail to each owner with reminders due on `on`; each reminder at most once, ever."""
     by_owner, skipped = reminders_to_send(on)
     report = RunReport(skipped=dict(skipped))
@@ -185,7 +180,7 @@ def send_reminders(on, dry_run=False):
     return report
 
 
-def claim(reminders):
+def claim(reminders: Iterable[Reminder]) -> dict[ReminderKey, int]:
     """Record the reminders as this run's; returns {key: SentNotification pk} of those it got.
 
     Rows another run (or an earlier one) recorded are left to it: the unique constraint makes
@@ -200,10 +195,12 @@ def claim(reminders):
         ignore_conflicts=True,
     )
     rows = SentNotification.objects.filter(claim=batch).values_list("pk", "owner", "action", "kind", "period")
-    return {tuple(row[1:]): row[0] for row in rows}
+    return {(owner, action, kind, period): pk for pk, owner, action, kind, period in rows}
 
 
-def handle_one_owner(owner, reminders, claimed, on, report):
+def handle_one_owner(
+    owner: Owner, reminders: list[Reminder], claimed: dict[ReminderKey, int], on: datetime.date, report: RunReport
+) -> None:
     """Send one owner's digest of claimed reminders; if it fails, give the claims back for a retry."""
     pks = [claimed[r.key] for r in reminders]
     addresses = owner.email_addresses()
@@ -228,19 +225,21 @@ class PlanChanges:
     plan: Plan
     since: datetime.datetime
     until: datetime.datetime
-    updates: list
-    newly_overdue: list
-    no_longer_overdue: list
+    updates: list[ProgressUpdate]
+    newly_overdue: list[OverdueFlag]
+    no_longer_overdue: list[OverdueFlag]
 
     @property
-    def slipped(self):
+    def revisions(self) -> list[ProgressUpdate]:
+        """The updates that revised a completion date (later or earlier: what slipped is the
+        action's status, ActionQuerySet.with_rag)."""
         return [u for u in self.updates if u.revised_due_date]
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.updates or self.newly_overdue or self.no_longer_overdue)
 
 
-def plan_changes(plan, since, until):
+def plan_changes(plan: Plan, since: datetime.datetime, until: datetime.datetime) -> PlanChanges:
     updates = list(
         ProgressUpdate.objects.filter(action__plan=plan, created_at__gt=since, created_at__lte=until)
         .select_related("action", "author")
@@ -257,22 +256,29 @@ def plan_changes(plan, since, until):
     )
 
 
-def plan_admin_addresses(plan):
+def plan_admin_addresses(plan: Plan) -> list[str]:
     users = PlanMembership.objects.filter(plan=plan, role=PlanMembership.Role.ADMIN).exclude(user__email="")
     return sorted(set(users.values_list("user__email", flat=True)))
 
 
-def send_board_digests(on, now, dry_run=False):
+def send_board_digests(on: datetime.date, now: datetime.datetime, dry_run: bool = False) -> RunReport:
     """One e-mail per plan to its plan admins: what changed since the last digest (once a day at most)."""
     report = RunReport()
-    skipped = defaultdict(set)
+    skipped: defaultdict[str, set[str]] = defaultdict(set)
     for plan in Plan.objects.all():
         handle_one_plan(plan, on, now, dry_run, report, skipped)
     report.skipped = dict(skipped)
     return report
 
 
-def handle_one_plan(plan, on, now, dry_run, report, skipped):
+def handle_one_plan(
+    plan: Plan,
+    on: datetime.date,
+    now: datetime.datetime,
+    dry_run: bool,
+    report: RunReport,
+    skipped: defaultdict[str, set[str]],
+) -> None:
     addresses = plan_admin_addresses(plan)
     if not addresses:
         skipped["no plan admin with an e-mail address"].add(plan.slug)

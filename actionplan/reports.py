@@ -1,30 +1,31 @@
-"""What the dashboard's action list exports and what a board report holds.
+"""What the dashboard's action list exports, and what the dashboard, a board report and a board's
+exception report hold.
 
-Both read the RAG rules from ActionQuerySet.with_rag(on); nothing here decides a colour.
+All read the rules from ActionQuerySet.with_rag(on) and its named exceptions; nothing here
+decides a colour, a status or whose an action is.
 """
+
+from __future__ import annotations
 
 import csv
 import datetime
 import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from actionplan.models import (
-    RAG,
-    SLIPPED,
-    DeliveryStatus,
-    Owner,
-    ProgressUpdate,
-    RagSummary,
-    prefetch_owners,
-)
-from partnerships.models import Organisation
+from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.querysets import ActionQuerySet, PlanQuerySet, prefetch_owners
+from actionplan.status import RAG, DeliveryStatus, RagSummary
+from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
+from partnerships.models import Meeting, Organisation, Partnership
 
 # The action list export, one row per action: (heading, value of an action from with_rag + for_display).
-EXPORT_COLUMNS = [
+EXPORT_COLUMNS: list[tuple[str, Callable[[Action], Any]]] = [
     ("Plan", lambda a: a.plan.title),
     ("Strategic priority", lambda a: a.priority.code),
     ("Action", lambda a: a.code),
@@ -41,26 +42,26 @@ EXPORT_COLUMNS = [
     ("Officer's RAG disagrees", lambda a: "Yes" if a.rag_disagrees else ""),
     ("Stale", lambda a: "Yes" if a.is_stale else ""),
     ("Last update", lambda a: a.last_reported_on),
-    ("Latest progress", lambda a: a.latest_update().narrative if a.latest_update() else ""),
+    ("Latest progress", lambda a: update.narrative if (update := a.latest_update()) else ""),
 ]
 
 # Spreadsheet programs run text that starts like a formula; source text never needs to.
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 
 
-def _safe(value):
+def _safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def export_rows(actions):
+def export_rows(actions: Iterable[Action]) -> Iterator[list[Any]]:
     yield [heading for heading, _ in EXPORT_COLUMNS]
     for action in actions:
         yield [_safe(value(action)) for _, value in EXPORT_COLUMNS]
 
 
-def actions_csv(actions):
+def actions_csv(actions: Iterable[Action]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in export_rows(actions):
@@ -68,7 +69,7 @@ def actions_csv(actions):
     return out.getvalue()
 
 
-def actions_xlsx(actions, title="Actions"):
+def actions_xlsx(actions: Iterable[Action], title: str = "Actions") -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
@@ -97,12 +98,12 @@ class Dashboard:
     """The dashboard on date `on`: every plan in `plans` (a Plan queryset) with its RAG picture
     (`.summary`), and the chosen one (by slug, else the first) in detail."""
 
-    plans: list
-    chosen: object = None
-    detail: object = None
+    plans: list[Plan]
+    chosen: Plan | None = None
+    detail: PlanDashboard | None = None
 
     @classmethod
-    def build(cls, plans, slug, on):
+    def build(cls, plans: PlanQuerySet, slug: str | None, on: datetime.date) -> Dashboard:
         dashboard = cls(plans=plans.select_related("board").with_rag_summaries(on))
         dashboard.chosen = next((p for p in dashboard.plans if p.slug == slug), next(iter(dashboard.plans), None))
         if dashboard.chosen:
@@ -115,40 +116,35 @@ class PlanDashboard:
     """One plan's dashboard on date `on`: RAG by strategic priority, the overdue, slipped and
     stale actions, and counts by owner and organisation. A fixed number of queries."""
 
-    plan: object
+    plan: Plan
     on: datetime.date
-    summary: RagSummary = None
-    priorities: list = field(default_factory=list)
-    overdue: list = field(default_factory=list)
-    slipped: list = field(default_factory=list)
-    stale: list = field(default_factory=list)
-    by_accountable: list = field(default_factory=list)
-    by_responsible: list = field(default_factory=list)
-    by_organisation: list = field(default_factory=list)
+    summary: RagSummary = field(default_factory=RagSummary)
+    priorities: list[StrategicPriority] = field(default_factory=list)
+    overdue: list[Action] = field(default_factory=list)
+    slipped: list[Action] = field(default_factory=list)
+    stale: list[Action] = field(default_factory=list)
+    by_accountable: Ranking | None = None
+    by_responsible: Ranking | None = None
+    by_organisation: Ranking | None = None
 
     @classmethod
-    def build(cls, plan, on, length=DASHBOARD_LIST_LENGTH):
+    def build(cls, plan: Plan, on: datetime.date, length: int = DASHBOARD_LIST_LENGTH) -> PlanDashboard:
         board = cls(plan=plan, on=on)
-        actions = plan.actions.with_rag(on)  # once: every count and list below reuses it
+        actions: ActionQuerySet = plan.actions.with_rag(on)  # once: every count and list below reuses it
         by_priority = actions.rag_summary_by("priority", on)
         # Every action has one priority, so the plan's summary is theirs added up.
         board.summary = sum(by_priority.values(), RagSummary())
         board.priorities = list(plan.priorities.all())
         for priority in board.priorities:
             priority.summary = by_priority.get(priority.pk, RagSummary())
+        # The same annotations the summary counted: "Slipped (N)" heads the list of those N.
         listed = actions.select_related("parent")
         board.overdue = list(
-            listed.filter(delivery_status=DeliveryStatus.OVERDUE)
-            .with_overdue_since()
-            .order_by("current_due_date", "position")[:length]
+            listed.exceptions("overdue").with_overdue_since().order_by("current_due_date", "position")[:length]
         )
-        board.slipped = list(
-            listed.filter(SLIPPED)
-            .exclude(delivery_status=DeliveryStatus.COMPLETE)
-            .order_by("current_due_date", "position")[:length]
-        )
+        board.slipped = list(listed.exceptions("slipped").order_by("current_due_date", "position")[:length])
         board.stale = list(
-            listed.filter(is_stale=True).order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
+            listed.exceptions("stale").order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
         )
         prefetch_owners(board.overdue + board.slipped + board.stale)
         by_owner = actions.rag_summaries_by_owner(on)
@@ -165,70 +161,79 @@ class PlanDashboard:
 class Ranking:
     """The owners (or organisations) a dashboard table shows: the first few, and how many more."""
 
-    shown: list  # of (owner, RagSummary)
+    shown: list[tuple[Owner | Organisation, RagSummary]]
     more: int
 
     @classmethod
-    def of(cls, ranked, objects, summaries, length=DASHBOARD_LIST_LENGTH):
+    def of(
+        cls,
+        ranked: list[int],
+        objects: dict[Any, Owner] | dict[Any, Organisation],
+        summaries: dict[int, RagSummary],
+        length: int = DASHBOARD_LIST_LENGTH,
+    ) -> Ranking:
         """The first `length` of `ranked` (pks), from `objects` (in_bulk), with their summaries."""
         shown = [(objects[pk], summaries[pk]) for pk in ranked[:length]]
         return cls(shown, len(ranked) - len(shown))
 
 
-def _ranked(summaries):
+def _ranked(summaries: dict[int, RagSummary]) -> list[int]:
     """Owner (or organisation) pks, those with most overdue and Red actions first."""
     return sorted(summaries, key=lambda pk: (-summaries[pk].overdue, -summaries[pk].red, -summaries[pk].total, pk))
 
 
 @dataclass
 class ExceptionRow:
-    action: object
-    reasons: list = field(default_factory=list)
+    action: Action
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
 class BoardReport:
-    """A plan's position on `as_at` for a board paper, and what changed since `since`."""
+    """A plan's position on `on` for a board paper, and what changed since `since`. Its exceptions
+    are the actions that are any of EXCEPTIONS: Red, overdue, slipped or stale."""
 
-    plan: object
-    as_at: datetime.date
+    plan: Plan
+    on: datetime.date
     since: datetime.date
-    summary: object = None
-    previous: object = None
-    exceptions: list = field(default_factory=list)
-    rag_changes: list = field(default_factory=list)
-    updates_since: list = field(default_factory=list)
+    summary: RagSummary = field(default_factory=RagSummary)
+    previous: RagSummary = field(default_factory=RagSummary)
+    exceptions: list[ExceptionRow] = field(default_factory=list)
+    rag_changes: list[tuple[Action, RAG, RAG]] = field(default_factory=list)
+    updates_since: list[ProgressUpdate] = field(default_factory=list)
 
     @classmethod
-    def build(cls, plan, as_at, since):
-        report = cls(plan=plan, as_at=as_at, since=since)
+    def build(cls, plan: Plan, on: datetime.date, since: datetime.date) -> BoardReport:
+        report = cls(plan=plan, on=on, since=since)
         # Each date's RAG picture annotated once; the counts and lists below reuse it.
-        now, then = plan.actions.with_rag(as_at), plan.actions.with_rag(since)
-        report.summary = now.rag_summary(as_at)
+        now, then = plan.actions.with_rag(on), plan.actions.with_rag(since)
+        report.summary = now.rag_summary(on)
         report.previous = then.rag_summary(since)
-        for action in now.exceptions().for_display(as_at).order_by("position"):
+        for action in now.exceptions().for_display(on).order_by("position"):
             report.exceptions.append(ExceptionRow(action, cls._reasons(action)))
-        before = dict(then.values_list("pk", "rag"))
+        # rag: an annotation of with_rag(), which the type stubs cannot see.
+        before = dict(then.values_list("pk", "rag"))  # type: ignore[misc]
         report.rag_changes = [
             (action, RAG(before[action.pk]), RAG(action.rag))
             for action in now.select_related("priority").order_by("position")
             if before[action.pk] != action.rag
         ]
         report.updates_since = list(
-            ProgressUpdate.objects.filter(action__plan=plan, reported_on__gt=since, reported_on__lte=as_at)
+            ProgressUpdate.objects.filter(action__plan=plan, reported_on__gt=since, reported_on__lte=on)
             .select_related("action", "author")
             .order_by("-reported_on", "action__position")
         )
         return report
 
     @staticmethod
-    def _reasons(action):
+    def _reasons(action: Action) -> list[str]:
+        """Why a listed action is an exception, read from its with_rag() annotations."""
         reasons = []
         if action.rag == RAG.RED:
             reasons.append("Red")
         if action.delivery_status == DeliveryStatus.OVERDUE:
             reasons.append(f"Overdue by {action.days_overdue} days")
-        if action.days_slipped:
+        if action.has_slipped:
             reasons.append(f"Slipped {action.days_slipped} days")
         if action.is_stale:
             reasons.append(
@@ -240,7 +245,7 @@ class BoardReport:
         return reasons
 
     @property
-    def changes(self):
+    def changes(self) -> list[tuple[str, int, int]]:
         """(label, previous, now) for the summary table."""
         rows = [(RAG(rag).label, getattr(self.previous, rag), getattr(self.summary, rag)) for rag in RAG.values]
         rows += [
@@ -250,3 +255,74 @@ class BoardReport:
             ("Total", self.previous.total, self.summary.total),
         ]
         return rows
+
+
+@dataclass
+class ExceptionReport:
+    """What a board is asked to look at, for its meeting: the Red outcomes (with their exception
+    records) and Red indicators it assures for `period`, directly or through the boards that
+    report to it, and the actions of the plans it assures that are overdue or slipped on `on`
+    (two of EXCEPTIONS), from `actions` (those the reader may see).
+
+    Only here may outcomes and indicators (indicators app) meet actions (this app). What counts
+    as overdue or slipped is ActionQuerySet's; what is Red is the indicators app's.
+    """
+
+    board: Partnership
+    on: datetime.date
+    period: Period | None = None
+    next_meeting: Meeting | None = None
+    red_outcomes: list[OutcomeRating] = field(default_factory=list)
+    red_indicators: list[IndicatorValue] = field(default_factory=list)
+    overdue: list[Action] = field(default_factory=list)
+    slipped: list[Action] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls, board: Partnership, on: datetime.date, period: Period | None, actions: ActionQuerySet
+    ) -> ExceptionReport:
+        """`period`: None for the latest with outcome ratings."""
+        period = period or Period.objects.with_outcome_ratings().order_by("-end").first()
+        report = cls(board=board, on=on, period=period)
+        report.next_meeting = board.meetings.upcoming(on).order_by("date").first()
+        family = Partnership.objects.family_ids(board)
+        if period is not None:
+            report._add_red_outcomes_and_indicators(period, family)
+        assured = actions.filter(plan__board__in=family).select_related("plan").with_rag(on)
+        for kind in ("overdue", "slipped"):
+            listed = assured.exceptions(kind).for_display(on).order_by("plan__title", "position")
+            setattr(report, kind, list(listed))
+        return report
+
+    def _add_red_outcomes_and_indicators(self, period: Period, family: list[int]) -> None:
+        # One row per outcome for the period, whichever board: few, and the Red indicators'
+        # outcomes need their rating too even when only the indicator is the board's.
+        exceptions: dict[int | None, ExceptionRecord] = {
+            record.outcome_id: record
+            for record in ExceptionRecord.objects.filter(period=period)
+            .select_related("outcome__priority", "period")
+            .prefetch_related("indicators")
+        }
+        ratings: dict[int | None, OutcomeRating] = {
+            rating.outcome_id: rating
+            for rating in OutcomeRating.objects.for_period(period).select_related(
+                "outcome__priority", "outcome__directorate", "outcome__board"
+            )
+        }
+        self.red_outcomes = sorted(
+            (r for r in ratings.values() if r.is_red and r.outcome.board_id in family), key=lambda r: r.outcome.code
+        )
+        for rating in self.red_outcomes:
+            rating.exception = exceptions.get(rating.outcome_id)
+        # A board owns an indicator through the outcome it assures or as a board that reviews it.
+        owned = Q(indicator__outcome__board__in=family) | Q(indicator__partnerships__in=family)
+        self.red_indicators = list(
+            IndicatorValue.objects.filter(owned, period=period)
+            .red()
+            .select_related("indicator__outcome__board")
+            .order_by("indicator__number")
+            .distinct()
+        )
+        for value in self.red_indicators:
+            value.outcome_rating = ratings.get(value.indicator.outcome_id)
+            value.exception = exceptions.get(value.indicator.outcome_id)

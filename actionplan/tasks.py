@@ -18,20 +18,20 @@ RETRY = {
 }
 
 
-def _today(today):
+def _today(today: str | None) -> list[str]:
     return ["--today", today] if today else []
 
 
 @shared_task(**RETRY)
-def flag_overdue(today=None):
+def flag_overdue(today: str | None = None) -> None:
     call_command("flag_overdue", *_today(today))
 
 
 @shared_task(**RETRY)
-def send_reminders(today=None):
+def send_reminders(today: str | None = None) -> None:
     call_command("send_reminders", *_today(today))
 
 
 @shared_task(**RETRY)
-def board_digest(today=None):
+def board_digest(today: str | None = None) -> None:
     call_command("board_digest", *_today(today))

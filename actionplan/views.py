@@ -8,10 +8,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actionplan.filters import ActionFilter
-from actionplan.forms import ActionForm, AsAtForm, BoardReportForm, CorrectionForm, ProgressUpdateForm
-from actionplan.models import Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StaleAction
+from actionplan.forms import (
+    ActionForm,
+    AsAtForm,
+    BoardReportForm,
+    CorrectionForm,
+    ExceptionReportForm,
+    ProgressUpdateForm,
+)
+from actionplan.models import Action, Owner, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
-from actionplan.reports import BoardReport, Dashboard, actions_csv, actions_xlsx
+from actionplan.reports import BoardReport, Dashboard, ExceptionReport, actions_csv, actions_xlsx
+from actionplan.status import DeliveryStatus
 
 
 def _get_plan_for_user(request, slug):
@@ -80,16 +88,16 @@ ACTIONS_PER_PAGE = 50
 def action_list(request):
     """Actions filtered as the URL says, as they stood on ?as_at; CSV or XLSX of exactly those rows."""
     context = _as_at(request)
-    as_at = context["as_at"]
+    on = context["as_at"]
     visible = Action.objects.visible_to(request.user)
-    filters = ActionFilter(request.GET, queryset=visible.with_rag(as_at).select_related("plan"), request=request)
+    filters = ActionFilter(request.GET, queryset=visible.with_rag(on).select_related("plan"), request=request)
     actions = filters.qs
     if not request.GET.get("sort"):
         actions = actions.order_by("plan__title", "position")
-    actions = actions.for_display(as_at)
+    actions = actions.for_display(on)
     export = request.GET.get("export")
     if export in EXPORTS:
-        return _export_actions(actions, as_at, export)
+        return _export_actions(actions, on, export)
     page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -104,10 +112,10 @@ EXPORTS = {
 }
 
 
-def _export_actions(actions, as_at, export):
+def _export_actions(actions, on, export):
     content_type, write = EXPORTS[export]
     response = HttpResponse(write(actions), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="actions-as-at-{as_at:%Y-%m-%d}.{export}"'
+    response["Content-Disposition"] = f'attachment; filename="actions-as-at-{on:%Y-%m-%d}.{export}"'
     return response
 
 
@@ -122,7 +130,7 @@ def board_report(request, slug, pdf=False):
             request,
             "actionplan/board_report.html",
             context,
-            filename=f"{plan.slug}-board-report-{report.as_at:%Y-%m-%d}.pdf",
+            filename=f"{plan.slug}-board-report-{report.on:%Y-%m-%d}.pdf",
         )
     return render(request, "actionplan/board_report.html", context)
 
@@ -138,11 +146,11 @@ MY_ACTIONS_GROUPS = [
 
 
 def my_actions(request):
-    today = timezone.localdate()
+    on = timezone.localdate()
     actions = (
         Action.objects.mine(request.user)
-        .with_delivery_status(today)
-        .for_display()
+        .with_delivery_status(on)
+        .for_display(on)
         .select_related("plan")
         .order_by("current_due_date", "plan__title", "position")
     )
@@ -154,7 +162,7 @@ def my_actions(request):
         "actionplan/my_actions.html",
         {
             "groups": [(DeliveryStatus(s), groups[s]) for s in MY_ACTIONS_GROUPS],
-            "today": today,
+            "today": on,
             "has_person": hasattr(request.user, "owner"),
         },
     )
@@ -162,10 +170,10 @@ def my_actions(request):
 
 def action_detail(request, pk):
     action = _get_action_for_user(request, pk)
-    today = timezone.localdate()
-    action = Action.objects.with_rag(today).for_display().get(pk=action.pk)
+    on = timezone.localdate()
+    action = Action.objects.with_rag(on).for_display(on).get(pk=action.pk)
     updates = list(action.progress_updates.select_related("author"))
-    sub_actions = list(action.sub_actions.with_delivery_status(today).for_display())
+    sub_actions = list(action.sub_actions.with_delivery_status(on).for_display(on))
     can_edit = action.can_be_edited_by(request.user)
     now = timezone.now()
     latest = updates[0] if updates else None
@@ -225,9 +233,7 @@ def correct_update(request, pk):
         raise PermissionDenied("Only the author can correct an update, and only their latest, for a short while.")
     form = CorrectionForm(request.POST or None, initial={"narrative": update.narrative})
     if request.method == "POST" and form.is_valid():
-        update.narrative = form.cleaned_data["narrative"]
-        update.corrected_at = timezone.now()
-        update.save(update_fields=["narrative", "corrected_at"])
+        update.correct(form.cleaned_data["narrative"], timezone.now())
         messages.success(request, "Your correction has been saved. The original wording stays in the audit trail.")
         return redirect("actionplan:action", pk=action.pk)
     return render(
@@ -362,79 +368,24 @@ def confirm_plan_upload(request, token):
     return redirect(report.plan)
 
 
-# -- A board's exception report (issue 9) -----------------------------------------------------------
-# Only here may outcomes and indicators (indicators app) meet actions (this app). What counts as
-# overdue or slipped is ActionQuerySet's; what is Red is the indicators app's.
+# -- A board's exception report -----------------------------------------------------------------
 
 
 def exception_report(request, slug):
-    """Everything Red, overdue or slipping that a board assures, directly or through its sub-boards:
-    Red outcomes with their exception records, Red indicators, and actions of the plans it assures
-    (only plans this user may see)."""
-    from django.db.models import Q
-
-    from actionplan.forms import ExceptionReportForm
-    from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
+    """Everything Red, overdue or slipping that a board assures (ExceptionReport), with the
+    actions of only the plans this user may see."""
     from partnerships.models import Partnership
 
     board = get_object_or_404(Partnership, slug=slug)
     form = ExceptionReportForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     choice = form.cleaned_data if form.is_bound and valid else {}
-    on = choice.get("on") or timezone.localdate()
-    period = choice.get("period") or Period.objects.with_outcome_ratings().order_by("-end").first()
-    family = Partnership.objects.family_ids(board)
-
-    red_outcomes, red_indicators = [], []
-    if period is not None:
-        # One row per outcome for the period, whichever board: few, and the Red indicators' outcomes
-        # need their rating too even when only the indicator is the board's.
-        exceptions = {
-            record.outcome_id: record
-            for record in ExceptionRecord.objects.filter(period=period)
-            .select_related("outcome__priority", "period")
-            .prefetch_related("indicators")
-        }
-        ratings = {
-            rating.outcome_id: rating
-            for rating in OutcomeRating.objects.for_period(period).select_related(
-                "outcome__priority", "outcome__directorate", "outcome__board"
-            )
-        }
-        red_outcomes = sorted(
-            (r for r in ratings.values() if r.is_red and r.outcome.board_id in family), key=lambda r: r.outcome.code
-        )
-        for rating in red_outcomes:
-            rating.exception = exceptions.get(rating.outcome_id)
-        # A board owns an indicator through the outcome it assures or as a board that reviews it.
-        owned = Q(indicator__outcome__board__in=family) | Q(indicator__partnerships__in=family)
-        red_indicators = list(
-            IndicatorValue.objects.filter(owned, period=period)
-            .red()
-            .select_related("indicator__outcome__board")
-            .order_by("indicator__number")
-            .distinct()
-        )
-        for value in red_indicators:
-            value.outcome_rating = ratings.get(value.indicator.outcome_id)
-            value.exception = exceptions.get(value.indicator.outcome_id)
-
-    actions = Action.objects.visible_to(request.user).filter(plan__board__in=family).select_related("plan")
-    overdue = list(actions.overdue(on).for_display().order_by("plan__title", "position"))
-    slipped = list(actions.slipped(as_at=on).for_display().order_by("plan__title", "position"))
+    report = ExceptionReport.build(
+        board, choice.get("on") or timezone.localdate(), choice.get("period"), Action.objects.visible_to(request.user)
+    )
     return render(
         request,
         "actionplan/exception_report.html",
-        {
-            "board": board,
-            "form": form,
-            "on": on,
-            "period": period,
-            "next_meeting": board.meetings.upcoming(on).order_by("date").first(),
-            "red_outcomes": red_outcomes,
-            "red_indicators": red_indicators,
-            "overdue": overdue,
-            "slipped": slipped,
-        },
+        {"form": form, **vars(report)},
         status=400 if form.is_bound and not valid else 200,
     )

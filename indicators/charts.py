@@ -12,14 +12,14 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from indicators.formatting import format_number, format_quantity
-from indicators.models import Rag
+from indicators.models import IndicatorRag
 
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 80, 70, 24, 84
 RAG_STYLE = {
-    Rag.RED: ("#d4351c", "#ffffff", "R"),
-    Rag.AMBER: ("#ffdd00", "#0b0c0c", "A"),
-    Rag.GREEN: ("#00703c", "#ffffff", "G"),
+    IndicatorRag.RED: ("#d4351c", "#ffffff", "R"),
+    IndicatorRag.AMBER: ("#ffdd00", "#0b0c0c", "A"),
+    IndicatorRag.GREEN: ("#00703c", "#ffffff", "G"),
 }
 NO_RAG_STYLE = ("#ffffff", "#0b0c0c", "–")
 TEXT = "#0b0c0c"
@@ -64,7 +64,7 @@ def describe(indicator, values):
     span = first.period.label if len(values) == 1 else f"{first.period.label} to {last.period.label}"
     text = f"{indicator.title}: {len(values)} reported period{'s' if len(values) != 1 else ''}, {span}. "
     latest = format_quantity(last.actual, indicator.unit) if last.actual is not None else "no actual value"
-    rag = Rag(last.rag).label if last.rag else "no RAG"
+    rag = IndicatorRag(last.rag).label if last.rag else "no RAG"
     text += f"Latest, {last.period.label}: {latest}, RAG {rag}."
     rule = indicator.rule_display()
     if rule:
@@ -241,7 +241,7 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
     rotate = count > 6
     for x, py, value in zip(xs, point_ys, values, strict=True):
         fill, ink, letter = RAG_STYLE.get(value.rag, NO_RAG_STYLE)
-        label = f"{value.period.label}: " + (Rag(value.rag).label if value.rag else value.rag_text or "no RAG")
+        label = f"{value.period.label}: " + (IndicatorRag(value.rag).label if value.rag else value.rag_text or "no RAG")
         parts.append(
             format_html(
                 '<g><title>{}</title><circle cx="{}" cy="{}" r="11" fill="{}" stroke="{}" stroke-width="2"/>'

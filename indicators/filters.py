@@ -4,7 +4,7 @@
 import django_filters
 from django import forms
 
-from indicators.models import CorporatePriority, Directorate, Outlook, Rag
+from indicators.models import CorporatePriority, Directorate, IndicatorRag, Outlook
 
 NO_RAG = "none"
 
@@ -21,7 +21,7 @@ class IndicatorFilter(django_filters.FilterSet):
         label="Corporate priority",
     )
     rag = django_filters.ChoiceFilter(
-        choices=[*Rag.choices, (NO_RAG, "No RAG")], method="filter_rag", empty_label="Any RAG", label="RAG"
+        choices=[*IndicatorRag.choices, (NO_RAG, "No RAG")], method="filter_rag", empty_label="Any RAG", label="RAG"
     )
     outlook = django_filters.ChoiceFilter(
         choices=Outlook.choices, method="filter_outlook", empty_label="Any outlook", label="Outlook"

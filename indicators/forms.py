@@ -1,6 +1,6 @@
 from django import forms
 
-from indicators.models import OUTLOOK_KEY, OUTLOOK_SYMBOLS, IndicatorValue, Outlook, Period, Rag
+from indicators.models import OUTLOOK_KEY, OUTLOOK_SYMBOLS, IndicatorRag, IndicatorValue, Outlook, Period
 from indicators.periods import BadPeriod, parse_period
 
 
@@ -30,7 +30,7 @@ class IndicatorValueForm(forms.Form):
     reported_rag = forms.ChoiceField(
         label="RAG rating",
         required=False,
-        choices=[("", "Work it out from the target"), *Rag.choices],
+        choices=[("", "Work it out from the target"), *IndicatorRag.choices],
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
         help_text="Your rating is shown as reported; where it differs from the target rule, the difference is shown.",
     )
@@ -76,7 +76,7 @@ class IndicatorValueForm(forms.Form):
             actual=self.cleaned_data["actual"],
             actual_text=self.cleaned_data["actual_text"],
             reported_rag=rag,
-            rag_text=Rag(rag).label if rag else "",
+            rag_text=IndicatorRag(rag).label if rag else "",
             outlook=self.cleaned_data["outlook"],
             note=self.cleaned_data["note"],
             source="Entered on the indicator page",

@@ -6,8 +6,12 @@ The RAG rule is decided once, in `Indicator.target_band()` / `Indicator.rag_for(
 A reported RAG (a director's judgement) always wins over the computed one; the difference is shown.
 """
 
+from __future__ import annotations
+
+import datetime
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,8 +30,13 @@ from indicators.querysets import (
 )
 from partnerships.models import Partnership
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
-class Rag(models.TextChoices):
+
+class IndicatorRag(models.TextChoices):
+    """An indicator value's RAG (its target rule's, or as reported); an action's is actionplan's RAG."""
+
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
@@ -64,10 +73,10 @@ class Directorate(models.Model):
     class Meta:
         ordering = ["position", "name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("indicators:directorate", args=[self.slug])
 
 
@@ -87,7 +96,7 @@ class DirectorateMembership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["directorate", "user"], name="one_role_per_directorate")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} of {self.directorate}"
 
 
@@ -104,10 +113,10 @@ class CorporatePriority(models.Model):
         ordering = ["position", "name"]
         verbose_name_plural = "corporate priorities"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("indicators:priority", args=[self.slug])
 
 
@@ -136,7 +145,7 @@ class Outcome(models.Model):
     class Meta:
         ordering = ["directorate__position", "position"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.text} ({self.directorate.code})"
 
 
@@ -152,7 +161,7 @@ class CqcTheme(models.Model):
         ordering = ["number"]
         verbose_name = "CQC theme"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"CQC Theme {self.number}: {self.title}"
 
 
@@ -179,15 +188,15 @@ class Period(models.Model):
             models.CheckConstraint(condition=models.Q(start__lte=models.F("end")), name="period_starts_before_end"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.label
 
     @property
-    def short_label(self):
+    def short_label(self) -> str:
         """ "Q2" for a quarter (the report's column headings); the full label otherwise."""
         return self.label.split(" ")[0] if self.kind == self.Kind.QUARTER else self.label
 
-    def next_label(self):
+    def next_label(self) -> str:
         return periods.next_label(self.kind, self.end)
 
 
@@ -276,23 +285,23 @@ class Indicator(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.kind == self.Kind.SUCCESS:
             return f"Indicator {self.code}: {self.text[:80]}"
         return f"{self.code}: {self.text[:80]}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("indicators:indicator", args=[self.code])
 
     @property
-    def title(self):
+    def title(self) -> str:
         return f"Indicator {self.code}" if self.kind == self.Kind.SUCCESS else f"Key statistic {self.code}"
 
-    def can_take_values_from(self, user):
+    def can_take_values_from(self, user: User | AnonymousUser) -> bool:
         """May `user` enter this indicator's values? Decided in IndicatorQuerySet.enterable_by."""
         return Indicator.objects.enterable_by(user).filter(pk=self.pk).exists()
 
-    def clean(self):
+    def clean(self) -> None:
         problems = rule_problems(
             self.target_kind,
             self.target_value,
@@ -307,8 +316,10 @@ class Indicator(models.Model):
 
     # -- the RAG rule ---------------------------------------------------------------------------
 
-    def trajectory_at(self, on):
+    def trajectory_at(self, on: datetime.date) -> Decimal | None:
         """For a 'reach by a date' target: the level due by `on`, or None if no level applies yet."""
+        if self.target_date is None or self.target_value is None:
+            return None  # not a whole rule (rule_problems)
         if on >= self.target_date:
             return self.target_value
         if self.baseline_value is None or self.baseline_date is None:
@@ -319,7 +330,7 @@ class Indicator(models.Model):
         total = Decimal((self.target_date - self.baseline_date).days)
         return self.baseline_value + (self.target_value - self.baseline_value) * done / total
 
-    def target_band(self, on):
+    def target_band(self, on: datetime.date) -> tuple[Decimal | None, Decimal | None] | None:
         """(low, high): the values that are on target for a period ending `on`; None for an open end.
         None when there is no rule, or none applies yet."""
         kind = self.target_kind
@@ -336,7 +347,7 @@ class Indicator(models.Model):
             return (level, None) if self.polarity == self.Polarity.HIGHER else (None, level)
         return None
 
-    def rag_for(self, actual, on):
+    def rag_for(self, actual: Decimal | None, on: datetime.date) -> IndicatorRag | None:
         """The RAG the rule gives an actual value for a period ending `on`: Green inside the target
         band, Amber outside it by no more than tolerance_percent of the target, Red beyond."""
         band = self.target_band(on)
@@ -344,12 +355,16 @@ class Indicator(models.Model):
             return None
         low, high = band
         if (low is None or actual >= low) and (high is None or actual <= high):
-            return Rag.GREEN
-        reference, gap = (low, low - actual) if low is not None and actual < low else (high, actual - high)
+            return IndicatorRag.GREEN
+        if low is not None and actual < low:
+            reference, gap = low, low - actual
+        else:
+            assert high is not None  # outside the band and not below it: above its top
+            reference, gap = high, actual - high
         allowed = abs(reference) * self.tolerance_percent / 100
-        return Rag.AMBER if gap <= allowed else Rag.RED
+        return IndicatorRag.AMBER if gap <= allowed else IndicatorRag.RED
 
-    def rule_display(self):
+    def rule_display(self) -> str:
         """The rule in words: "≥ 67%", "between 93% and 95%", "≤ 14 by 31 March 2018 (from 28 on 31 March 2017)"."""
         kind, unit = self.target_kind, self.unit
         if kind == self.TargetKind.AT_LEAST:
@@ -367,9 +382,17 @@ class Indicator(models.Model):
         return ""
 
 
-def rule_problems(kind, value, upper, target_date, baseline_value, baseline_date, polarity):
+def rule_problems(
+    kind: str,
+    value: Decimal | None,
+    upper: Decimal | None,
+    target_date: datetime.date | None,
+    baseline_value: Decimal | None,
+    baseline_date: datetime.date | None,
+    polarity: str,
+) -> list[tuple[str, str]]:
     """[(field, message)] for a target rule that cannot be applied; shared by the model and importers."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     if not kind:
         return problems
     if value is None:
@@ -404,7 +427,7 @@ class IndicatorValue(models.Model):
     actual_text = models.CharField("actual (as written)", max_length=200, blank=True)
     # The RAG as reported, and the words it was reported in ("G", "Due in Q3"): words that are not
     # a RAG are kept in rag_text with reported_rag blank.
-    reported_rag = models.CharField("RAG as reported", max_length=10, choices=Rag.choices, blank=True)
+    reported_rag = models.CharField("RAG as reported", max_length=10, choices=IndicatorRag.choices, blank=True)
     rag_text = models.CharField("RAG (as written)", max_length=50, blank=True)
     outlook = models.CharField(max_length=20, choices=Outlook.choices, blank=True)
     note = models.TextField("narrative", blank=True)
@@ -417,36 +440,38 @@ class IndicatorValue(models.Model):
     objects = IndicatorValueQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # Set by with_shown_rag(); and beside a Red value in a board's exception report (actionplan).
+    rule_rag: str | None
+    shown_rag: str | None
+    outcome_rating: OutcomeRating | None
+    exception: ExceptionRecord | None
+
     class Meta:
         ordering = ["indicator", "period__end"]
         constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="unique_value_per_period")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.indicator.code} {self.period.label}"
 
-    def computed_rag(self):
+    def computed_rag(self) -> IndicatorRag | None:
         return self.indicator.rag_for(self.actual, on=self.period.end)
 
     @property
-    def rag(self):
+    def rag(self) -> str | None:
         """The RAG to show: as reported when there is one, else as the rule computes it."""
         return self.reported_rag or self.computed_rag()
 
     @property
-    def rag_is_computed(self):
+    def rag_is_computed(self) -> bool:
         return not self.reported_rag and self.computed_rag() is not None
 
-    def rag_disagrees(self):
+    def rag_disagrees(self) -> bool:
         """True when a reported RAG differs from what the rule gives: shown, never silently fixed."""
         computed = self.computed_rag()
         return bool(self.reported_rag) and computed is not None and computed != self.reported_rag
 
     @property
-    def outlook_symbol(self):
-        return OUTLOOK_SYMBOLS.get(self.outlook, "")
-
-    @property
-    def entered_by_display(self):
+    def entered_by_display(self) -> str:
         if self.entered_by is None:
             return self.source or "Imported"
         return self.entered_by.get_full_name() or self.entered_by.get_username()
@@ -477,7 +502,7 @@ class Benchmark(models.Model):
             models.UniqueConstraint(fields=["indicator", "area", "period"], name="unique_benchmark_per_period")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.indicator.code} {self.get_area_display()} {self.period.label}"
 
 
@@ -500,7 +525,7 @@ class FinancialDashboard(models.Model):
     class Meta:
         ordering = ["position", "title"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
 
@@ -522,7 +547,7 @@ class FinancialIndicator(models.Model):
         ordering = ["dashboard", "position"]
         constraints = [models.UniqueConstraint(fields=["dashboard", "position"], name="unique_financial_row_position")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.dashboard.title}: {self.text[:80]}"
 
 
@@ -553,42 +578,45 @@ class OutcomeRating(models.Model):
     source = models.CharField(max_length=200, blank=True)
 
     objects = OutcomeRatingQuerySet.as_manager()
+
+    # Set beside a Red rating in a board's exception report (actionplan.reports.ExceptionReport).
+    exception: ExceptionRecord | None
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["outcome", "period__end"]
         constraints = [models.UniqueConstraint(fields=["outcome", "period"], name="unique_outcome_rating_per_period")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.outcome.code} {self.period.label}: {self.get_rag_display()}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Every way in (admin, importer, shell) goes through save: a Red outcome always carries the
         # reasons and the recommended action the board is asked to accept.
         self.clean()
         super().save(*args, **kwargs)
 
     @property
-    def is_red(self):
+    def is_red(self) -> bool:
         return self.rag == OutcomeRag.RED
 
-    def exception_record(self):
+    def exception_record(self) -> ExceptionRecord | None:
         return ExceptionRecord.objects.filter(outcome_id=self.outcome_id, period_id=self.period_id).first()
 
-    def clean(self):
+    def clean(self) -> None:
         if self.is_red and self.outcome_id and self.period_id and self.exception_record() is None:
             raise ValidationError({"rag": red_needs_exception_message(self.outcome, self.period)})
 
-    def disagrees_with(self, indicator_rags):
+    def disagrees_with(self, indicator_rags: list[str]) -> bool:
         """True when the rating and its indicators tell different stories: a Red indicator under an
         outcome not rated Red, or a Red outcome none of whose indicators is Red."""
-        reds = Rag.RED in indicator_rags
+        reds = IndicatorRag.RED in indicator_rags
         if self.is_red:
             return bool(indicator_rags) and not reds
         return reds
 
 
-def red_needs_exception_message(outcome, period):
+def red_needs_exception_message(outcome: Outcome, period: Period) -> str:
     return (
         f"{outcome.code} cannot be rated Red for {period.label} without an exception record: add the "
         "narrative and the recommended action for it first."
@@ -624,10 +652,10 @@ class ExceptionRecord(models.Model):
         ordering = ["period__end", "outcome"]
         constraints = [models.UniqueConstraint(fields=["outcome", "period"], name="unique_exception_per_period")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Exception: {self.outcome.code} {self.period.label}"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.decision in (self.Decision.ACCEPTED, self.Decision.NOT_ACCEPTED) and not self.decided_by:
             raise ValidationError({"decided_by": "Say who made the decision."})
 
@@ -642,7 +670,7 @@ class AscofDomain(models.Model):
         ordering = ["number"]
         verbose_name = "ASCOF domain"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.number}. {self.name}"
 
 
@@ -684,16 +712,16 @@ class AscofMeasure(models.Model):
         ordering = ["domain__number", "position"]
         verbose_name = "ASCOF measure"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code}: {self.text[:80]}"
 
     # The rule for better/worse is here and, for filtering and counting, in AscofMeasureQuerySet.
 
     @property
-    def sign(self):
+    def sign(self) -> int:
         return 1 if self.polarity == Indicator.Polarity.HIGHER else -1
 
-    def _change(self, new, old):
+    def _change(self, new: Decimal | None, old: Decimal | None) -> Decimal | None:
         if new is None or old is None:
             return None
         if self.compare_as == self.CompareAs.PERCENT:
@@ -701,31 +729,27 @@ class AscofMeasure(models.Model):
         return new - old
 
     @property
-    def change_in_year(self):
+    def change_in_year(self) -> Decimal | None:
         return self._change(self.current_value, self.previous_value)
 
     @property
-    def difference_from_england(self):
+    def difference_from_england(self) -> Decimal | None:
         return self._change(self.current_value, self.england_value)
 
-    @property
-    def previous_difference_from_england(self):
-        return self._change(self.previous_value, self.england_value)
-
     @staticmethod
-    def _judge(amount, sign, good, bad, same):
+    def _judge(amount: Decimal | None, sign: int, good: str, bad: str, same: str) -> str | None:
         if amount is None:
             return None
         amount = amount * sign
         return good if amount > 0 else bad if amount < 0 else same
 
     @property
-    def trend(self):
+    def trend(self) -> str | None:
         """ "improved", "deteriorated", "unchanged", or None without this year's figure."""
         return self._judge(self.change_in_year, self.sign, "improved", "deteriorated", "unchanged")
 
     @property
-    def against_england(self):
+    def against_england(self) -> str | None:
         """ "better", "worse", "same" than England's last figure, by polarity; None when missing."""
         return self._judge(self.difference_from_england, self.sign, "better", "worse", "same")
 
@@ -758,31 +782,31 @@ class HeadlineTile(models.Model):
     class Meta:
         ordering = ["position"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
     @property
-    def change(self):
+    def change(self) -> Decimal | None:
         """The percentage change from the comparator, computed from the two values."""
         if not self.comparator_value:
             return None
         return (self.current_value - self.comparator_value) / self.comparator_value * 100
 
     @property
-    def difference(self):
+    def difference(self) -> Decimal:
         return self.current_value - self.comparator_value
 
     @property
-    def direction(self):
+    def direction(self) -> str:
         return self.Direction.UP if self.difference > 0 else self.Direction.DOWN if self.difference < 0 else ""
 
-    def printed_places(self):
+    def printed_places(self) -> int:
         """The decimals the paper printed the change to: "89% ↑" → 0, "2.1% ↑" → 1."""
         number = re.search(r"\d+(?:\.(\d+))?", self.printed_change_text)
         return len(number.group(1) or "") if number else 1
 
     @property
-    def change_disagrees(self):
+    def change_disagrees(self) -> bool:
         """True when the printed change is not the values' change at the printed precision, or its
         arrow points the other way."""
         if self.printed_change is None or self.change is None:
@@ -830,5 +854,5 @@ class DataQualityNote(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Data quality: {self.tile or self.measure or self.indicator} ({self.period})"

@@ -87,7 +87,7 @@ def parse_period(text):
     )
 
 
-def next_label(kind, end):
+def next_label(kind: str, end: datetime.date) -> str:
     """The label of the period of the same kind that follows one ending on `end` (a suggestion)."""
     start = end + datetime.timedelta(days=1)
     if kind == QUARTER:

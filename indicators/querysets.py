@@ -1,5 +1,9 @@
 """QuerySets for indicators, including the SQL twin of the RAG rule in Indicator.rag_for()."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
 from django.db import models
 from django.db.models import (
     Case,
@@ -20,6 +24,13 @@ from django.db.models.functions import Abs, Cast, Coalesce, NullIf
 
 from indicators import periods
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from indicators.models import AscofMeasure, Indicator, IndicatorValue, OutcomeRating, Period  # noqa: F401 (bases)
+
 
 class DayNumber(Func):
     """Whole days since 1970-01-01 of a date column: date arithmetic both SQLite and PostgreSQL do."""
@@ -28,15 +39,15 @@ class DayNumber(Func):
     output_field = IntegerField()
     template = "(%(expressions)s - DATE '1970-01-01')"
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, Any]:
         # julianday('1970-01-01') is 2440587.5; dates are whole days, so this is exact.
         return self.as_sql(
             compiler, connection, template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)", **extra
         )
 
 
-class PeriodQuerySet(models.QuerySet):
-    def for_label(self, label):
+class PeriodQuerySet(models.QuerySet["Period"]):
+    def for_label(self, label: str) -> Period:
         """The period a label names, created on first use; raises periods.BadPeriod for a bad label."""
         spec = periods.parse_period(label)
         period, _ = self.get_or_create(
@@ -44,31 +55,27 @@ class PeriodQuerySet(models.QuerySet):
         )
         return period
 
-    def quarters(self):
+    def quarters(self) -> Self:
         return self.filter(kind=periods.QUARTER)
 
-    def with_success_values(self):
+    def with_success_values(self) -> Self:
         return self.filter(values__indicator__kind="success").distinct()
 
-    def with_outcome_ratings(self):
+    def with_outcome_ratings(self) -> Self:
         return self.filter(outcome_ratings__isnull=False).distinct()
 
-    def before(self, period):
-        """Earlier periods of the same kind, nearest first."""
-        return self.filter(kind=period.kind, end__lt=period.start).order_by("-end")
 
-
-class IndicatorValueQuerySet(models.QuerySet):
-    def for_display(self):
+class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+    def with_period_and_author(self) -> Self:
         return self.select_related("period", "entered_by")
 
-    def with_rag(self):
+    def with_shown_rag(self) -> Self:
         """Annotate `rule_rag` (what Indicator.rag_for() gives, computed in SQL) and `shown_rag`
         (the reported RAG, else rule_rag). Keep in step with Indicator.target_band() and rag_for()."""
-        from indicators.models import Indicator, Rag
+        from indicators.models import Indicator, IndicatorRag
 
         kinds, polarity = Indicator.TargetKind, Indicator.Polarity
-        real = FloatField()
+        real: FloatField[float, float] = FloatField()
         target = Cast("indicator__target_value", real)
         baseline = Cast("indicator__baseline_value", real)
         days = lambda name: Cast(DayNumber(name), real)  # noqa: E731
@@ -107,12 +114,12 @@ class IndicatorValueQuerySet(models.QuerySet):
             When(
                 (Q(rag_low__isnull=True) | Q(rag_actual__gte=F("rag_low")))
                 & (Q(rag_high__isnull=True) | Q(rag_actual__lte=F("rag_high"))),
-                then=Value(Rag.GREEN),
+                then=Value(IndicatorRag.GREEN),
             ),
-            When(below & Q(rag_gap_low__lte=F("rag_allow_low")), then=Value(Rag.AMBER)),
-            When(below, then=Value(Rag.RED)),
-            When(rag_gap_high__lte=F("rag_allow_high"), then=Value(Rag.AMBER)),
-            default=Value(Rag.RED),
+            When(below & Q(rag_gap_low__lte=F("rag_allow_low")), then=Value(IndicatorRag.AMBER)),
+            When(below, then=Value(IndicatorRag.RED)),
+            When(rag_gap_high__lte=F("rag_allow_high"), then=Value(IndicatorRag.AMBER)),
+            default=Value(IndicatorRag.RED),
             output_field=CharField(),
         )
         return (
@@ -132,39 +139,42 @@ class IndicatorValueQuerySet(models.QuerySet):
             .annotate(shown_rag=Coalesce(NullIf("reported_rag", Value("")), F("rule_rag"), output_field=CharField()))
         )
 
-    def rag_is(self, rag):
-        return self.with_rag().filter(shown_rag=rag)
+    def rag_is(self, rag: str) -> Self:
+        return self.with_shown_rag().filter(shown_rag=rag)
 
-    def red(self):
-        from indicators.models import Rag
+    def red(self) -> Self:
+        from indicators.models import IndicatorRag
 
-        return self.rag_is(Rag.RED)
+        return self.rag_is(IndicatorRag.RED)
 
-    def amber(self):
-        from indicators.models import Rag
+    def amber(self) -> Self:
+        from indicators.models import IndicatorRag
 
-        return self.rag_is(Rag.AMBER)
+        return self.rag_is(IndicatorRag.AMBER)
 
-    def green(self):
-        from indicators.models import Rag
+    def green(self) -> Self:
+        from indicators.models import IndicatorRag
 
-        return self.rag_is(Rag.GREEN)
+        return self.rag_is(IndicatorRag.GREEN)
 
-    def disagreeing(self):
+    def disagreeing(self) -> Self:
         """Values whose reported RAG differs from the rule's: what a reviewer should look at."""
         return (
-            self.with_rag().exclude(reported_rag="").filter(rule_rag__isnull=False).exclude(rule_rag=F("reported_rag"))
+            self.with_shown_rag()
+            .exclude(reported_rag="")
+            .filter(rule_rag__isnull=False)
+            .exclude(rule_rag=F("reported_rag"))
         )
 
 
-class IndicatorQuerySet(models.QuerySet):
-    def success_indicators(self):
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
+    def success_indicators(self) -> Self:
         return self.filter(kind="success")
 
-    def key_statistics(self):
+    def key_statistics(self) -> Self:
         return self.filter(kind="key_statistic")
 
-    def enterable_by(self, user):
+    def enterable_by(self, user: User | AnonymousUser) -> Self:
         """Indicators whose values `user` may enter: those of the directorates where they are a
         performance officer (DirectorateMembership); every one for a superuser. An indicator with
         no directorate (the ASC key statistics) is left to superusers and file imports."""
@@ -174,7 +184,7 @@ class IndicatorQuerySet(models.QuerySet):
             return self
         return self.filter(directorate__memberships__user=user, directorate__memberships__role="officer")
 
-    def with_period(self, period, prefix):
+    def with_period(self, period: Period | None, prefix: str) -> Self:
         """Annotate <prefix>_rag (as shown) and <prefix>_outlook for one period; None where no value."""
         from indicators.models import IndicatorValue
 
@@ -182,15 +192,16 @@ class IndicatorQuerySet(models.QuerySet):
             return self.annotate(
                 **{f"{prefix}_rag": Value(None, CharField()), f"{prefix}_outlook": Value(None, CharField())}
             )
-        values = IndicatorValue.objects.with_rag().filter(indicator=OuterRef("pk"), period=period)
+        values = IndicatorValue.objects.with_shown_rag().filter(indicator=OuterRef("pk"), period=period)
         return self.annotate(
             **{
-                f"{prefix}_rag": Subquery(values.values("shown_rag")[:1], output_field=CharField()),
+                # shown_rag: an annotation (with_shown_rag), which the type stubs cannot see.
+                f"{prefix}_rag": Subquery(values.values("shown_rag")[:1], output_field=CharField()),  # type: ignore[misc]
                 f"{prefix}_outlook": Subquery(values.values("outlook")[:1], output_field=CharField()),
             }
         )
 
-    def for_dashboard(self, period, previous):
+    def for_dashboard(self, period: Period | None, previous: Period | None) -> Self:
         """Success indicators with everything a dashboard row shows, in a fixed number of queries:
         annotated current_rag/previous_rag/current_outlook for filtering, and .dashboard_values."""
         from indicators.models import IndicatorValue
@@ -210,22 +221,19 @@ class IndicatorQuerySet(models.QuerySet):
             )
         )
 
-    def rag_changed(self):
+    def rag_changed(self) -> Self:
         """Needs for_dashboard(): a RAG in both periods, and they differ ("Due in Q3" is no RAG)."""
         return self.filter(current_rag__isnull=False, previous_rag__isnull=False).exclude(current_rag=F("previous_rag"))
 
 
-class OutcomeRatingQuerySet(models.QuerySet):
-    def for_period(self, period):
+class OutcomeRatingQuerySet(models.QuerySet["OutcomeRating"]):
+    def for_period(self, period: Period) -> Self:
         return self.filter(period=period)
 
-    def red(self):
+    def red(self) -> Self:
         return self.filter(rag="red")
 
-    def not_red(self):
-        return self.exclude(rag="red")
-
-    def summary(self):
+    def summary(self) -> dict[str, int]:
         """{"total", "red", "green_or_amber"}: counted, never stored, so the report's "Of the 23
         outcomes ... 22 were rated Green or Amber" comes out of the ratings themselves."""
         return self.aggregate(
@@ -235,36 +243,33 @@ class OutcomeRatingQuerySet(models.QuerySet):
         )
 
 
-class AscofMeasureQuerySet(models.QuerySet):
+class AscofMeasureQuerySet(models.QuerySet["AscofMeasure"]):
     """The SQL twin of AscofMeasure.trend / .against_england. Only the sign of a change decides
     better or worse, and a percentage change has the sign of the difference (figures are positive)."""
 
-    def with_comparison(self):
+    def with_comparison(self) -> Self:
         sign = Case(When(polarity="higher", then=Value(1)), default=Value(-1), output_field=IntegerField())
         return self.alias(
             improvement=(F("current_value") - F("previous_value")) * sign,
             advantage=(F("current_value") - F("england_value")) * sign,
         )
 
-    def with_current_figures(self):
-        return self.filter(current_value__isnull=False)
-
-    def improved(self):
+    def improved(self) -> Self:
         return self.with_comparison().filter(improvement__gt=0)
 
-    def deteriorated(self):
+    def deteriorated(self) -> Self:
         return self.with_comparison().filter(improvement__lt=0)
 
-    def better_than_england(self):
+    def better_than_england(self) -> Self:
         return self.with_comparison().filter(advantage__gt=0)
 
-    def same_as_england(self):
+    def same_as_england(self) -> Self:
         return self.with_comparison().filter(advantage=0)
 
-    def worse_than_england(self):
+    def worse_than_england(self) -> Self:
         return self.with_comparison().filter(advantage__lt=0)
 
-    def summary(self):
+    def summary(self) -> dict[str, int]:
         """Counts for the self-assessment's own summary, computed: measures, those with this year's
         figure, improved in the year, and better / the same / worse than England."""
         return self.with_comparison().aggregate(

@@ -59,7 +59,7 @@ def index(request):
     if period is not None:
         rows = (
             IndicatorValue.objects.filter(period=period, indicator__kind=Indicator.Kind.SUCCESS)
-            .with_rag()
+            .with_shown_rag()
             .values("indicator__directorate_id", "indicator__outcome__priority_id", "shown_rag", "outlook")
             .annotate(n=Count("pk"))
         )
@@ -172,7 +172,7 @@ def _get_indicator(code):
 @require_GET
 def indicator_detail(request, code):
     indicator = _get_indicator(code)
-    values = list(indicator.values.for_display().order_by("period__end"))
+    values = list(indicator.values.with_period_and_author().order_by("period__end"))
     for value in values:
         value.indicator = indicator  # the rule reads the indicator's target: no query per value
         value.target_display = format_band(indicator.target_band(value.period.end), indicator.unit)
@@ -327,6 +327,9 @@ def outcomes(request, slug=None):
 BENCHMARK_FILTERS = {
     "worse": ("Worse than England", lambda qs: qs.worse_than_england()),
     "deteriorated": ("Deteriorated in the year", lambda qs: qs.deteriorated()),
+    "improved": ("Improved in the year", lambda qs: qs.improved()),
+    "better": ("Better than England", lambda qs: qs.better_than_england()),
+    "same": ("The same as England", lambda qs: qs.same_as_england()),
 }
 
 

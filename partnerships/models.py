@@ -1,5 +1,9 @@
+from __future__ import annotations
+
+import datetime
 import operator
 from functools import reduce
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.db.models import OuterRef, Subquery
@@ -7,6 +11,9 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from partnerships import sections
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Organisation(models.Model):
@@ -18,23 +25,23 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["code"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
 
-class PartnershipQuerySet(models.QuerySet):
-    def roots(self):
+class PartnershipQuerySet(models.QuerySet["Partnership"]):
+    def roots(self) -> Self:
         """Boards that report to no other board here (the HWB, the safeguarding boards, …)."""
         return self.filter(parent__isnull=True)
 
-    def profiled(self):
+    def profiled(self) -> Self:
         """Boards with a profile of their own in the annual partnerships update (13 in 2018)."""
         return self.exclude(profile_completed_text="")
 
-    def statutory(self):
+    def statutory(self) -> Self:
         return self.filter(statutory=True)
 
-    def for_tree(self):
+    def for_tree(self) -> Self:
         """Only what a tree of boards shows, leaving the long profile sections behind."""
         return self.only(
             "slug",
@@ -50,22 +57,22 @@ class PartnershipQuerySet(models.QuerySet):
             "next_meeting",
         )
 
-    def with_next_meeting(self, on):
+    def with_next_meeting(self, on: datetime.date) -> Self:
         """Annotate `next_meeting_on`: the first recorded meeting on or after `on`, or None."""
         first = Meeting.objects.upcoming(on).filter(partnership=OuterRef("pk")).order_by("date")
         return self.annotate(next_meeting_on=Subquery(first.values("date")[:1]))
 
-    def tree(self):
+    def tree(self) -> list[Partnership]:
         """The boards as a forest, in one query: the roots, each with `.children` (nested) and
         `.depth`. Evaluates this queryset."""
         boards = list(self)
-        by_parent = {}
+        by_parent: dict[int | None, list[Partnership]] = {}
         for board in boards:
             by_parent.setdefault(board.parent_id, []).append(board)
         known = {board.pk for board in boards}
         roots = [b for b in boards if b.parent_id is None or b.parent_id not in known]
 
-        def attach(board, depth):
+        def attach(board: Partnership, depth: int) -> None:
             board.depth = depth
             board.children = by_parent.get(board.pk, [])
             for child in board.children:
@@ -75,13 +82,14 @@ class PartnershipQuerySet(models.QuerySet):
             attach(root, 0)
         return roots
 
-    def family_ids(self, board):
+    def family_ids(self, board: Partnership) -> list[int]:
         """The pks of `board` and every board under it, however deep, in one query: what a board
         assures directly and through its sub-boards."""
-        children = {}
+        children: dict[int | None, list[int]] = {}
         for pk, parent_id in self.values_list("pk", "parent_id"):
             children.setdefault(parent_id, []).append(pk)
-        ids, todo = [], [board.pk]
+        ids: list[int] = []
+        todo = [board.pk]
         while todo:
             pk = todo.pop()
             ids.append(pk)
@@ -146,32 +154,37 @@ class Partnership(models.Model):
 
     SECTIONS = ["membership", "governance", "current_focus", "key_achievements", "aims", "key_challenges"]
 
+    # Set by PartnershipQuerySet.tree() and with_next_meeting().
+    depth: int
+    children: list[Partnership]
+    next_meeting_on: datetime.date | None
+
     class Meta:
         ordering = ["position", "name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("partnerships:partnership", args=[self.slug])
 
     @property
-    def label(self):
+    def label(self) -> str:
         """The short name where the papers use one: for tight places like the tree."""
         return self.short_name or self.name
 
     @property
-    def has_profile(self):
+    def has_profile(self) -> bool:
         return bool(self.profile_completed_text)
 
     @property
-    def website_url(self):
+    def website_url(self) -> str:
         """A link for the website as written ("www.osab.co.uk" → "https://www.osab.co.uk")."""
         if self.website.startswith(("http://", "https://")):
             return self.website
         return f"https://{self.website}" if self.website else ""
 
-    def assured_plans(self, user, on):
+    def assured_plans(self, user: User | AnonymousUser, on: datetime.date) -> list[Any]:
         """The plans this board and the boards under it (at any depth) assure, those `user` may
         see, each with `.summary`: its actions counted by RAG on `on`. Ordered by title.
 
@@ -183,26 +196,31 @@ class Partnership(models.Model):
         return plans.visible_to(user).select_related("board").order_by("title").with_rag_summaries(on)
 
     @staticmethod
-    def rolled_up(plans):
+    def rolled_up(plans: list[Any]) -> Any:
         """The RAG summary of these plans together: the sum of their summaries (None for no plans).
         For a board's assured_plans() that is its own plans' and its sub-boards' plans'."""
         return reduce(operator.add, (plan.summary for plan in plans)) if plans else None
 
-    def profile_sections(self):
+    def profile_sections(self) -> list[tuple[str, Any]]:
         """[(title, blocks)] for the profile sections that have anything in them."""
         return [
-            (self._meta.get_field(name).verbose_name.capitalize(), sections.for_display(getattr(self, name)))
+            (str(self._field(name).verbose_name).capitalize(), sections.for_display(getattr(self, name)))
             for name in self.SECTIONS
             if getattr(self, name)
         ]
 
+    def _field(self, name: str) -> models.Field:
+        field = self._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        return field
 
-class MeetingQuerySet(models.QuerySet):
-    def upcoming(self, on):
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def upcoming(self, on: datetime.date) -> Self:
         """Meetings on or after `on`: a board report is written for the meeting of that day."""
         return self.filter(date__gte=on)
 
-    def past(self, on):
+    def past(self, on: datetime.date) -> Self:
         return self.filter(date__lt=on)
 
 
@@ -223,13 +241,13 @@ class Meeting(models.Model):
         ordering = ["partnership", "date"]
         constraints = [models.UniqueConstraint(fields=["partnership", "date"], name="unique_meeting_date")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.partnership.label}, {self.date.day} {self.date:%B %Y}"
 
-    def is_upcoming(self, on):
+    def is_upcoming(self, on: datetime.date) -> bool:
         return self.date >= on
 
-    def is_past(self, on):
+    def is_past(self, on: datetime.date) -> bool:
         return self.date < on
 
 
@@ -248,5 +266,5 @@ class StrategyPriority(models.Model):
         verbose_name = "JHWS priority"
         verbose_name_plural = "JHWS priorities"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Priority {self.number}: {self.text}"

@@ -12,7 +12,7 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-# From ../shared/ENVIRONMENT.md: what Debian's Chromium needs to run headless as root, offline.
+# What Debian's Chromium needs to run headless as root, offline.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -143,7 +143,8 @@ def build_system(
     import datetime
     import random
 
-    from actionplan.models import RAG, Action, Owner, Plan, ProgressUpdate, StrategicPriority
+    from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
+    from actionplan.status import RAG
     from partnerships.models import Organisation
 
     rng = random.Random(seed)

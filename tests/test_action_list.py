@@ -8,7 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from actionplan.models import RAG, Action
+from actionplan.models import Action
+from actionplan.status import RAG
 from tests.helpers import build_system, import_cqc_plan
 
 pytestmark = pytest.mark.django_db

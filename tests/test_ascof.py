@@ -10,6 +10,7 @@ from django.urls import reverse
 from indicators.importers import IndicatorFileError
 from indicators.importers.yaml_file import import_indicator_file
 from indicators.models import AscofDomain, AscofMeasure
+from tests.conftest import PASSWORD
 from tests.indicator_helpers import ASC_PERFORMANCE_FIXTURE, asc_performance_data, import_outcome_assurance, write_yaml
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def imported():
 
 @pytest.fixture
 def member(client):
-    user = get_user_model().objects.create_user("member", password="a-long-test-password")
+    user = get_user_model().objects.create_user("member", password=PASSWORD)
     client.force_login(user)
     return user
 
@@ -82,6 +83,13 @@ def test_a_figure_not_yet_available_stays_missing(imported):
     assert leavers.change_in_year is None and leavers.trend is None and leavers.against_england is None
     for query in ("improved", "deteriorated", "better_than_england", "same_as_england", "worse_than_england"):
         assert not getattr(AscofMeasure.objects, query)().filter(code="6A").exists(), query
+
+
+def test_the_benchmark_page_filters_to_the_measures_the_summary_counts(client, member, imported):
+    summary = AscofMeasure.objects.summary()
+    for show, figure in [("improved", "improved"), ("better", "better"), ("same", "same")]:
+        page = client.get(reverse("indicators:benchmarks"), {"show": show}).content.decode()
+        assert f"Showing {summary[figure]} of 21 measures." in page, show
 
 
 def test_the_benchmark_page_filters_to_worse_than_england_and_deteriorated(client, member, imported):

@@ -7,8 +7,9 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from actionplan.models import RAG, BoardDigest, OverdueFlag
+from actionplan.models import BoardDigest, OverdueFlag
 from actionplan.reminders import send_board_digests
+from actionplan.status import RAG
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from actionplan.models import RAG
+from actionplan.status import RAG
 from tests.helpers import ROOT, build_system, import_cqc_plan
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def get_report(client, plan, **params):
 def test_report_for_a_meeting_compares_with_the_previous_meeting(client, superuser, cqc):
     client.force_login(superuser)
     report = get_report(client, cqc, meeting="2018-11-15").context["report"]
-    assert report.as_at == D(2018, 11, 15)
+    assert report.on == D(2018, 11, 15)
     assert report.since == D(2018, 10, 3)  # the HWB's meeting before 15 November 2018
     assert [u.narrative for u in report.updates_since] == ["Vision paper delayed"]
     changes = {action.code: (before, now) for action, before, now in report.rag_changes}

@@ -5,12 +5,12 @@ import datetime
 
 import pytest
 
-from actionplan.models import RAG
+from actionplan.status import RAG
 from tests.browser import serious_accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.helpers import give_role, import_cqc_plan
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

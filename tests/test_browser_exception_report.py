@@ -7,12 +7,11 @@ from playwright.sync_api import expect
 
 from partnerships.models import Partnership
 from tests.browser import serious_accessibility_violations, sign_in
+from tests.conftest import PASSWORD
 from tests.helpers import give_role, import_cqc_plan
 from tests.indicator_helpers import import_outcome_assurance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password"
 
 
 def test_member_reads_the_hwb_exception_report(page):

@@ -6,11 +6,10 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from tests.browser import serious_accessibility_violations, sign_in
+from tests.conftest import PASSWORD
 from tests.indicator_helpers import import_key_statistics, import_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password"
 
 
 def test_member_filters_a_dashboard_to_red_and_opens_an_indicators_chart(page):

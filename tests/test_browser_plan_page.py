@@ -5,11 +5,10 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from tests.browser import accessibility_violations, sign_in
+from tests.conftest import PASSWORD
 from tests.helpers import CQC_SLUG, give_role, import_cqc_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from playwright.sync_api import expect
 
 from actionplan.models import Owner
 from tests.browser import serious_accessibility_violations, sign_in
+from tests.conftest import PASSWORD
 from tests.helpers import ROOT, give_role, import_cqc_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def test_overdue_and_slipped_actions_of_the_boards_plans_are_listed(client, boar
     on = datetime.date(2018, 6, 1)
     page = client.get(url(), {"on": on.isoformat()}).content.decode()
     overdue = set(Action.objects.filter(plan=hwb_plan).overdue(on).values_list("pk", flat=True))
-    slipped = set(Action.objects.filter(plan=hwb_plan).slipped(as_at=on).values_list("pk", flat=True))
+    slipped = set(Action.objects.filter(plan=hwb_plan).slipped(on).values_list("pk", flat=True))
     assert slipped == {a1.pk} and a1.pk not in overdue  # revised later, so no longer overdue
     assert Action.objects.get(plan=hwb_plan, code="A1 i").pk in overdue
     for pk in overdue:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from indicators.models import DataQualityNote, HeadlineTile
+from tests.conftest import PASSWORD
 from tests.indicator_helpers import import_outcome_assurance
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def imported():
 
 
 def sign_in(client, **flags):
-    user = get_user_model().objects.create_user("someone", password="a-long-test-password", **flags)
+    user = get_user_model().objects.create_user("someone", password=PASSWORD, **flags)
     client.force_login(user)
     return user
 
@@ -88,6 +89,6 @@ def test_data_quality_notes_are_shown_to_admins_only(client, imported):
     sign_in(client)
     assert "582 (Theme 1 narrative" not in client.get(reverse("indicators:benchmarks")).content.decode()
     client.logout()
-    get_user_model().objects.create_user("admin", password="a-long-test-password", is_staff=True)
+    get_user_model().objects.create_user("admin", password=PASSWORD, is_staff=True)
     client.force_login(get_user_model().objects.get(username="admin"))
     assert "582 (Theme 1 narrative" in client.get(reverse("indicators:benchmarks")).content.decode()

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from actionplan.importers.yaml_plan import import_plan_file
-from actionplan.models import RAG, Action, Plan, ProgressUpdate
+from actionplan.models import Action, Plan, ProgressUpdate
+from actionplan.status import RAG
 from tests.helpers import ROOT, import_partnerships
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,11 @@
 """Indicators link to the actions meant to move them (declared in plan files) and to the boards that
 review them (a reviewing-boards file), shown on the indicator, action and board pages."""
 
+import datetime
 import json
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 
 from actionplan.exporters import plan_to_dict
@@ -14,11 +16,12 @@ from indicators.importers import IndicatorFileError
 from indicators.importers.yaml_file import import_indicator_file
 from indicators.models import Indicator
 from partnerships.models import Partnership
+from tests.conftest import PASSWORD
 from tests.helpers import CQC_SLUG, ROOT, cqc_data, give_role, import_cqc_plan, minimal_plan, write_plan
 from tests.indicator_helpers import make_indicator, write_yaml
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-long-test-password"
+
 REVIEWS_FIXTURE = ROOT / "fixtures" / "indicators" / "reviewing-boards-2018-11.yaml"
 
 
@@ -133,13 +136,12 @@ def test_the_indicator_page_lists_its_actions_with_delivery_status_and_its_board
     assert 'href="/partnerships/better-care-fund-jmg/"' in boards[: boards.index("</dd>")]
 
 
+@time_machine.travel(datetime.datetime(2018, 6, 1, 12, 0), tick=False)
 def test_the_indicator_page_shows_the_actions_delivery_status_from_the_queryset(client, member):
-    from django.utils import timezone
-
     response = client.get("/indicators/indicator/5/")
-    today = timezone.localdate()
+    on = datetime.date(2018, 6, 1)
     expected = dict(
-        Action.objects.filter(indicators__code="5").with_delivery_status(today).values_list("code", "delivery_status")
+        Action.objects.filter(indicators__code="5").with_delivery_status(on).values_list("code", "delivery_status")
     )
     assert {a.code: a.delivery_status for a in response.context["actions"]} == expected
 

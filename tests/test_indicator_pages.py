@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.importers.yaml_file import import_indicator_file
-from indicators.models import Directorate, DirectorateMembership, Indicator, IndicatorValue, Rag
+from indicators.models import Directorate, DirectorateMembership, Indicator, IndicatorRag, IndicatorValue
+from tests.conftest import PASSWORD
 from tests.indicator_helpers import (
     add_value,
     big_report,
@@ -24,7 +25,6 @@ from tests.indicator_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
@@ -214,9 +214,9 @@ def test_the_indicator_page_has_an_svg_chart_with_a_table_as_its_text_alternativ
 
 def test_the_chart_draws_the_target_line_and_each_points_rag(client, member):
     indicator = make_indicator()
-    add_value(indicator, "Q1 2017-18", actual=Decimal("70"), reported_rag=Rag.GREEN)
+    add_value(indicator, "Q1 2017-18", actual=Decimal("70"), reported_rag=IndicatorRag.GREEN)
     add_value(indicator, "Q2 2017-18", actual=Decimal("65"))
-    add_value(indicator, "Q3 2017-18", actual=Decimal("50"), reported_rag=Rag.AMBER)
+    add_value(indicator, "Q3 2017-18", actual=Decimal("50"), reported_rag=IndicatorRag.AMBER)
     html = get(client, "indicator", indicator.code)
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert svg.count("<circle") == 3
@@ -323,7 +323,7 @@ def test_a_performance_officer_enters_a_new_periods_value_and_narrative(client, 
     saved = IndicatorValue.objects.get(indicator__code="11", period__label="Q3 2017-18")
     assert (saved.actual, saved.reported_rag, saved.outlook, saved.entered_by) == (
         Decimal("650"),
-        Rag.RED,
+        IndicatorRag.RED,
         "improving",
         officer,
     )
@@ -337,7 +337,7 @@ def test_a_value_can_be_left_for_the_rule_to_rate(client, officer):
     indicator = make_indicator()
     client.post(reverse("indicators:value_create", args=[indicator.code]), {"period": "Q2 2017-18", "actual": "40"})
     value = indicator.values.get()
-    assert value.reported_rag == "" and value.rag == Rag.RED
+    assert value.reported_rag == "" and value.rag == IndicatorRag.RED
     assert "Computed from the target" in get(client, "dashboard")
 
 
@@ -364,7 +364,7 @@ def test_a_period_that_already_has_a_value_is_refused(client, officer):
         reverse("indicators:value_create", args=["11"]), {"period": "Q2 2017-18", "reported_rag": "green"}
     )
     assert "Indicator 11 already has a value for Q2 2017-18." in response.content.decode()
-    assert IndicatorValue.objects.get(indicator__code="11", period__label="Q2 2017-18").reported_rag == Rag.RED
+    assert IndicatorValue.objects.get(indicator__code="11", period__label="Q2 2017-18").reported_rag == IndicatorRag.RED
 
 
 def test_an_actual_or_a_rag_is_needed(client, officer):
@@ -458,7 +458,7 @@ def test_indicator_page_queries_do_not_grow_with_the_number_of_values(client, me
                 indicator,
                 f"Q{quarter} {year}-{(year + 1) % 100:02d}",
                 actual=Decimal(50 + quarter),
-                reported_rag=Rag.GREEN,
+                reported_rag=IndicatorRag.GREEN,
             )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(indicator.get_absolute_url())

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from indicators.models import Indicator, IndicatorValue, Period, Rag
+from indicators.models import Indicator, IndicatorRag, IndicatorValue, Period
 from tests.indicator_helpers import add_value, make_indicator
 
 D = Decimal
@@ -47,14 +47,22 @@ REACH_75_NO_START = rule(Indicator.TargetKind.REACH_BY_DATE, 75, polarity="highe
 
 @pytest.mark.parametrize(
     "actual, expected",
-    [("67", Rag.GREEN), ("90", Rag.GREEN), ("64", Rag.AMBER), ("63.65", Rag.AMBER), ("63.6", Rag.RED), ("10", Rag.RED)],
+    [
+        ("67", IndicatorRag.GREEN),
+        ("90", IndicatorRag.GREEN),
+        ("64", IndicatorRag.AMBER),
+        ("63.65", IndicatorRag.AMBER),
+        ("63.6", IndicatorRag.RED),
+        ("10", IndicatorRag.RED),
+    ],
 )
 def test_at_least_is_green_on_target_amber_within_5_percent_below_red_further(actual, expected):
     assert AT_LEAST_67.rag_for(D(actual), on=Q2_END) == expected
 
 
 @pytest.mark.parametrize(
-    "actual, expected", [("20", Rag.GREEN), ("3", Rag.GREEN), ("21", Rag.AMBER), ("21.5", Rag.RED)]
+    "actual, expected",
+    [("20", IndicatorRag.GREEN), ("3", IndicatorRag.GREEN), ("21", IndicatorRag.AMBER), ("21.5", IndicatorRag.RED)],
 )
 def test_at_most_means_lower_is_better(actual, expected):
     assert AT_MOST_20.rag_for(D(actual), on=Q2_END) == expected
@@ -63,14 +71,14 @@ def test_at_most_means_lower_is_better(actual, expected):
 @pytest.mark.parametrize(
     "actual, expected",
     [
-        ("93", Rag.GREEN),
-        ("94", Rag.GREEN),
-        ("95", Rag.GREEN),
-        ("90", Rag.AMBER),
-        ("88.5", Rag.AMBER),
-        ("88", Rag.RED),
-        ("99", Rag.AMBER),
-        ("100", Rag.RED),
+        ("93", IndicatorRag.GREEN),
+        ("94", IndicatorRag.GREEN),
+        ("95", IndicatorRag.GREEN),
+        ("90", IndicatorRag.AMBER),
+        ("88.5", IndicatorRag.AMBER),
+        ("88", IndicatorRag.RED),
+        ("99", IndicatorRag.AMBER),
+        ("100", IndicatorRag.RED),
     ],
 )
 def test_between_is_green_inside_and_off_target_on_either_side(actual, expected):
@@ -80,27 +88,27 @@ def test_between_is_green_inside_and_off_target_on_either_side(actual, expected)
 def test_the_tolerance_band_is_the_indicators_own():
     strict = rule(Indicator.TargetKind.AT_LEAST, 100, polarity="higher", tolerance="0")
     loose = rule(Indicator.TargetKind.AT_LEAST, 100, polarity="higher", tolerance="20")
-    assert strict.rag_for(D("99.9"), on=Q2_END) == Rag.RED
-    assert loose.rag_for(D("81"), on=Q2_END) == Rag.AMBER
-    assert loose.rag_for(D("79"), on=Q2_END) == Rag.RED
+    assert strict.rag_for(D("99.9"), on=Q2_END) == IndicatorRag.RED
+    assert loose.rag_for(D("81"), on=Q2_END) == IndicatorRag.AMBER
+    assert loose.rag_for(D("79"), on=Q2_END) == IndicatorRag.RED
 
 
 def test_reach_by_date_is_judged_against_the_straight_line_before_the_date():
     # 30 September 2017 is 183 of 365 days along: the line is at 28 - 14 * 183/365 = 20.98.
     assert REACH_14.trajectory_at(Q2_END).quantize(D("0.01")) == D("20.98")
-    assert REACH_14.rag_for(D("18"), on=Q2_END) == Rag.GREEN
-    assert REACH_14.rag_for(D("21.9"), on=Q2_END) == Rag.AMBER
-    assert REACH_14.rag_for(D("23"), on=Q2_END) == Rag.RED
+    assert REACH_14.rag_for(D("18"), on=Q2_END) == IndicatorRag.GREEN
+    assert REACH_14.rag_for(D("21.9"), on=Q2_END) == IndicatorRag.AMBER
+    assert REACH_14.rag_for(D("23"), on=Q2_END) == IndicatorRag.RED
 
 
 def test_reach_by_date_applies_the_target_itself_from_the_date_on():
-    assert REACH_14.rag_for(D("14"), on=YEAR_END) == Rag.GREEN
-    assert REACH_14.rag_for(D("15"), on=datetime.date(2018, 6, 30)) == Rag.RED
+    assert REACH_14.rag_for(D("14"), on=YEAR_END) == IndicatorRag.GREEN
+    assert REACH_14.rag_for(D("15"), on=datetime.date(2018, 6, 30)) == IndicatorRag.RED
 
 
 def test_reach_by_date_without_a_starting_point_gives_no_rag_until_the_date():
     assert REACH_75_NO_START.rag_for(D("10"), on=Q2_END) is None
-    assert REACH_75_NO_START.rag_for(D("74"), on=YEAR_END) == Rag.AMBER
+    assert REACH_75_NO_START.rag_for(D("74"), on=YEAR_END) == IndicatorRag.AMBER
 
 
 def test_no_rule_or_no_actual_gives_no_computed_rag():
@@ -131,9 +139,9 @@ def test_the_rule_reads_as_words():
 @pytest.mark.django_db
 def test_a_reported_rag_overrides_the_computed_one_and_the_difference_is_flagged():
     indicator = make_indicator()
-    value = add_value(indicator, "Q2 2017-18", actual=D("90"), reported_rag=Rag.AMBER, rag_text="A")
-    assert value.computed_rag() == Rag.GREEN
-    assert value.rag == Rag.AMBER
+    value = add_value(indicator, "Q2 2017-18", actual=D("90"), reported_rag=IndicatorRag.AMBER, rag_text="A")
+    assert value.computed_rag() == IndicatorRag.GREEN
+    assert value.rag == IndicatorRag.AMBER
     assert value.rag_disagrees()
     assert not value.rag_is_computed
 
@@ -142,24 +150,24 @@ def test_a_reported_rag_overrides_the_computed_one_and_the_difference_is_flagged
 def test_a_value_without_a_reported_rag_shows_the_computed_one():
     indicator = make_indicator()
     value = add_value(indicator, "Q2 2017-18", actual=D("60"))
-    assert value.rag == Rag.RED and value.rag_is_computed and not value.rag_disagrees()
+    assert value.rag == IndicatorRag.RED and value.rag_is_computed and not value.rag_disagrees()
 
 
 @pytest.mark.django_db
 def test_a_reported_rag_that_agrees_or_has_nothing_to_compare_is_not_flagged():
     indicator = make_indicator()
-    assert not add_value(indicator, "Q1 2017-18", actual=D("70"), reported_rag=Rag.GREEN).rag_disagrees()
-    assert not add_value(indicator, "Q2 2017-18", reported_rag=Rag.RED).rag_disagrees()
+    assert not add_value(indicator, "Q1 2017-18", actual=D("70"), reported_rag=IndicatorRag.GREEN).rag_disagrees()
+    assert not add_value(indicator, "Q2 2017-18", reported_rag=IndicatorRag.RED).rag_disagrees()
 
 
 @pytest.mark.django_db
 def test_disagreeing_lists_only_the_values_whose_rating_differs_from_the_rule():
     indicator = make_indicator()
-    add_value(indicator, "Q1 2017-18", actual=D("70"), reported_rag=Rag.GREEN)
-    differs = add_value(indicator, "Q2 2017-18", actual=D("70"), reported_rag=Rag.RED)
+    add_value(indicator, "Q1 2017-18", actual=D("70"), reported_rag=IndicatorRag.GREEN)
+    differs = add_value(indicator, "Q2 2017-18", actual=D("70"), reported_rag=IndicatorRag.RED)
     add_value(indicator, "Q3 2017-18", actual=D("70"))
     assert list(IndicatorValue.objects.disagreeing()) == [differs]
-    assert IndicatorValue.objects.disagreeing().get().rule_rag == Rag.GREEN
+    assert IndicatorValue.objects.disagreeing().get().rule_rag == IndicatorRag.GREEN
 
 
 # -- the SQL twin -------------------------------------------------------------------------------------
@@ -288,16 +296,16 @@ def test_the_sql_twin_gives_what_the_model_method_gives():
         indicator = make_indicator(code=str(1000 + index), **{"target_value": None, **fields})
         value = add_value(indicator, label, actual=D(actual) if actual is not None else None)
         expected[value.pk] = value.computed_rag()
-    from_sql = dict(IndicatorValue.objects.with_rag().values_list("pk", "rule_rag"))
+    from_sql = dict(IndicatorValue.objects.with_shown_rag().values_list("pk", "rule_rag"))
     assert from_sql == expected
-    assert set(expected.values()) == {Rag.GREEN, Rag.AMBER, Rag.RED, None}
+    assert set(expected.values()) == {IndicatorRag.GREEN, IndicatorRag.AMBER, IndicatorRag.RED, None}
 
 
 @pytest.mark.django_db
 def test_the_sql_twin_shows_the_reported_rag_first():
     indicator = make_indicator()
-    value = add_value(indicator, "Q2 2017-18", actual=D("90"), reported_rag=Rag.RED)
-    row = IndicatorValue.objects.with_rag().get(pk=value.pk)
-    assert (row.rule_rag, row.shown_rag) == (Rag.GREEN, Rag.RED)
+    value = add_value(indicator, "Q2 2017-18", actual=D("90"), reported_rag=IndicatorRag.RED)
+    row = IndicatorValue.objects.with_shown_rag().get(pk=value.pk)
+    assert (row.rule_rag, row.shown_rag) == (IndicatorRag.GREEN, IndicatorRag.RED)
     assert list(IndicatorValue.objects.red()) == [value]
     assert list(Period.objects.quarters()) == [value.period]

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from indicators.importers import IndicatorFileError
 from indicators.importers.values_table import import_values_file
-from indicators.models import IndicatorValue, Outlook, Period, Rag
+from indicators.models import IndicatorRag, IndicatorValue, Outlook, Period
 from tests.indicator_helpers import import_key_statistics, import_report
 
 pytestmark = pytest.mark.django_db
@@ -55,14 +55,14 @@ def test_a_csv_adds_values_and_records_who_entered_them(tmp_path):
     eleven = value("11", "Q3 2017-18")
     assert (eleven.actual, eleven.reported_rag, eleven.rag_text, eleven.outlook) == (
         Decimal("655"),
-        Rag.RED,
+        IndicatorRag.RED,
         "R",
         Outlook.IMPROVING,
     )
     assert eleven.note == "Entry-to-care panels running since November."
     assert (eleven.entered_by, eleven.entered_at, eleven.source) == (officer, when, "Imported from values.csv")
     five = value("5", "Q3 2017-18")
-    assert five.reported_rag == "" and five.rag == Rag.GREEN  # 16 is under the line to 14: computed
+    assert five.reported_rag == "" and five.rag == IndicatorRag.GREEN  # 16 is under the line to 14: computed
     assert Period.objects.get(label="Q3 2017-18").end == datetime.date(2017, 12, 31)
     assert value("ASC-T1-P1", "August 2024").actual == 560
 
@@ -83,7 +83,7 @@ def test_a_column_the_file_leaves_out_is_left_alone_and_a_blank_cell_clears(tmp_
     forty_six = value("46", "Q2 2017-18")
     assert (forty_six.actual, forty_six.reported_rag, forty_six.outlook) == (
         Decimal("1700"),
-        Rag.GREEN,
+        IndicatorRag.GREEN,
         Outlook.IMPROVING,
     )
     assert "safe and well" in forty_six.note.lower()

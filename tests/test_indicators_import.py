@@ -17,11 +17,11 @@ from indicators.models import (
     FinancialDashboard,
     FinancialIndicator,
     Indicator,
+    IndicatorRag,
     IndicatorValue,
     Outcome,
     Outlook,
     Period,
-    Rag,
 )
 from tests.indicator_helpers import (
     ASC_FIXTURE,
@@ -92,21 +92,21 @@ def test_4_indicators_are_red_in_q2_two_more_than_in_q1():
     assert q2.amber().count() == 10
     assert q2.green().count() == 33
     # 50 = 4 + 10 + 33 + no RAG for three: 34 "Due in Q3", and 9 and 10, left empty in the source.
-    assert numbers(q2.with_rag().filter(shown_rag__isnull=True)) == [9, 10, 34]
+    assert numbers(q2.with_shown_rag().filter(shown_rag__isnull=True)) == [9, 10, 34]
     assert q2.count() == 50
 
 
 def test_indicator_46_moved_from_red_to_green():
     import_report()
-    assert value(46, "Q1 2017-18").reported_rag == Rag.RED
-    assert value(46, "Q2 2017-18").reported_rag == Rag.GREEN
+    assert value(46, "Q1 2017-18").reported_rag == IndicatorRag.RED
+    assert value(46, "Q2 2017-18").reported_rag == IndicatorRag.GREEN
 
 
 def test_indicators_11_and_12_are_newly_red_and_so_is_40():
     import_report()
     q2 = Period.objects.get(label="Q2 2017-18")
     q1 = Period.objects.get(label="Q1 2017-18")
-    newly_red = Indicator.objects.for_dashboard(q2, q1).rag_changed().filter(current_rag=Rag.RED)
+    newly_red = Indicator.objects.for_dashboard(q2, q1).rag_changed().filter(current_rag=IndicatorRag.RED)
     assert sorted(newly_red.values_list("number", flat=True)) == [11, 12, 40]
 
 
@@ -215,8 +215,8 @@ def test_the_financial_dashboards_are_kept_row_by_row():
 def test_actuals_from_the_narrative_and_the_one_rating_the_rule_disagrees_with():
     import_report()
     five = value(5, "Q2 2017-18")
-    assert five.actual == 18 and five.reported_rag == Rag.AMBER
-    assert five.computed_rag() == Rag.GREEN and five.rag_disagrees()
+    assert five.actual == 18 and five.reported_rag == IndicatorRag.AMBER
+    assert five.computed_rag() == IndicatorRag.GREEN and five.rag_disagrees()
     assert [
         (v.indicator.code, v.period.label)
         for v in IndicatorValue.objects.disagreeing().select_related("indicator", "period")
@@ -318,7 +318,7 @@ def test_an_edited_file_updates_only_what_was_edited(tmp_path):
     twelve["q2_note"] = "Revised after validation."
     report = import_indicator_file(write_yaml(tmp_path, data))
     assert (report.created, report.updated) == (0, 1)
-    assert value(12, "Q2 2017-18").reported_rag == Rag.AMBER
+    assert value(12, "Q2 2017-18").reported_rag == IndicatorRag.AMBER
     assert value(12, "Q2 2017-18").history.count() == 2
 
 
@@ -355,7 +355,7 @@ def test_an_unknown_rag_is_refused_naming_the_indicator_and_field(tmp_path):
         "unknown RAG 'Purple' (use R, A, G, Red, Amber, Green or words like 'Due in Q3')"
     ]
     assert not Indicator.objects.filter(text="Changed, but must not be saved").exists()
-    assert value(12, "Q2 2017-18").reported_rag == Rag.RED
+    assert value(12, "Q2 2017-18").reported_rag == IndicatorRag.RED
 
 
 def test_every_problem_in_a_file_is_reported_at_once(tmp_path):

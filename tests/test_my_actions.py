@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from actionplan.models import RAG
+from actionplan.status import RAG
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 from actionplan.importers.yaml_plan import import_plan_file
 from actionplan.models import Action, Plan
 from partnerships.models import Partnership
+from tests.conftest import PASSWORD
 from tests.helpers import give_role, import_cqc_plan, minimal_plan, write_plan
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-long-test-password"
+
 # A date when the CQC plan has both Red (overdue) and Green actions.
 ON = datetime.date(2018, 6, 1)
 

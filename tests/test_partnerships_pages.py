@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from partnerships.importers import import_partnerships_file
 from partnerships.models import Partnership
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ REPORT_DAY = datetime.datetime(2018, 11, 6, 12, 0)
 @pytest.fixture
 def member(client):
     """A signed-in user with no special rights."""
-    user = get_user_model().objects.create_user("member", password="a-long-test-password")
+    user = get_user_model().objects.create_user("member", password=PASSWORD)
     client.force_login(user)
     return user
 
@@ -275,7 +276,7 @@ def test_the_pages_queries_do_not_grow_with_the_number_of_boards(
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(get_user_model().objects.create_superuser("boss", password="a-long-test-password"))
+    client.force_login(get_user_model().objects.create_superuser("boss", password=PASSWORD))
     return client
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from actionplan.importers.yaml_plan import import_plan_file
 from actionplan.models import Action, Plan
+from tests.conftest import PASSWORD
 from tests.helpers import CQC_SLUG, big_plan, give_role, import_cqc_plan, minimal_plan, write_plan
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def member(client):
-    user = get_user_model().objects.create_user("member", password="a-long-test-password")
+    user = get_user_model().objects.create_user("member", password=PASSWORD)
     client.force_login(user)
     return user
 
@@ -120,7 +121,7 @@ def test_plan_page_queries_do_not_grow_with_the_plan(client, member, tmp_path, d
 
 def test_admin_finds_an_action_by_owner_initials(client, tmp_path):
     import_cqc_plan()
-    admin = get_user_model().objects.create_superuser("boss", password="a-long-test-password")
+    admin = get_user_model().objects.create_superuser("boss", password=PASSWORD)
     client.force_login(admin)
     response = client.get(reverse("admin:actionplan_action_changelist"), {"q": "DHe"})
     assert response.status_code == 200

@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from actionplan import emails, reminders
-from actionplan.models import RAG, Owner, SentNotification
+from actionplan.models import Owner, SentNotification
 from actionplan.reminders import reminders_due, send_reminders
+from actionplan.status import RAG
 
 pytestmark = pytest.mark.django_db
 

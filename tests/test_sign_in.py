@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+from tests.conftest import PASSWORD
 
-PASSWORD = "a-long-test-password"
+pytestmark = pytest.mark.django_db
 
 
 def attempt(client, username, password):

@@ -29,7 +29,6 @@ SHARED_FIELDS = {
     "description": "description",
     "organisation_id": "organisation",
 }
-IMPORTED_UPDATE_FIELDS = ["narrative", "status_text", "rag", "reported_on", "completed_on"]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from actionplan.models import RAG, RAG_ORDER, DeliveryStatus
+from actionplan.status import RAG, RAG_ORDER, DeliveryStatus
 
 register = template.Library()
 

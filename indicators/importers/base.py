@@ -25,18 +25,18 @@ from config.importing import (
     read_mapping,
     read_text,
 )
-from indicators.models import Benchmark, Indicator, IndicatorValue, Outlook, Period, Rag, rule_problems
+from indicators.models import Benchmark, Indicator, IndicatorRag, IndicatorValue, Outlook, Period, rule_problems
 from indicators.periods import BadPeriod, PeriodSpec, parse_period
 
 SUPPORTED_FORMAT = 1
 
 _RAG_WORDS = {
-    "r": Rag.RED,
-    "red": Rag.RED,
-    "a": Rag.AMBER,
-    "amber": Rag.AMBER,
-    "g": Rag.GREEN,
-    "green": Rag.GREEN,
+    "r": IndicatorRag.RED,
+    "red": IndicatorRag.RED,
+    "a": IndicatorRag.AMBER,
+    "amber": IndicatorRag.AMBER,
+    "g": IndicatorRag.GREEN,
+    "green": IndicatorRag.GREEN,
 }
 # Words a report puts in a RAG column instead of a rating; kept as written, with no RAG.
 _NOT_YET_RATED = re.compile(r"^(due in q[1-4](\s+\d{4}-\d{2})?|not yet due|not available|n/?a)$", re.IGNORECASE)
@@ -329,12 +329,12 @@ def save_values_and_benchmarks(writer: Writer, report: ImportReport, indicators:
         for indicator, clean in indicators
         for b in clean.benchmarks
     }
-    held = (
+    held_benchmarks = (
         by_key(Benchmark.objects.filter(indicator_id__in=ids), "indicator_id", "area", "period_id")
         if benchmarks
         else {}
     )
-    report.add(writer.sync(Benchmark, benchmarks, held))
+    report.add(writer.sync(Benchmark, benchmarks, held_benchmarks))
 
 
 def read_file_head(data: Any, source: str, kind: str, keys: list[str]) -> Problems:

@@ -213,10 +213,10 @@ def save_ratings(clean: CleanRatings, user: Any = None) -> ImportReport:
             if linked.get(record.pk, set()) != wanted_ids:
                 record.indicators.set(wanted_ids)
 
-    held = by_key(OutcomeRating.objects.filter(outcome_id__in=outcome_ids), "outcome_id", "period_id")
+    held_ratings = by_key(OutcomeRating.objects.filter(outcome_id__in=outcome_ids), "outcome_id", "period_id")
     wanted = {
         key(r): {"outcome_id": key(r)[0], "period_id": key(r)[1], "rag": r.rag, "note": r.note, "source": clean.title}
         for r in clean.ratings
     }
-    report.add(writer.sync(OutcomeRating, wanted, held))
+    report.add(writer.sync(OutcomeRating, wanted, held_ratings))
     return report

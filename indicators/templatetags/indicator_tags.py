@@ -4,11 +4,15 @@ from django import template
 from django.utils.html import format_html
 
 from indicators.formatting import format_number, format_quantity
-from indicators.models import OUTLOOK_KEY, OUTLOOK_SYMBOLS, Outlook, Rag
+from indicators.models import OUTLOOK_KEY, OUTLOOK_SYMBOLS, IndicatorRag, Outlook
 
 register = template.Library()
 
-RAG_TAG_CLASS = {Rag.RED: "govuk-tag--red", Rag.AMBER: "govuk-tag--yellow", Rag.GREEN: "govuk-tag--green"}
+RAG_TAG_CLASS = {
+    IndicatorRag.RED: "govuk-tag--red",
+    IndicatorRag.AMBER: "govuk-tag--yellow",
+    IndicatorRag.GREEN: "govuk-tag--green",
+}
 
 
 @register.simple_tag
@@ -16,7 +20,7 @@ def rag_badge(rag):
     """A RAG ("red", "amber", "green") as a GOV.UK tag; a dash for none."""
     if not rag:
         return format_html('<span class="app-inherited">{}</span>', "No RAG")
-    return format_html('<strong class="govuk-tag {}">{}</strong>', RAG_TAG_CLASS[rag], Rag(rag).label)
+    return format_html('<strong class="govuk-tag {}">{}</strong>', RAG_TAG_CLASS[rag], IndicatorRag(rag).label)
 
 
 @register.simple_tag
@@ -28,7 +32,7 @@ def value_rag(value, show_rule=True):
     if value.reported_rag:
         tag = rag_badge(value.reported_rag)
         if show_rule and value.rag_disagrees():
-            computed = Rag(value.computed_rag()).label
+            computed = IndicatorRag(value.computed_rag()).label
             return format_html(
                 '{}<br><span class="govuk-body-s app-rag-rule">Target rule gives {}</span>', tag, computed
             )

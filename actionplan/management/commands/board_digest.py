@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils import timezone
 
 from actionplan.management.commands._jobs import JobCommand
@@ -7,7 +9,7 @@ from actionplan.reminders import send_board_digests
 class Command(JobCommand):
     help = "E-mail each plan's admins the changes since the last digest."
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         on = self.today(options)
         report = send_board_digests(on, timezone.now(), dry_run=options["dry_run"])
         if options["dry_run"]:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from actionplan.models import OverdueFlag
 class Command(JobCommand):
     help = "Flag the actions that became overdue and clear the flags of those that no longer are."
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         on = self.today(options)
         with transaction.atomic():
             flagged, cleared = OverdueFlag.objects.refresh(on, timezone.now())

@@ -1,8 +1,9 @@
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from actionplan.importers import PlanFileError
 from actionplan.importers.yaml_plan import SUFFIXES, import_plan_file
@@ -15,7 +16,7 @@ from partnerships.importers import PartnershipFileError, import_partnerships_fil
 # Demo sign-ins for `make run`, listed in README. Never created with DEBUG off.
 # "person" links the sign-in to an owner by initials; "role" is the user's role in every seeded plan;
 # "directorate" makes the user that directorate's performance officer (enters its indicator values).
-DEMO_USERS = [
+DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "admin",
         "password": "hwb-demo-admin",
@@ -57,10 +58,10 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Load every seed fixture under fixtures/plans and create the demo users (development only)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fixtures", default=str(Path(settings.BASE_DIR) / "fixtures" / "plans"))
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo creates users with published passwords: it only runs with DJANGO_DEBUG=1.")
         try:
@@ -71,18 +72,18 @@ class Command(BaseCommand):
         # Indicators before plans: plan files name the indicators their actions are meant to move.
         for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "indicators").glob("*.yaml")):
             try:
-                report = import_indicator_file(path)
+                indicators_report = import_indicator_file(path)
             except IndicatorFileError as error:
                 raise CommandError(str(error)) from None
-            self.stdout.write(f"Imported {path.name}: {report}")
+            self.stdout.write(f"Imported {path.name}: {indicators_report}")
 
         paths = sorted(p for p in Path(options["fixtures"]).iterdir() if p.suffix.lower() in SUFFIXES)
         for path in paths:
             try:
-                report = import_plan_file(path)
+                plan_report = import_plan_file(path)
             except PlanFileError as error:
                 raise CommandError(str(error)) from None
-            self.stdout.write(f"Imported {path.name}: {report}")
+            self.stdout.write(f"Imported {path.name}: {plan_report}")
 
         User = get_user_model()
         for spec in DEMO_USERS:

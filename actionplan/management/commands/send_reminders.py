@@ -1,3 +1,5 @@
+from typing import Any
+
 from actionplan.management.commands._jobs import JobCommand
 from actionplan.reminders import send_reminders
 
@@ -5,7 +7,7 @@ from actionplan.reminders import send_reminders
 class Command(JobCommand):
     help = "E-mail each owner one digest of their actions due in 30/7/1 days, overdue or without recent updates."
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         on = self.today(options)
         report = send_reminders(on, dry_run=options["dry_run"])
         if options["dry_run"]:

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from indicators.importers import IndicatorFileError
@@ -12,11 +14,11 @@ class Command(BaseCommand):
         "rag, outlook, note). Every row is checked first; any bad row changes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", metavar="PATH")
         parser.add_argument("--user", metavar="USERNAME", help="Record the values as entered by this user.")
 
-    def handle(self, **options):
+    def handle(self, **options: Any) -> None:
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: options["user"]}).first()

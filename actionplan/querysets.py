@@ -1,0 +1,645 @@
+"""The QuerySets of actionplan, and the rules of an action's status as SQL.
+
+ActionQuerySet is where delivery status, RAG, staleness, slippage and whose an action is are
+decided, for pages, jobs, exports and reports alike. models.py imports this module, so the models
+are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import operator
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from django.db import connection, models, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.expressions import Expression
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from actionplan.status import RAG, DeliveryStatus, RagSummary
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from actionplan.models import Action, OverdueFlag, Owner, Plan, ProgressUpdate  # noqa: F401 (QuerySet bases)
+    from partnerships.models import Organisation
+
+    AnyUser = User | AnonymousUser
+
+# Owner pks or owners (counted_owners works on either).
+Owned = TypeVar("Owned", bound=Collection[Any])
+
+
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def visible_to(self, user: AnyUser) -> Self:
+        """Plans `user` was given (any role) or owns an action in; all of them for a superuser."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from actionplan.models import Action, PlanMembership
+
+        given = PlanMembership.objects.filter(user=user).values("plan")
+        owned = Action.objects.updatable_by(user).values("plan")
+        return self.filter(Q(pk__in=given) | Q(pk__in=owned))
+
+    def administered_by(self, user: AnyUser) -> Self:
+        from actionplan.models import PlanMembership
+
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user, memberships__role=PlanMembership.Role.ADMIN)
+
+    def rag_summary(self, on: datetime.date) -> RagSummary:
+        """RAG counts over every action of these plans on `on` (one query)."""
+        from actionplan.models import Action
+
+        return Action.objects.filter(plan__in=self.values("pk")).rag_summary(on)
+
+    def with_rag_summaries(self, on: datetime.date) -> list[Plan]:
+        """These plans as a list, each with `.summary`: the RagSummary of its actions on `on`
+        (empty for a plan with none). Two queries."""
+        from actionplan.models import Action
+
+        plans = list(self)
+        found = Action.objects.filter(plan__in=[plan.pk for plan in plans]).rag_summary_by("plan", on)
+        for plan in plans:
+            plan.summary = found.get(plan.pk, RagSummary())
+        return plans
+
+
+class OwnerQuerySet(models.QuerySet["Owner"]):
+    def people(self) -> Self:
+        return self.filter(kind=self.model.Kind.PERSON)
+
+    def groups(self) -> Self:
+        return self.filter(kind=self.model.Kind.GROUP)
+
+
+# -- The rules of an action's status on a date `on` ------------------------------------------
+# Every page, job, export and report asks ActionQuerySet.with_rag(on) (or with_delivery_status(on))
+# and reads its annotations; nothing else decides a colour, a delivery status, staleness,
+# slippage, an exception or whose an action is.
+
+# Due soon with no progress update this recent makes an action Amber.
+RECENT_UPDATE_DAYS = 30
+
+# Newest first: which progress update is an action's latest (also ProgressUpdate's ordering).
+LATEST_FIRST = ("-reported_on", "-created_at", "-pk")
+
+
+class StatusRules:
+    """The rules of an action's status on date `on`, each a named condition on with_progress()
+    annotations, read from one query: the windows each plan chose, and whether any progress is
+    reported after `on`.
+
+    Delivery status is the first of complete, no_date, overdue, due_soon that holds, otherwise on
+    track; the derived RAG is Complete, else Red where `red` holds, else Amber where `amber`
+    holds, else Green. So a condition may take the ones before it as not holding.
+    """
+
+    def __init__(self, on: datetime.date) -> None:
+        from actionplan.models import Action, Plan
+
+        self.on = on
+        chosen = list(
+            Plan.objects.order_by()
+            .annotate(reported_after=Exists(Action.objects.filter(progress_reported_on__gt=on)))
+            .values_list("due_soon_days", "stale_after_days", "reported_after")
+            .distinct()
+        )
+        # With nothing reported after `on`, what every action's updates say on `on` is what they
+        # say now: the copy kept on each action (refresh_progress) is the picture.
+        self.progress_is_current = not any(reported_after for *_, reported_after in chosen)
+        due_soon_until = _plan_window(on, "due_soon_days", +1, {row[0] for row in chosen})
+        stale_unless_since = _plan_window(on, "stale_after_days", -1, {row[1] for row in chosen})
+
+        self.complete = Q(latest_rag=RAG.COMPLETE)
+        self.no_date = Q(current_due_date__isnull=True)
+        self.overdue = Q(current_due_date__lt=on)
+        self.due_soon = Q(current_due_date__lte=due_soon_until)
+        self.red = self.overdue
+        self.amber = self.due_soon & _not_reported_since(on - datetime.timedelta(days=RECENT_UPDATE_DAYS))
+        # Stale and slipped are never said of a complete action.
+        self.stale = _not_reported_since(stale_unless_since)
+        self.slipped = Q(revised_due_date__gt=F("due_date"))
+
+    def delivery_statuses(self) -> dict[DeliveryStatus, Q]:
+        """{DeliveryStatus: condition}, in the order they are tried."""
+        return {
+            DeliveryStatus.COMPLETE: self.complete,
+            DeliveryStatus.NO_DATE: self.no_date,
+            DeliveryStatus.OVERDUE: self.overdue,
+            DeliveryStatus.DUE_SOON: self.due_soon,
+        }
+
+
+def _not_reported_since(day: datetime.date | Expression) -> Q:
+    return Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=day)
+
+
+def _plan_window(on: datetime.date, days_field: str, direction: int, chosen: set[int]) -> Expression:
+    """`on` moved by the action's plan's `days_field` days (+1 later, -1 earlier), as a date
+    expression: a constant where every plan chose the same (`chosen`: the distinct values),
+    otherwise one CASE on the action's plan over the few values chosen."""
+    from actionplan.models import Plan
+
+    field = Plan._meta.get_field(days_field)
+    assert isinstance(field, models.Field)
+    default = field.default
+    days = sorted(chosen) or [default]
+
+    def moved(by: int) -> Value:
+        return Value(on + direction * datetime.timedelta(days=by), output_field=DateField())
+
+    if len(days) == 1:
+        return moved(days[0])
+    return Case(*[When(**{f"plan__{days_field}": d}, then=moved(d)) for d in days], default=moved(default))
+
+
+# What a board is asked to look at, by name: conditions on ActionQuerySet.with_rag() annotations
+# ("overdue" needs only with_delivery_status()). None of them holds for a complete action. The
+# board report lists actions that are any of them; the board's exception report lists the overdue
+# and the slipped; the dashboard lists and counts the overdue, slipped and stale.
+EXCEPTIONS: dict[str, Q] = {
+    "red": Q(rag=RAG.RED),
+    "overdue": Q(delivery_status=DeliveryStatus.OVERDUE),
+    "slipped": Q(has_slipped=True),
+    "stale": Q(is_stale=True),
+}
+
+
+def _latest_updates(on: datetime.date | None) -> dict[str, ProgressUpdateQuerySet]:
+    """{which: an action's (OuterRef("pk")) updates of that kind, newest first}: "update" (any),
+    "revision" (giving a revised due date) and "completion" (saying Complete), as they stood on
+    `on` (None: all of them)."""
+    from actionplan.models import ProgressUpdate
+
+    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).reported_by(on).newest_first()
+    return {
+        "update": latest,
+        "revision": latest.filter(revised_due_date__isnull=False),
+        "completion": latest.filter(rag=RAG.COMPLETE),
+    }
+
+
+# with_progress() annotation → (which latest update, the field of it).
+PROGRESS_FROM = {
+    "latest_rag": ("update", "rag"),
+    "last_reported_on": ("update", "reported_on"),
+    "revised_due_date": ("revision", "revised_due_date"),
+    "completed_on": ("completion", "completed_on"),
+}
+
+
+def _latest_progress() -> dict[str, Subquery]:
+    """What each action's progress updates say, as one subquery per annotation: what
+    refresh_progress() writes (an UPDATE cannot join)."""
+    latest = _latest_updates(None)
+    return {name: Subquery(latest[which].values(field)[:1]) for name, (which, field) in PROGRESS_FROM.items()}
+
+
+def _latest_progress_joined(on: datetime.date) -> tuple[dict[str, FilteredRelation], dict[str, F]]:
+    """What each action's progress updates said on `on`, read through a join to each action's
+    latest update (and latest revision, latest completion): {alias: FilteredRelation},
+    {annotation: column}.
+
+    The RAG rules read these values a dozen times; a subquery would run again for each, a
+    joined column is fetched once per action."""
+    joins = {
+        f"{which}_on": FilteredRelation(
+            "progress_updates", condition=Q(progress_updates__pk=Subquery(updates.values("pk")[:1]))
+        )
+        for which, updates in _latest_updates(on).items()
+    }
+    return joins, {name: F(f"{which}_on__{field}") for name, (which, field) in PROGRESS_FROM.items()}
+
+
+# The fields of a progress update that its action's copy of its latest progress depends on.
+PROGRESS_FIELDS = frozenset(
+    [field for _, field in PROGRESS_FROM.values()] + [name.lstrip("-") for name in LATEST_FIRST] + ["action"]
+)
+
+# with_progress() annotation → the Action field that keeps it for the current picture.
+PROGRESS_CACHE = {
+    "latest_rag": "progress_rag",
+    "last_reported_on": "progress_reported_on",
+    "revised_due_date": "progress_revised_due_date",
+    "completed_on": "progress_completed_on",
+}
+
+
+# -- Whose an action is -----------------------------------------------------------------------
+# The rule: an action's owners in a role ("accountable" or "responsible") are those it names; a
+# sub-action that names none in that role has its key action's. An owner's organisation counts
+# through the responsible owners the rule gives. owners_of() says it of fetched actions,
+# counted_owners() of ids (the per-owner counts), _counted_under() in SQL (the filters).
+
+
+def counted_owners(own: Owned, key_actions: Owned) -> Owned:
+    """The owners an action counts under in a role, from those it names itself (`own`) and its
+    key action's (`key_actions`, empty for a key action): its own, else its key action's."""
+    return own if own else key_actions
+
+
+def owners_of(action: Action, role: str) -> list[Owner]:
+    """The owners of a fetched action in `role`, as a list (the rule above). Reads what
+    with_owners() / prefetch_owners() fetched; otherwise asks the database."""
+    own = _named(action, role)
+    # The key action's are only looked at when they count: they may not have been fetched.
+    key_action = None if own else action.parent
+    return counted_owners(own, _named(key_action, role) if key_action else [])
+
+
+def inherits_owners(action: Action, role: str) -> bool:
+    """Whether the action's owners in `role` are its key action's (it names none itself)."""
+    return action.parent_id is not None and not _named(action, role)
+
+
+def _named(action: Action, role: str) -> list[Owner]:
+    # prefetch_owners() leaves plain lists; otherwise ask the related manager (prefetched or not).
+    fetched = getattr(action, f"fetched_{role}", None)
+    return fetched if fetched is not None else list(getattr(action, role).all())
+
+
+def _names_own(role: str) -> Exists:
+    """Condition: the action names owners of its own in `role`."""
+    from actionplan.models import Action
+
+    return Exists(getattr(Action, role).through.objects.filter(action=OuterRef("pk")))
+
+
+def _counted_under(role: str, owners: Iterable[int] | models.QuerySet[Owner]) -> Q:
+    """Condition: one of `owners` (Owner pks, or an Owner queryset) is among the action's owners in `role`
+    (the rule above)."""
+    from actionplan.models import Action
+
+    named = getattr(Action, role).through.objects
+    return Exists(named.filter(action=OuterRef("pk"), owner__in=owners)) | (
+        ~_names_own(role) & Exists(named.filter(action=OuterRef("parent"), owner__in=owners))
+    )
+
+
+class ActionQuerySet(models.QuerySet["Action"]):
+    def visible_to(self, user: AnyUser) -> Self:
+        """Actions in the plans `user` may see (Plan.objects.visible_to)."""
+        from actionplan.models import Plan
+
+        return self.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
+
+    def key_actions(self) -> Self:
+        return self.filter(parent__isnull=True)
+
+    def sub_actions(self) -> Self:
+        return self.filter(parent__isnull=False)
+
+    def no_date_set(self) -> Self:
+        return self.filter(due_date__isnull=True)
+
+    def accountable_is(self, owner: Owner) -> Self:
+        """Actions `owner` is accountable for (owners_of: sub-actions naming none count as their key action's)."""
+        return self.filter(_counted_under("accountable", [owner.pk]))
+
+    def responsible_is(self, owner: Owner) -> Self:
+        """Actions `owner` is responsible for (owners_of: sub-actions naming none count as their key action's)."""
+        return self.filter(_counted_under("responsible", [owner.pk]))
+
+    def responsible_organisation_is(self, organisation: Organisation) -> Self:
+        """Actions whose responsible owners (owners_of) include one of `organisation`'s."""
+        from actionplan.models import Owner
+
+        return self.filter(_counted_under("responsible", Owner.objects.filter(organisation=organisation)))
+
+    def owned_by(self, user: User) -> Self:
+        """Actions the user's person is accountable or responsible for (owners_of)."""
+        from actionplan.models import Owner
+
+        person = Owner.objects.filter(user=user)
+        return self.filter(_counted_under("accountable", person) | _counted_under("responsible", person))
+
+    def rag_summaries_by_owner(self, on: datetime.date) -> dict[str, dict[int, RagSummary]]:
+        """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
+        {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
+        responsible for (counted_owners), and of those each organisation's people are responsible
+        for. An action with two owners counts once for each. One query: each action's picture
+        beside its own and its key action's owners, added up here."""
+        size = len(RagSummary.GROUPS)
+        rows = (
+            self.with_rag(on)
+            .order_by()
+            .values_list(
+                "pk",
+                *RagSummary.GROUPS,
+                "accountable",
+                "parent__accountable",
+                "responsible",
+                "parent__responsible",
+                "responsible__organisation",
+                "parent__responsible__organisation",
+            )
+        )
+        # The joins repeat an action once per combination of its owners: gather them as sets.
+        pictures: dict[int, tuple[Any, ...]] = {}
+        named: defaultdict[int, defaultdict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
+        for pk, *row in rows:
+            pictures[pk] = row[:size]
+            accountable, key_accountable, responsible, key_responsible, organisation, key_organisation = row[size:]
+            for name, owner in [
+                ("accountable", accountable),
+                ("key accountable", key_accountable),
+                ("responsible", (responsible, organisation)),
+                ("key responsible", (key_responsible, key_organisation)),
+            ]:
+                if owner not in (None, (None, None)):
+                    named[pk][name].add(owner)
+        found: dict[str, defaultdict[int, RagSummary]] = {
+            name: defaultdict(RagSummary) for name in ("accountable", "responsible", "organisation")
+        }
+        for pk, picture in pictures.items():
+            owners = named[pk]
+            responsible = counted_owners(owners["responsible"], owners["key responsible"])
+            counted = {
+                "accountable": counted_owners(owners["accountable"], owners["key accountable"]),
+                "responsible": {owner for owner, _ in responsible},
+                "organisation": {organisation for _, organisation in responsible if organisation is not None},
+            }
+            for name, pks in counted.items():
+                for owner in pks:
+                    found[name][owner].add(picture, 1)
+        return {name: dict(summaries) for name, summaries in found.items()}
+
+    def delegated_to(self, user: User) -> Self:
+        return self.filter(Exists(self.model.delegates.through.objects.filter(action=OuterRef("pk"), user=user)))
+
+    def mine(self, user: User) -> Self:
+        """What "My actions" lists: owned by the user's person, or delegated to the user."""
+        return self.owned_by(user) | self.delegated_to(user)
+
+    def updatable_by(self, user: AnyUser) -> Self:
+        """Actions the user may add progress updates to."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.mine(user) | self.editable_by(user)
+
+    def editable_by(self, user: AnyUser) -> Self:
+        """Actions the user may edit (title, owners, dates, delegation): plan admins and superusers."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from actionplan.models import Plan
+
+        return self.filter(plan__in=Plan.objects.administered_by(user).values("pk"))
+
+    def with_progress(self, on: datetime.date | None = None, rules: StatusRules | None = None) -> Self:
+        """Annotate what the progress updates say, as they stood on `on` (None: all of them).
+
+        latest_rag, last_reported_on, revised_due_date (the latest revision), completed_on (when
+        the latest update says Complete) and current_due_date (revised, else original). Where
+        nothing is reported after `on` this reads the copy kept on each action (refresh_progress);
+        otherwise it asks the updates. (`rules`: StatusRules(on), when the caller has them.)
+        """
+        actions = self
+        if on is None or (rules or StatusRules(on)).progress_is_current:
+            latest = {name: F(field) for name, field in PROGRESS_CACHE.items()}
+        else:
+            joins, latest = _latest_progress_joined(on)
+            actions = actions.alias(**joins)
+        return actions.annotate(**latest).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
+
+    def refresh_progress(self) -> int:
+        """Copy what the latest progress updates say onto these actions, for with_progress().
+        ProgressUpdate.save() and delete() call it; after a bulk_create, call it yourself."""
+        return self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress().items()})
+
+    def with_delivery_status(self, on: datetime.date, rules: StatusRules | None = None) -> Self:
+        """Annotate `on` and `delivery_status` (a DeliveryStatus value) as it stood on date `on`.
+
+        Complete if the latest update says so; else no date; else overdue once the current due
+        date has passed; due soon within the plan's due_soon_days; otherwise on track.
+        (`rules`: StatusRules(on), when the caller has them.)
+        """
+        rules = rules or StatusRules(on)
+        return self.with_progress(on, rules).annotate(
+            on=Value(on, output_field=DateField()),
+            delivery_status=Case(
+                *[When(condition, then=Value(status)) for status, condition in rules.delivery_statuses().items()],
+                default=Value(DeliveryStatus.ON_TRACK),
+            ),
+        )
+
+    def with_rag(self, on: datetime.date) -> Self:
+        """Annotate the RAG picture on date `on` (StatusRules): `on`, delivery_status, plus
+
+        derived_rag: Complete; Overdue → Red; Due soon with no update in the last
+            RECENT_UPDATE_DAYS → Amber; else Green.
+        rag: the latest update's RAG where the officer gave one, else the derived one.
+        rag_disagrees: the officer's RAG is rosier than the derived one (Green or Amber where
+            the dates say Red, Green where they say Amber).
+        is_stale: not complete and no update for more than the plan's stale_after_days.
+        has_slipped: not complete, and the revised completion date is later than the original.
+
+        On a queryset that already has the picture on `on` this adds nothing, so a page can
+        annotate once and count, list and filter from the same queryset cheaply.
+        """
+        if self.has_rag(on):
+            return self
+        # Conditions, not references to other annotations, so the SQL stays small: Django
+        # writes a referenced annotation out again in full each time (and compiles it again).
+        rules = StatusRules(on)
+        derived = Case(
+            When(rules.complete, then=Value(RAG.COMPLETE)),
+            When(rules.red, then=Value(RAG.RED)),
+            When(rules.amber, then=Value(RAG.AMBER)),
+            default=Value(RAG.GREEN),
+        )
+        return self.with_delivery_status(on, rules).annotate(
+            derived_rag=derived,
+            rag=Coalesce(NullIf("latest_rag", Value("")), derived),
+            # Officer Green or Amber is never Complete, so the derived RAG is Red or Amber exactly
+            # when `red` or `amber` holds.
+            rag_disagrees=Case(
+                When(Q(latest_rag=RAG.GREEN) & (rules.red | rules.amber), then=Value(True)),
+                When(Q(latest_rag=RAG.AMBER) & rules.red, then=Value(True)),
+                default=Value(False),
+            ),
+            is_stale=Case(
+                When(rules.complete, then=Value(False)),
+                When(rules.stale, then=Value(True)),
+                default=Value(False),
+            ),
+            has_slipped=Case(
+                When(rules.complete, then=Value(False)),
+                When(rules.slipped, then=Value(True)),
+                default=Value(False),
+            ),
+        )
+
+    def has_rag(self, on: datetime.date) -> bool:
+        """Whether with_rag(on) has been applied to this queryset."""
+        annotated_on = self.query.annotations.get("on")
+        return "rag" in self.query.annotations and getattr(annotated_on, "value", None) == on
+
+    def exceptions(self, *kinds: str) -> Self:
+        """Those of these actions (annotated by with_rag) that are any of `kinds`, names in
+        EXCEPTIONS (default: any of them)."""
+        return self.filter(functools.reduce(operator.or_, (EXCEPTIONS[kind] for kind in kinds or EXCEPTIONS)))
+
+    def overdue(self, on: datetime.date) -> Self:
+        return self.with_delivery_status(on).exceptions("overdue")
+
+    def stale(self, on: datetime.date) -> Self:
+        return self.with_rag(on).exceptions("stale")
+
+    def slipped(self, on: datetime.date) -> Self:
+        return self.with_rag(on).exceptions("slipped")
+
+    def complete(self, on: datetime.date) -> Self:
+        return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.COMPLETE)
+
+    def with_overdue_since(self) -> Self:
+        """Annotate `overdue_since`: the first day overdue, from the open OverdueFlag (None if none)."""
+        from actionplan.models import OverdueFlag
+
+        missed = OverdueFlag.objects.open().filter(action=OuterRef("pk")).values("due_date")[:1]
+        return self.annotate(overdue_since=Cast(Subquery(missed) + datetime.timedelta(days=1), DateField()))
+
+    def rag_summary(self, on: datetime.date) -> RagSummary:
+        """How many of these actions are Red, Amber, Green, Complete, Not started on `on`, and how
+        many are overdue, due soon, undated, stale, slipped or reported rosier than their dates
+        (one query)."""
+        return self._summaries_by(None, on).get(None, RagSummary())
+
+    def rag_summary_by(self, field: str, on: datetime.date) -> dict[Any, RagSummary]:
+        """{value of `field`: RagSummary}, e.g. rag_summary_by("priority", on), in one query."""
+        return self._summaries_by(F(field), on)
+
+    def _summaries_by(self, key: F | None, on: datetime.date) -> dict[Any, RagSummary]:
+        # Group by the RAG picture's few annotations (each compiled once) and add up in Python:
+        # a COUNT(FILTER …) per figure would repeat the whole RAG expression a dozen times.
+        keys = [] if key is None else [key]
+        rows = self.with_rag(on).order_by().values_list(*RagSummary.GROUPS, *keys).annotate(n=Count("pk"))
+        size = len(RagSummary.GROUPS)
+        summaries: defaultdict[Any, RagSummary] = defaultdict(RagSummary)
+        for row in rows:
+            group = row[size] if keys else None
+            if not keys or group is not None:
+                summaries[group].add(row[:size], row[-1])
+        return dict(summaries)
+
+    def with_owners(self) -> Self:
+        """Fetch with each action what owners_of() reads."""
+        return self.select_related("parent").prefetch_related(*_owner_lookups())
+
+    def for_display(self, on: datetime.date | None = None) -> Self:
+        """Everything a page shows for each action (its latest update as it stood on `on`,
+        None: its latest), in a fixed number of queries."""
+        from actionplan.models import ProgressUpdate
+
+        latest = ProgressUpdate.objects.latest_per_action(on)
+        return (
+            self.with_owners()
+            .select_related("priority")
+            .prefetch_related(
+                "milestones",
+                Prefetch("progress_updates", latest, to_attr="latest_updates"),
+            )
+        )
+
+
+def _owner_lookups(as_lists: bool = False) -> list[Prefetch]:
+    """Prefetches of each action's and its key action's owners, kept in the related managers or,
+    `as_lists`, as plain lists (`fetched_<role>`, which _named reads)."""
+    from actionplan.models import Owner
+
+    return [
+        Prefetch(
+            lookup,
+            # The user: owners' e-mail addresses include their sign-in's (reminders).
+            Owner.objects.select_related("organisation", "user"),
+            to_attr=f"fetched_{lookup.split('__')[-1]}" if as_lists else None,
+        )
+        for lookup in ("accountable", "responsible", "parent__accountable", "parent__responsible")
+    ]
+
+
+def prefetch_owners(actions: Sequence[Action]) -> None:
+    """What owners_of() reads, for actions already fetched (with their parent), e.g. several
+    short lists at once. Kept as plain lists: much cheaper than filling every action's related
+    managers."""
+    prefetch_related_objects(actions, *_owner_lookups(as_lists=True))
+
+
+class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
+    def reported_by(self, on: datetime.date | None) -> Self:
+        """The updates reported on or before `on` (None: all of them)."""
+        return self if on is None else self.filter(reported_on__lte=on)
+
+    def newest_first(self) -> Self:
+        return self.order_by(*LATEST_FIRST)
+
+    def latest_per_action(self, on: datetime.date | None = None) -> Self:
+        """Only the newest update of each action, as it stood on `on` (one correlated subquery)."""
+        newest = self.model.objects.filter(action=OuterRef("action")).reported_by(on).newest_first()
+        return self.filter(pk=Subquery(newest.values("pk")[:1]))
+
+    def imported(self) -> Self:
+        return self.filter(imported=True)
+
+
+class OverdueFlagQuerySet(models.QuerySet["OverdueFlag"]):
+    def open(self) -> Self:
+        return self.filter(cleared_at__isnull=True)
+
+    def refresh(self, on: datetime.date, now: datetime.datetime) -> tuple[int, int]:
+        """Flag every action overdue on `on` and clear the flags of those that no longer are.
+
+        Set-based, in one transaction: one UPDATE clears, one INSERT … SELECT flags, whatever the
+        number of actions. A flag is for one missed date: completing the action or revising its
+        date clears it, and missing a revised date raises a new one. Returns (flagged, cleared).
+        """
+        from actionplan.models import Action
+
+        overdue = Action.objects.overdue(on).order_by()
+        with transaction.atomic():
+            cleared = (
+                self.open()
+                # current_due_date: an annotation of with_progress(), which the type stubs cannot see.
+                .exclude(Exists(overdue.filter(pk=OuterRef("action_id"), current_due_date=OuterRef("due_date"))))  # type: ignore[misc]
+                .update(cleared_at=now)
+            )
+            new = overdue.exclude(Exists(self.model.objects.open().filter(action=OuterRef("pk")))).values(
+                flag_action=F("pk"), flag_due_date=F("current_due_date")
+            )
+            select_sql, params = new.query.sql_with_params()
+            table = connection.ops.quote_name(self.model._meta.db_table)
+            with connection.cursor() as cursor:
+                # ON CONFLICT: a second run at the same moment meets the one-open-flag index and
+                # adds nothing, rather than failing.
+                cursor.execute(
+                    f"INSERT INTO {table} (action_id, due_date, flagged_at) "
+                    f"SELECT overdue.flag_action, overdue.flag_due_date, %s FROM ({select_sql}) AS overdue "
+                    "WHERE true ON CONFLICT DO NOTHING",
+                    (now, *params),
+                )
+                flagged = cursor.rowcount
+        return flagged, cleared

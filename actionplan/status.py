@@ -1,0 +1,102 @@
+"""The words of an action's status, with no models: RAG, delivery status and the RAG summary.
+
+Kept apart from models.py and querysets.py so that both (and templates, forms, importers) can
+import them without a circle.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from django.db import models
+
+
+class RAG(models.TextChoices):
+    """What an officer reports: Red / Amber / Green, plus Complete and Not started."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    COMPLETE = "complete", "Complete"
+    NOT_STARTED = "not_started", "Not started"
+
+    @classmethod
+    def for_status(cls, words: object) -> "RAG | None":
+        """The RAG a paper's status words mean ("Good progress" is Green), or None if unknown."""
+        said = " ".join(str(words).split()).lower()
+        return STATUS_WORDS.get(said) or next((c for c in cls if said in (c.value, c.label.lower())), None)
+
+
+# Status words the papers use, and what they mean in the product's RAG. "Some progress" is Amber:
+# the HIC paper adds "but all organisations need to demonstrate progress". The rest report work
+# under way with no risk named, so Green; Red is never inferred from words.
+STATUS_WORDS: dict[str, RAG] = {
+    "complete": RAG.COMPLETE,
+    "completed": RAG.COMPLETE,
+    "in progress": RAG.GREEN,
+    "good progress": RAG.GREEN,
+    "ccg progress": RAG.GREEN,
+    "on track": RAG.GREEN,
+    "some progress": RAG.AMBER,
+    "not started": RAG.NOT_STARTED,
+}
+
+
+# The order RAG counts are shown and stacked in: worst first.
+RAG_ORDER = [RAG.RED, RAG.AMBER, RAG.GREEN, RAG.COMPLETE, RAG.NOT_STARTED]
+
+
+class DeliveryStatus(models.TextChoices):
+    COMPLETE = "complete", "Complete"
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", "Due soon"
+    ON_TRACK = "on_track", "On track"
+    NO_DATE = "no_date", "No date set"
+
+
+@dataclass
+class RagSummary:
+    """Counts of actions by RAG, plus the exceptions a board asks about. Summaries add up."""
+
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+    complete: int = 0
+    not_started: int = 0
+    total: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    no_date: int = 0
+    stale: int = 0
+    slipped: int = 0
+    disagreements: int = 0
+
+    # The with_rag() annotations a summary is counted from.
+    GROUPS: ClassVar = ("rag", "delivery_status", "is_stale", "has_slipped", "rag_disagrees")
+
+    def add(self, picture: Sequence[Any], n: int) -> None:
+        """Count `n` actions with this RAG picture: the values of GROUPS."""
+        rag, delivery_status, is_stale, has_slipped, rag_disagrees = picture
+        setattr(self, rag, getattr(self, rag) + n)
+        if delivery_status in (DeliveryStatus.OVERDUE, DeliveryStatus.DUE_SOON, DeliveryStatus.NO_DATE):
+            setattr(self, delivery_status, getattr(self, delivery_status) + n)
+        self.total += n
+        self.stale += n if is_stale else 0
+        self.slipped += n if has_slipped else 0
+        self.disagreements += n if rag_disagrees else 0
+
+    def __add__(self, other: "RagSummary") -> "RagSummary":
+        return RagSummary(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    def segments(self) -> list[tuple[RAG, int, str]]:
+        """(RAG, count, percent of total as CSS writes it) in the order the dashboard stacks them,
+        without empty ones."""
+        return [
+            (RAG(rag), getattr(self, rag), f"{100 * getattr(self, rag) / self.total:.2f}")
+            for rag in RAG_ORDER
+            if getattr(self, rag)
+        ]
+
+    def rag_counts(self) -> list[tuple[RAG, int]]:
+        """(RAG, count) for every RAG, for tables with a column per colour."""
+        return [(RAG(rag), getattr(self, rag)) for rag in RAG_ORDER]

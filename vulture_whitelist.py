@@ -1,0 +1,68 @@
+"""What vulture (make lint) cannot see used: names read by templates, by Django or a library by
+name, and model fields only named in strings. Conventions (Meta, admin options, clean_<field>,
+Command…) are in pyproject.toml's [tool.vulture]. Anything else it finds unused is dead: remove it.
+"""
+
+# ruff: noqa: B018, F821
+
+# Model fields named only in strings (F("…"), update(…), fixtures) or read only by templates.
+_.due_soon_days  # Plan
+_.progress_rag  # Action: its copy of its latest progress (querysets.PROGRESS_CACHE)
+_.progress_reported_on
+_.progress_revised_due_date
+_.progress_completed_on
+_.flagged_at  # OverdueFlag
+_.sent_at  # SentNotification
+_.sent_to  # SentNotification, BoardDigest
+_.actual_text  # indicators.IndicatorValue, its form
+_.decision_text  # indicators.ExceptionRecord
+_.code_as_written  # indicators.AscofMeasure
+_.comparator_period  # indicators.HeadlineTile
+_.other_names  # partnerships.Partnership, its form
+_.website_note
+_.governance
+_.key_achievements
+
+# Read by templates.
+_.latest_rag  # Action: with_progress()'s annotation, named in strings
+_.next_meeting_on  # partnerships: Partnership, with_next_meeting()
+_.inherits_accountable  # actionplan: Action (action_detail.html, _action_row.html)
+_.inherits_responsible
+_.who_display  # AuditEntry
+_.revisions  # reminders.PlanChanges (emails/board_digest.*)
+_.by_accountable  # PlanDashboard (dashboard.html)
+_.by_responsible
+_.by_organisation
+_.more  # Ranking (_owner_counts.html)
+_.outcome_rating  # ExceptionReport's Red indicators (exception_report.html)
+_.rag_counts  # RagSummary (dashboard.html); indicators' dashboard
+_.short_label  # indicators: Period
+_.entered_by_display  # IndicatorValue
+_.target_display  # indicators.views
+_.previous_rating
+_.disagrees
+_.profile_sections  # partnerships: Partnership (partnership_detail.html)
+_.sublist  # partnerships.sections (_list.html)
+
+# Read by Django or a library by name.
+_.short_text  # admin list_display callables
+_.help_text  # a form field's, rendered by its template
+_.due_from  # django-filter filters, by query parameter
+_.due_to
+_.file  # PlanUploadForm's field, by upload name
+_.actions_removed  # PlanReport: the upload preview lists them
+_.output_field  # query expression (indicators.querysets.DayNumber)
+_.font  # openpyxl cells and sheets
+_.number_format
+_.data_type
+_.alignment
+_.freeze_panes
+headers  # WeasyPrint's URLFetcher.fetch(url, headers=…), overridden in actionplan.pdf
+env_str  # config.env: read by config/settings.py, which vulture does not scan
+env_bool
+env_int
+env_list
+
+# pytest fixtures asked for by name for what they set up.
+django_db_blocker
+admin_with_email
