@@ -186,6 +186,12 @@ class OwnerQuerySet(models.QuerySet):
     def organisations(self):
         return self.filter(kind=Owner.Kind.ORGANISATION)
 
+    def named_in(self, plans):
+        """Owners accountable or responsible for an action of `plans` (a Plan queryset): the
+        people a reader of those plans may see listed, and no one from a plan they cannot see."""
+        actions = Action.objects.filter(plan__in=plans)
+        return self.filter(Q(pk__in=actions.values("accountable")) | Q(pk__in=actions.values("responsible")))
+
 
 class Owner(models.Model):
     """Whoever can be accountable or responsible for an action: a person, a group or an organisation."""
