@@ -1181,8 +1181,11 @@ class SentNotification(models.Model):
     `period` says which one: the due date for the 30/7/1-day reminders, the first day of the
     overdue week, staleness period or escalation month. A job claims a reminder by inserting its
     row (the unique constraint turns away a re-run, a retry or a second beat) and sends only what
-    it claimed.
+    it claimed. A claim is a lease: one still without `sent_at` after LEASE belongs to a run that
+    died (a crash, a hung mail server), and the next run claims it again and sends it.
     """
+
+    LEASE = datetime.timedelta(minutes=15)
 
     class Kind(models.TextChoices):
         DUE_30 = "due_30", "Due within 30 days"
@@ -1196,8 +1199,10 @@ class SentNotification(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     period = models.DateField()
-    # The run that claimed it; sent_at is set once the e-mail went.
+    # The run that claimed it, and when (renewed just before its e-mail is sent); sent_at is set
+    # once the e-mail went.
     claim = models.UUIDField(db_index=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_to = models.TextField(blank=True)
