@@ -24,7 +24,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -1038,10 +1038,23 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return self.filter(imported=True)
 
 
+def keep_reported_progress(collector, field, sub_objs, using):
+    """ProgressUpdate.action's on_delete. Deleting an action (or its key action, priority or plan)
+    would take its progress updates with it: refused while officers have reported any, wherever
+    the delete comes from (admin page, bulk action, inline, shell). The plan file's own imported
+    text goes with the action, as the importer removes actions no longer in the file."""
+    reported = [update for update in sub_objs if not update.imported]
+    if reported:
+        raise models.ProtectedError(
+            "Progress updates are history: an action with officers' progress updates cannot be deleted.", reported
+        )
+    models.CASCADE(collector, field, sub_objs, using)
+
+
 class ProgressUpdate(models.Model):
     """A dated progress narrative for an action. Append-only: history is never rewritten."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress_updates")
+    action = models.ForeignKey(Action, on_delete=keep_reported_progress, related_name="progress_updates")
     reported_on = models.DateField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -1107,6 +1120,15 @@ class ProgressUpdate(models.Model):
 @receiver([post_save, post_delete], sender=ProgressUpdate)
 def _keep_action_progress(sender, instance, **kwargs):
     Action.objects.filter(pk=instance.action_id).refresh_progress()
+
+
+@receiver(pre_delete, sender=ProgressUpdate)
+def _refuse_deleting_reported_progress(sender, instance, **kwargs):
+    """An officer's update is never deleted, even directly (ProgressUpdate.objects….delete())."""
+    if not instance.imported:
+        raise models.ProtectedError(
+            f"Progress updates are history: {instance} by {instance.author_display} cannot be deleted.", [instance]
+        )
 
 
 # -- Overdue flags, reminders and digests (the daily jobs: actionplan/reminders.py, tasks.py) ----
