@@ -6,7 +6,6 @@ it must open the same test database pytest-django created.
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +17,7 @@ from django.db import connection
 from actionplan import tasks
 from actionplan.models import OverdueFlag
 from tests.conftest import service_missing
-from tests.helpers import ROOT
+from tests.helpers import ROOT, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,12 +80,6 @@ def test_flag_overdue_sent_through_the_broker_is_run_by_the_worker(small_plan, w
         pytest.fail(f"the worker did not flag the overdue actions; its log:\n{output}")
     flags = {f.action.code: f.due_date.isoformat() for f in OverdueFlag.objects.select_related("action")}
     assert flags == {"A1": "2018-05-31", "A1 i": "2018-05-31"}
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_a_beat_run_while_redis_is_away_is_sent_once_redis_is_back(settings, tmp_path):

@@ -22,7 +22,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ import pytest
 import yaml
 
 from tests.conftest import service_missing
-from tests.helpers import CQC_SLUG, ROOT
+from tests.helpers import CQC_SLUG, ROOT, free_port
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 WEB = COMPOSE["services"]["web"]
@@ -112,12 +111,6 @@ def compose_environment(service, **given):
 
 
 # -- The running app -------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def tools_path():
