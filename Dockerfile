@@ -1,13 +1,13 @@
 # The production image: gunicorn serves Django, the same image runs the Celery worker and beat.
 # Built by docker-compose.yml; static files are collected at build time and served by WhiteNoise.
+# tests/test_production_smoke.py runs this file's static build and collectstatic steps, then the
+# compose file's web command, so keep those steps single RUN lines.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
-RUN mkdir -p govuk \
- && cp -r node_modules/govuk-frontend/dist/govuk/assets govuk/assets \
- && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js govuk/ \
- && sed 's#url(/assets/#url(assets/#g' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css > govuk/govuk-frontend.min.css
+COPY scripts/build-static.sh ./
+RUN sh build-static.sh node_modules/govuk-frontend/dist/govuk govuk
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -23,8 +23,9 @@ COPY indicators ./indicators
 RUN pip install .
 COPY . .
 COPY --from=assets /build/govuk ./static/govuk
-# collectstatic needs settings but no secrets or database.
-RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
+# collectstatic needs settings but no database; production settings refuse a short or known
+# secret key, so the build gets a random one that is thrown away with this layer's shell.
+RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" python manage.py collectstatic --noinput
 RUN useradd --system --home /app hwb && chown -R hwb /app
 USER hwb
 EXPOSE 8000

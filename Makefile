@@ -29,16 +29,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # GOV.UK Frontend ships compiled CSS/JS and assets; copy them under static/ so nothing is fetched at
-# run time. Its CSS points at /assets/...: make those references relative to the copied CSS.
+# run time. The Dockerfile runs the same script (scripts/build-static.sh says what it changes).
 static: $(GOVUK_STATIC)/.installed
 
-$(GOVUK_STATIC)/.installed: package.json package-lock.json
+$(GOVUK_STATIC)/.installed: package.json package-lock.json scripts/build-static.sh
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(GOVUK_STATIC)
-	mkdir -p $(GOVUK_STATIC)
-	cp -r $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
-	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_STATIC)/
-	sed 's#url(/assets/#url(assets/#g' $(GOVUK_DIST)/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
+	scripts/build-static.sh $(GOVUK_DIST) $(GOVUK_STATIC)
 	touch $@
 
 migrate: install

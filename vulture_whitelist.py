@@ -62,7 +62,27 @@ env_str  # config.env: read by config/settings.py, which vulture does not scan
 env_bool
 env_int
 env_list
+production_secret_key  # config.env, read by settings
+_.claimed_at  # SentNotification: named in filters and updates (reminders.claim)
+_.can_delete  # admin inline option
+_.full_history  # admin: a list_display column
+_refuse_deleting_reported_progress  # a pre_delete receiver (connected by its decorator)
+sender  # signal receivers' argument
+ClientErrorsWithoutTraceback  # config.log_filters: named in settings.LOGGING
+_.exc_text  # logging.LogRecord
+no_store_when_signed_in  # config.middleware: named in settings.MIDDLEWARE
+_.handle_starttag  # html.parser.HTMLParser callbacks (tests)
+_.handle_data
+_.handle_endtag
+_.broker_url  # Celery app configuration (tests)
+_.autocommit  # a psycopg2 connection's (tests)
+_.EMAIL_BACKEND  # pytest-django's settings fixture (tests)
+_.EMAIL_HOST
+_.EMAIL_PORT
+_.EMAIL_TIMEOUT
 
 # pytest fixtures asked for by name for what they set up.
+behind_one_proxy
+secret_plan
 django_db_blocker
 admin_with_email

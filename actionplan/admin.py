@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from actionplan.models import (
@@ -15,10 +17,15 @@ from actionplan.models import (
 )
 
 
+# Append-only: an inline never deletes what holds actions or progress. Deleting a priority or a
+# sub-action goes through its own delete page, which lists everything it would take with it and
+# refuses while officers have reported progress (ProgressUpdate.action's on_delete).
 class StrategicPriorityInline(admin.TabularInline):
     model = StrategicPriority
     extra = 0
     fields = ["position", "code", "text"]
+    can_delete = False
+    show_change_link = True
 
 
 class PlanMembershipInline(admin.TabularInline):
@@ -65,6 +72,7 @@ class SubActionInline(admin.TabularInline):
     verbose_name = "sub-action"
     verbose_name_plural = "sub-actions"
     show_change_link = True
+    can_delete = False
 
 
 class MilestoneInline(admin.TabularInline):
@@ -167,3 +175,36 @@ class BoardDigestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# -- History, deleted rows included ----------------------------------------------------------------
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """Every recorded version of a row (django-simple-history), deleted rows included: "Deleted"
+    in the type filter lists what was removed, by whom and when, and each row links to the
+    object's full history. Read only."""
+
+    list_display = ["__str__", "history_type", "history_date", "history_user", "full_history"]
+    list_filter = ["history_type"]
+    list_select_related = ["history_user"]
+    date_hierarchy = "history_date"
+
+    @admin.display(description="History")
+    def full_history(self, record):
+        opts = record.instance_type._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[getattr(record, opts.pk.attname)])
+        return format_html('<a href="{}">All versions</a>', url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in [Plan, PlanMembership, StrategicPriority, Owner, Action, ProgressUpdate]:
+    admin.site.register(model.history.model, HistoryAdmin)

@@ -23,6 +23,16 @@ def _visible_priorities(request):
     return StrategicPriority.objects.filter(plan__in=_visible_plans(request)).select_related("plan")
 
 
+def visible_owners(request):
+    """Owners named in the plans this reader may see: the only ones the filters offer or accept."""
+    return Owner.objects.named_in(_visible_plans(request))
+
+
+def _visible_organisations(request):
+    plans = _visible_plans(request)
+    return Organisation.objects.filter(Q(plans__in=plans) | Q(owners__in=Owner.objects.named_in(plans))).distinct()
+
+
 class ActionFilter(django_filters.FilterSet):
     plan = django_filters.ModelChoiceFilter(queryset=_visible_plans, to_field_name="slug", empty_label="All plans")
     priority = django_filters.ModelChoiceFilter(
@@ -37,20 +47,20 @@ class ActionFilter(django_filters.FilterSet):
     )
     # Typed (initials or group name, suggested from a list) rather than a select of every owner.
     accountable = django_filters.ModelChoiceFilter(
-        queryset=Owner.objects.all(),
+        queryset=visible_owners,
         to_field_name="code",
         method="filter_accountable",
         widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
         help_text="Initials or group name, e.g. KT or Chief Executives",
     )
     responsible = django_filters.ModelChoiceFilter(
-        queryset=Owner.objects.all(),
+        queryset=visible_owners,
         to_field_name="code",
         method="filter_responsible",
         widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
     )
     organisation = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(),
+        queryset=_visible_organisations,
         to_field_name="code",
         method="filter_organisation",
         label="Responsible organisation",

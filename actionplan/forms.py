@@ -2,11 +2,13 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from actionplan.completion_dates import MalformedDate, parse_completion_date
-from actionplan.models import Action, Owner, ProgressUpdate
+from actionplan.models import Action, Owner, Plan, ProgressUpdate
 from actionplan.status import RAG
+from config.dates import validate_reporting_date
 
 
 class GovukFormMixin:
@@ -100,11 +102,20 @@ class ActionForm(GovukFormMixin, forms.ModelForm):
             "delegates": "Users, besides the owners, who may add progress updates to this action.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accountable"].queryset = Owner.objects.order_by("kind", "code")
-        self.fields["responsible"].queryset = Owner.objects.order_by("kind", "code")
-        self.fields["delegates"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        # Only people of the plans this admin administers (and whoever the action names now):
+        # never a list of everyone in every plan.
+        plans = Plan.objects.administered_by(user)
+        action = self.instance
+        named = Owner.objects.named_in(plans)
+        owners = Owner.objects.filter(Q(pk__in=named) | Q(accountable_for=action) | Q(responsible_for=action))
+        self.fields["accountable"].queryset = owners.distinct().order_by("kind", "code")
+        self.fields["responsible"].queryset = owners.distinct().order_by("kind", "code")
+        users = get_user_model().objects.filter(is_active=True)
+        if not user.is_superuser:
+            users = users.filter(Q(plan_memberships__plan__in=plans) | Q(owner__in=named) | Q(delegated_actions=action))
+        self.fields["delegates"].queryset = users.distinct().order_by("username")
         self.completion = None
 
     def clean_completion_date_text(self):
@@ -149,6 +160,7 @@ class ExceptionReportForm(GovukFormMixin, forms.Form):
         help_text="For example, 2018-07-19 or 19/07/2018. Leave blank for today.",
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the date as 2018-07-19 or 19/07/2018."},
+        validators=[validate_reporting_date],
     )
     period = forms.ModelChoiceField(
         label="Outcomes and indicators for",
@@ -173,6 +185,7 @@ class AsAtForm(GovukFormMixin, forms.Form):
         label="As at",
         help_text="See the position as it stood on this date.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_reporting_date],
     )
 
     def date(self):
@@ -189,13 +202,17 @@ class BoardReportForm(GovukFormMixin, forms.Form):
         required=False, label="For the board meeting of", coerce=datetime.date.fromisoformat, empty_value=None
     )
     as_at = forms.DateField(
-        required=False, label="Or position as at", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        required=False,
+        label="Or position as at",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_reporting_date],
     )
     since = forms.DateField(
         required=False,
         label="Changes since",
         help_text="Default: the board's previous meeting.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_reporting_date],
     )
 
     def __init__(self, plan, *args, **kwargs):

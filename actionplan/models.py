@@ -12,7 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, validate_email
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from actionplan.querysets import (
@@ -532,10 +535,23 @@ class StaleAction(Exception):
         super().__init__(f"{action.code} changed since version {seen_version}")
 
 
+def keep_reported_progress(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
+    """ProgressUpdate.action's on_delete. Deleting an action (or its key action, priority or plan)
+    would take its progress updates with it: refused while officers have reported any, wherever
+    the delete comes from (admin page, bulk action, inline, shell). The plan file's own imported
+    text goes with the action, as the importer removes actions no longer in the file."""
+    reported = [update for update in sub_objs if not update.imported]
+    if reported:
+        raise models.ProtectedError(
+            "Progress updates are history: an action with officers' progress updates cannot be deleted.", set(reported)
+        )
+    models.CASCADE(collector, field, sub_objs, using)
+
+
 class ProgressUpdate(models.Model):
     """A dated progress narrative for an action. Append-only: history is never rewritten."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress_updates")
+    action = models.ForeignKey(Action, on_delete=keep_reported_progress, related_name="progress_updates")
     reported_on = models.DateField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -620,6 +636,15 @@ class ProgressUpdate(models.Model):
         return self.author.get_full_name() or self.author.get_username()
 
 
+@receiver(pre_delete, sender=ProgressUpdate)
+def _refuse_deleting_reported_progress(sender: type[ProgressUpdate], instance: ProgressUpdate, **kwargs: Any) -> None:
+    """An officer's update is never deleted, even directly (ProgressUpdate.objects….delete())."""
+    if not instance.imported:
+        raise models.ProtectedError(
+            f"Progress updates are history: {instance} by {instance.author_display} cannot be deleted.", {instance}
+        )
+
+
 # -- Overdue flags, reminders and digests (the daily jobs: actionplan/reminders.py, tasks.py) ----
 
 
@@ -656,8 +681,11 @@ class SentNotification(models.Model):
     `period` says which one: the due date for the 30/7/1-day reminders, the first day of the
     overdue week, staleness period or escalation month. A job claims a reminder by inserting its
     row (the unique constraint turns away a re-run, a retry or a second beat) and sends only what
-    it claimed.
+    it claimed. A claim is a lease: one still without `sent_at` after LEASE belongs to a run that
+    died (a crash, a hung mail server), and the next run claims it again and sends it.
     """
+
+    LEASE = datetime.timedelta(minutes=15)
 
     class Kind(models.TextChoices):
         DUE_30 = "due_30", "Due within 30 days"
@@ -671,8 +699,10 @@ class SentNotification(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     period = models.DateField()
-    # The run that claimed it; sent_at is set once the e-mail went.
+    # The run that claimed it, and when (renewed just before its e-mail is sent); sent_at is set
+    # once the e-mail went.
     claim = models.UUIDField(db_index=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_to = models.TextField(blank=True)

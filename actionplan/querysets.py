@@ -92,6 +92,14 @@ class OwnerQuerySet(models.QuerySet["Owner"]):
     def groups(self) -> Self:
         return self.filter(kind=self.model.Kind.GROUP)
 
+    def named_in(self, plans: models.QuerySet[Plan]) -> Self:
+        """Owners accountable or responsible for an action of `plans` (a Plan queryset): the
+        people a reader of those plans may see listed, and no one from a plan they cannot see."""
+        from actionplan.models import Action
+
+        actions = Action.objects.filter(plan__in=plans)
+        return self.filter(Q(pk__in=actions.values("accountable")) | Q(pk__in=actions.values("responsible")))
+
 
 # -- The rules of an action's status on a date `on` ------------------------------------------
 # Every page, job, export and report asks ActionQuerySet.with_rag(on) (or with_delivery_status(on))

@@ -123,18 +123,22 @@ def reminders_due(on: datetime.date) -> list[Reminder]:
     return reminders
 
 
-def reminders_to_send(on: datetime.date) -> tuple[dict[Owner, list[Reminder]], dict[str, set[str]]]:
+def reminders_to_send(
+    on: datetime.date, now: datetime.datetime | None = None
+) -> tuple[dict[Owner, list[Reminder]], dict[str, set[str]]]:
     """The reminders due on `on` that nobody has sent, grouped by owner; and who was left out why.
 
-    Opted-out owners get escalations only; owners with no address get nothing (and nothing is
-    recorded, so they are reminded once they have one).
+    A claim whose lease ran out unsent (its run died) counts as not sent. Opted-out owners get
+    escalations only; owners with no address get nothing (and nothing is recorded, so they are
+    reminded once they have one).
     """
+    now = now or timezone.now()
     due = reminders_due(on)
     sent = (
         set(
-            SentNotification.objects.filter(
-                period__lte=on, period__gte=min((r.period for r in due), default=on)
-            ).values_list("owner", "action", "kind", "period")
+            SentNotification.objects.filter(period__lte=on, period__gte=min((r.period for r in due), default=on))
+            .exclude(_lease_expired(now))
+            .values_list("owner", "action", "kind", "period")
         )
         if due
         else set()
@@ -153,6 +157,11 @@ def reminders_to_send(on: datetime.date) -> tuple[dict[Owner, list[Reminder]], d
     return by_owner, skipped
 
 
+def _lease_expired(now: datetime.datetime) -> Q:
+    """Claims recorded but never sent, by a run that has not renewed them for a lease: it died."""
+    return Q(sent_at__isnull=True, claimed_at__lt=now - SentNotification.LEASE)
+
+
 @dataclass
 class RunReport:
     sent: list[tuple[Any, Any]] = field(default_factory=list)  # (owner, reminders) or (plan, changes)
@@ -166,52 +175,85 @@ class RunReport:
 
 
 def send_reminders(on: datetime.date, dry_run: bool = False) -> RunReport:
-    """One e-mail to each owner with reminders due on `on`; each reminder at most once, ever."""
-    by_owner, skipped = reminders_to_send(on)
+    """One e-mail to each owner with reminders due on `on`; each reminder at most once, ever
+    (at least once after a crash: a claim left unsent is sent by a later run)."""
+    now = timezone.now()
+    by_owner, skipped = reminders_to_send(on, now)
     report = RunReport(skipped=dict(skipped))
     if dry_run:
         report.sent = [(owner, reminders) for owner, reminders in by_owner.items()]
         return report
-    claimed = claim(r for reminders in by_owner.values() for r in reminders)
+    batch = uuid.uuid4()
+    claimed = claim((r for reminders in by_owner.values() for r in reminders), now, batch)
     for owner, reminders in by_owner.items():
         mine = [r for r in reminders if r.key in claimed]
         if mine:
-            handle_one_owner(owner, mine, claimed, on, report)
+            handle_one_owner(owner, mine, claimed, on, report, batch)
     return report
 
 
-def claim(reminders: Iterable[Reminder]) -> dict[ReminderKey, int]:
+def claim(
+    reminders: Iterable[Reminder], now: datetime.datetime | None = None, batch: uuid.UUID | None = None
+) -> dict[ReminderKey, int]:
     """Record the reminders as this run's; returns {key: SentNotification pk} of those it got.
 
-    Rows another run (or an earlier one) recorded are left to it: the unique constraint makes
-    the insert skip them, so two runs at once never both send one.
+    Rows another run recorded are left to it: the unique constraint makes the insert skip them,
+    so two runs at once never both send one. Rows whose lease ran out unsent are taken over, each
+    by one run only (a conditional update).
     """
-    batch = uuid.uuid4()
+    now = now or timezone.now()
+    batch = batch or uuid.uuid4()
+    reminders = list(reminders)
     SentNotification.objects.bulk_create(
         [
-            SentNotification(owner=r.owner, action=r.action, kind=r.kind, period=r.period, claim=batch)
+            SentNotification(owner=r.owner, action=r.action, kind=r.kind, period=r.period, claim=batch, claimed_at=now)
             for r in reminders
         ],
         ignore_conflicts=True,
     )
+    wanted = {r.key for r in reminders}
+    if wanted:
+        expired = SentNotification.objects.filter(
+            _lease_expired(now),
+            period__gte=min(r.period for r in reminders),
+            period__lte=max(r.period for r in reminders),
+        )
+        stale = [row[0] for row in expired.values_list("pk", "owner", "action", "kind", "period") if row[1:] in wanted]
+        SentNotification.objects.filter(_lease_expired(now), pk__in=stale).update(claim=batch, claimed_at=now)
     rows = SentNotification.objects.filter(claim=batch).values_list("pk", "owner", "action", "kind", "period")
     return {(owner, action, kind, period): pk for pk, owner, action, kind, period in rows}
 
 
 def handle_one_owner(
-    owner: Owner, reminders: list[Reminder], claimed: dict[ReminderKey, int], on: datetime.date, report: RunReport
+    owner: Owner,
+    reminders: list[Reminder],
+    claimed: dict[ReminderKey, int],
+    on: datetime.date,
+    report: RunReport,
+    batch: uuid.UUID,
 ) -> None:
     """Send one owner's digest of claimed reminders; if it fails, give the claims back for a retry."""
     pks = [claimed[r.key] for r in reminders]
+    # Renew the lease just before sending, so it covers this e-mail (EMAIL_TIMEOUT bounds it)
+    # however long the run has taken; claims another run took over meanwhile are that run's.
+    ours = SentNotification.objects.filter(pk__in=pks, claim=batch, sent_at__isnull=True)
+    if ours.update(claimed_at=timezone.now()) < len(pks):
+        still = set(ours.values_list("pk", flat=True))
+        reminders = [r for r in reminders if claimed[r.key] in still]
+        pks = [claimed[r.key] for r in reminders]
+        if not reminders:
+            return
     addresses = owner.email_addresses()
     try:
         emails.send_reminders(owner, addresses, reminders, on)
     except Exception:
         log.exception("Reminder e-mail to %s failed; it will be tried again on the next run", owner.code)
-        SentNotification.objects.filter(pk__in=pks).delete()
+        SentNotification.objects.filter(pk__in=pks, claim=batch).delete()
         report.failed.append(owner)
         return
-    SentNotification.objects.filter(pk__in=pks).update(sent_at=timezone.now(), sent_to=", ".join(addresses))
+    SentNotification.objects.filter(pk__in=pks, claim=batch).update(
+        sent_at=timezone.now(), sent_to=", ".join(addresses)
+    )
     report.sent.append((owner, reminders))
 
 

@@ -1,10 +1,13 @@
 """The scheduled jobs (beat timetable in config/settings.py): thin wrappers round the commands.
 
-A database or broker briefly away raises OperationalError: the task is retried with back-off.
-Each command does its writes in transactions, so a failed try leaves nothing half-written.
+A database or broker briefly away raises OperationalError: the task is retried with back-off, and
+the retry is sent to Redis as patiently as beat sends the run (JOB_PUBLISH_RETRY_POLICY), so a
+broker that is away at that moment too does not drop the run. Each command does its writes in
+transactions, so a failed try leaves nothing half-written.
 """
 
 from celery import shared_task
+from django.conf import settings
 from django.core.management import call_command
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
@@ -15,6 +18,7 @@ RETRY = {
     "retry_backoff_max": 15 * 60,
     "retry_jitter": True,
     "max_retries": 6,
+    "retry_kwargs": {"retry_policy": settings.JOB_PUBLISH_RETRY_POLICY},
 }
 
 

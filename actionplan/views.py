@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from actionplan.filters import ActionFilter
+from actionplan.filters import ActionFilter, visible_owners
 from actionplan.forms import (
     ActionForm,
     AsAtForm,
@@ -16,7 +16,7 @@ from actionplan.forms import (
     ExceptionReportForm,
     ProgressUpdateForm,
 )
-from actionplan.models import Action, Owner, Plan, ProgressUpdate, StaleAction
+from actionplan.models import Action, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
 from actionplan.reports import BoardReport, Dashboard, ExceptionReport, actions_csv, actions_xlsx
 from actionplan.status import DeliveryStatus
@@ -102,7 +102,7 @@ def action_list(request):
     return render(
         request,
         "actionplan/action_list.html",
-        {**context, "filter": filters, "page": page, "owners": Owner.objects.only("code", "name")},
+        {**context, "filter": filters, "page": page, "owners": visible_owners(request).only("code", "name")},
     )
 
 
@@ -249,7 +249,7 @@ def edit_action(request, pk):
     action = _get_action_for_user(request, pk, edit=True)
     conflict = None
     if request.method == "POST":
-        form = ActionForm(request.POST, instance=action)
+        form = ActionForm(request.POST, instance=action, user=request.user)
         if form.is_valid():
             with transaction.atomic():
                 if action.claim_version(form.cleaned_data["version"]):
@@ -263,9 +263,9 @@ def edit_action(request, pk):
             conflict = action.changes_since(form.cleaned_data["version"])
             data = request.POST.copy()
             data["version"] = action.version
-            form = ActionForm(data, instance=action)
+            form = ActionForm(data, instance=action, user=request.user)
     else:
-        form = ActionForm(instance=action, initial={"version": action.version})
+        form = ActionForm(instance=action, initial={"version": action.version}, user=request.user)
     status = 409 if conflict is not None else (400 if form.errors else 200)
     return render(
         request, "actionplan/action_form.html", {"action": action, "form": form, "conflict": conflict}, status=status

@@ -8,19 +8,22 @@ DATABASE_URL (PostgreSQL) and REDIS_URL.
 import datetime
 from pathlib import Path
 
+import csp.constants
 import dj_database_url
 from celery.schedules import crontab
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import client_address_settings, env_bool, env_int, env_list, env_str, production_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 if DEBUG:
-    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 else:
-    SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+    # Refuses to start with a missing, short, repetitive or published key.
+    SECRET_KEY = production_secret_key("DJANGO_SECRET_KEY", known=[DEVELOPMENT_SECRET_KEY])
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -36,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "partnerships",
     "indicators",
     "actionplan",
@@ -43,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs sign-in unless a view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Pages and exports for a signed-in user are kept by no cache (static files never get here).
+    "config.middleware.no_store_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -100,7 +108,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+# Behind AXES_PROXY_COUNT proxies (each adding to X-Forwarded-For) the client is the address the
+# outermost one added; anything a client wrote to the left of it is ignored. 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -132,6 +143,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP server may take to answer: a server that never answers must not hang the jobs.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hwb-assurance@localhost")
 # E-mails are read away from the site: their links start with this address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -152,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
 }
+# Beat sends each job once: while Redis is away it keeps trying to send it (for about an hour)
+# rather than dropping the day's run; the tasks' own retries are sent the same way.
+JOB_PUBLISH_RETRY_POLICY = {"max_retries": 70, "interval_start": 0, "interval_step": 5, "interval_max": 60}
+for _job in CELERY_BEAT_SCHEDULE.values():
+    _job["options"] = {"retry": True, "retry_policy": JOB_PUBLISH_RETRY_POLICY}
 # A task is acknowledged only when it has run, so a worker lost mid-run leaves it for another.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -163,6 +181,41 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Scripts, styles, images and fonts come from this site only; no inline script or style anywhere
+# (templates use classes in static/app.css; data: for GOV.UK Frontend's small inline images).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF],
+        "style-src": [csp.constants.SELF],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "object-src": [csp.constants.NONE],
+        "base-uri": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+    }
+}
+# No page needs any of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # Container health checks call the app over plain HTTP from inside.
@@ -176,9 +229,16 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 400, 404) is logged in one line; tracebacks are for server errors.
+    "filters": {"client_errors_without_traceback": {"()": "config.log_filters.ClientErrorsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Axes logs every sign-in at INFO; lockouts are WARNING and still shown.
     # WeasyPrint logs each layout step of a PDF, and every GOV.UK CSS rule it skips.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

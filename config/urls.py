@@ -1,23 +1,33 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @login_not_required
-@require_GET
+@require_safe
 def healthz(request):
-    """For load balancers and docker-compose health checks: the process is up and serving."""
+    """For load balancers and docker-compose health checks (GET or HEAD): the process is up and serving."""
     return HttpResponse("ok", content_type="text/plain")
 
 
 admin.site.site_header = "HWB action-plan assurance"
 admin.site.site_title = "HWB assurance admin"
 
+# Sign-in, sign-out and changing one's own password. There is deliberately no password reset by
+# e-mail: admins set a new password in the Django admin (README, "Signing in").
+accounts = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include(accounts)),
     path("healthz/", healthz, name="healthz"),
     path("partnerships/", include("partnerships.urls")),
     path("indicators/", include("indicators.urls")),

@@ -10,6 +10,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from config.dates import EARLIEST, LATEST, is_reporting_year
 from config.importing.readers import MONTHS, month_end
 
 QUARTER = "quarter"
@@ -53,6 +54,18 @@ def _month_year(month_word, year_text, text):
 
 def parse_period(text):
     """The canonical PeriodSpec for a label, or BadPeriod saying what is wrong with it."""
+    try:
+        spec = _parse_period(text)
+    except BadPeriod:
+        raise
+    except ValueError:  # a year Python's dates cannot hold, e.g. "Q4 9999-00"
+        spec = None
+    if spec is None or not (is_reporting_year(spec.start.year) and is_reporting_year(spec.end.year)):
+        raise BadPeriod(f"{text!r}: the year must be between {EARLIEST.year} and {LATEST.year}")
+    return spec
+
+
+def _parse_period(text):
     text = " ".join(str(text or "").split())
     if not text:
         raise BadPeriod("no period given")

@@ -1,6 +1,7 @@
 """Small builders shared by the tests."""
 
 import copy
+import socket
 from pathlib import Path
 
 import yaml
@@ -234,3 +235,10 @@ def build_system(
     # bulk_create sends no signals: copy the latest progress onto the actions as saves would.
     Action.objects.filter(plan__in=plan_objs).refresh_progress()
     return plan_objs
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -5,6 +5,7 @@ services, their commands (the same ones the Makefile and README use) and their h
 """
 
 import os
+import secrets
 import subprocess
 import sys
 
@@ -19,12 +20,8 @@ SERVICES = COMPOSE["services"]
 
 def production_env(**extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="a-test-only-secret-key-that-is-long-and-random-enough-3f9c1e7a5b2d",
-        DJANGO_ALLOWED_HOSTS="hwb.example.org",
-        **extra,
-    )
+    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="hwb.example.org")
+    env.update(extra)
     return env
 
 
@@ -46,6 +43,29 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key, why",
+    [
+        ("dev-only-insecure-key-do-not-use-in-production", "published"),
+        ("django-insecure-" + secrets.token_urlsafe(50), "published"),
+        ("x", "at least 50 characters"),
+        (secrets.token_urlsafe(30), "at least 50 characters"),
+        ("ab" * 40, "at least 50 characters"),
+    ],
+    ids=["the development key", "a startproject key", "one character", "40 characters", "two different characters"],
+)
+def test_production_settings_refuse_a_known_or_weak_secret_key(key, why):
+    result = manage("check", env=production_env(DJANGO_SECRET_KEY=key))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "DJANGO_SECRET_KEY" in result.stderr
+    assert why in result.stderr
+
+
+def test_a_hex_secret_key_is_long_and_varied_enough():
+    result = manage("check", env=production_env(DJANGO_SECRET_KEY=secrets.token_hex(32)))
+    assert result.returncode == 0, result.stderr
 
 
 def test_compose_runs_the_five_services():
@@ -80,11 +100,12 @@ def test_app_services_use_postgres_and_redis_in_production_mode(name):
 
 
 def test_production_redirects_to_https_except_the_health_check():
-    # Compose's health check calls plain HTTP from inside the container.
+    # Compose's health check calls plain HTTP from inside the container; load balancers may use HEAD.
     probe = (
         "from django.test import Client; c = Client(HTTP_HOST='hwb.example.org'); "
-        "print(c.get('/healthz/').status_code, c.get('/accounts/login/').status_code)"
+        "print(c.get('/healthz/').status_code, c.head('/healthz/').status_code, "
+        "c.get('/accounts/login/').status_code)"
     )
     result = manage("shell", "--no-imports", "-c", probe, env=production_env())
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["200", "301"]
+    assert result.stdout.split() == ["200", "200", "301"]

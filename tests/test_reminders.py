@@ -6,14 +6,23 @@ update (the imported one, 22 March 2018); the others have none, so they are stal
 """
 
 import datetime
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from actionplan import emails, reminders
 from actionplan.models import Owner, SentNotification
 from actionplan.reminders import reminders_due, send_reminders
 from actionplan.status import RAG
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +273,113 @@ def test_finding_reminders_runs_a_fixed_number_of_queries(owners, django_assert_
         by_owner, _ = reminders.reminders_to_send(D(2018, 6, 1))
     assert sum(len(r) for r in by_owner.values()) > 60
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# -- After a crash: a claim is a lease (SentNotification.LEASE), and the mail server has a timeout --
+
+
+class RunDied(BaseException):
+    """The worker process was killed mid-run: nothing after this point ran, no handler cleaned up."""
+
+
+def die_while_sending(*args):
+    raise RunDied
+
+
+def run_at(moment):
+    with time_machine.travel(moment, tick=False):
+        return send_reminders(D(2018, 6, 1))
+
+
+START = datetime.datetime(2018, 6, 1, 7, 0, tzinfo=datetime.UTC)
+
+
+def test_reminders_claimed_by_a_run_that_died_are_sent_once_its_lease_runs_out(owners, mailoutbox, monkeypatch):
+    real = emails.send_reminders
+    monkeypatch.setattr(emails, "send_reminders", die_while_sending)
+    with pytest.raises(RunDied):
+        run_at(START)
+    claimed = SentNotification.objects.count()
+    assert claimed and not sent()
+    monkeypatch.setattr(emails, "send_reminders", real)
+
+    # Within the lease the claims may still be being sent by their run: left alone.
+    run_at(START + SentNotification.LEASE - datetime.timedelta(minutes=1))
+    assert not mailoutbox and not sent()
+
+    report = run_at(START + SentNotification.LEASE + datetime.timedelta(minutes=1))
+    assert {o.code for o, _ in report.sent} == {"KT", "DHa", "DHe"}
+    assert len(sent()) == claimed == SentNotification.objects.count()
+    run_at(START + datetime.timedelta(hours=2))
+    assert len(mailoutbox) == len(report.sent)
+
+
+def test_a_run_overtaken_after_its_lease_does_not_send_what_the_other_run_sent(owners, mailoutbox):
+    on = D(2018, 6, 1)
+    with time_machine.travel(START, tick=False):
+        due, _ = reminders.reminders_to_send(on)
+        batch = uuid.uuid4()
+        claimed = reminders.claim((r for rs in due.values() for r in rs), batch=batch)
+    # The first run stalls past its lease; a second run takes the claims over and sends them.
+    run_at(START + SentNotification.LEASE + datetime.timedelta(minutes=1))
+    sent_before = len(mailoutbox)
+    assert sent_before == len(due)
+    # The first run wakes up and carries on: nothing of its claims is still its own.
+    with time_machine.travel(START + datetime.timedelta(minutes=20), tick=False):
+        report = reminders.RunReport()
+        for owner, owner_reminders in due.items():
+            reminders.handle_one_owner(owner, owner_reminders, claimed, on, report, batch)
+    assert report.sent == [] and len(mailoutbox) == sent_before
+
+
+def test_a_mail_server_that_never_answers_times_out_and_the_reminders_wait_for_the_next_run(owners, settings):
+    """A server that accepts the connection and says nothing (the audit's 3,067 lost reminders)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def accept_and_say_nothing():
+        server.settimeout(15)
+        try:
+            while True:
+                held.append(server.accept()[0])
+        except OSError:
+            pass
+
+    threading.Thread(target=accept_and_say_nothing, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.getsockname()
+    settings.EMAIL_TIMEOUT = 1
+    try:
+        started = time.monotonic()
+        report = send_reminders(D(2018, 6, 1))
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+        for connection in held:
+            connection.close()
+    assert {o.code for o in report.failed} == {"KT", "DHa", "DHe"}
+    assert elapsed < 3 * (1 + 1)  # three owners, one timeout each (and a little time for the rest)
+    assert not SentNotification.objects.exists()  # given back for the next run
+
+
+def test_the_mail_server_timeout_is_30_seconds_unless_email_timeout_says_otherwise():
+    probe = (
+        "from django.core.mail import get_connection; "
+        "print(get_connection('django.core.mail.backends.smtp.EmailBackend').timeout)"
+    )
+
+    def timeout(**env):
+        environment = {k: v for k, v in os.environ.items() if k != "EMAIL_TIMEOUT"} | env
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", probe],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert timeout() == "30"
+    assert timeout(EMAIL_TIMEOUT="5") == "5"

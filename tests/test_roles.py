@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from actionplan.models import Action, Owner, ProgressUpdate
+from actionplan.models import Action, Owner, Plan, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -132,4 +132,18 @@ def test_the_edit_form_draws_owners_as_govuk_checkboxes(client, small_plan, plan
     page = client.get(reverse("actionplan:edit_action", args=[a1.pk])).content.decode()
     assert 'type="checkbox" name="responsible" value=' in page
     assert "govuk-radios__input" not in page
-    assert page.count('class="govuk-checkboxes__input"') >= Owner.objects.count() * 2
+    # Every owner named in the admin's plans, twice (accountable and responsible).
+    offered = Owner.objects.named_in(Plan.objects.administered_by(plan_admin)).count()
+    assert offered == 4
+    assert page.count('class="govuk-checkboxes__input"') >= offered * 2
+
+
+def test_a_refused_request_is_logged_in_one_line_without_a_traceback(client, small_plan, outsider, caplog):
+    client.force_login(outsider)
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.get(page_url("plan", small_plan))
+    assert response.status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == f"Forbidden (Permission denied): {page_url('plan', small_plan)}"
+    assert record.exc_info is None
+    assert "Traceback" not in caplog.text
