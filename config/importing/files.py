@@ -268,7 +268,12 @@ def read_data_file(path: Path | str, source: str, what: str) -> Any:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
-        raise refuse(source, f"{line}{getattr(error, 'problem', None) or error}") from None
+        problem = getattr(error, "problem", None) or str(error)
+        # libyaml's scanner has a nesting limit of its own (far above ours) and may meet it before
+        # the events reach MAX_DEPTH: the same refusal, in our words.
+        if "maximum nesting depth" in problem:
+            problem = f"nested more than {MAX_DEPTH} levels deep"
+        raise refuse(source, f"{line}{problem}") from None
 
 
 # -- CSV and XLSX -----------------------------------------------------------------------------------
