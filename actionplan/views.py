@@ -2,16 +2,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from actionplan import action_export
+from actionplan.action_export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from actionplan.filters import ActionFilter
 from actionplan.forms import ActionForm, AsAtForm, BoardReportForm, CorrectionForm, ProgressUpdateForm
 from actionplan.models import Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
-from actionplan.reports import BoardReport, Dashboard, actions_csv, actions_xlsx
+from actionplan.reports import BoardReport, Dashboard
 
 
 def _get_plan_for_user(request, slug):
@@ -86,11 +88,10 @@ def action_list(request):
     actions = filters.qs
     if not request.GET.get("sort"):
         actions = actions.order_by("plan__title", "position")
-    actions = actions.for_display(as_at)
     export = request.GET.get("export")
-    if export in EXPORTS:
+    if export in ("csv", "xlsx"):
         return _export_actions(actions, as_at, export)
-    page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(actions.for_display(as_at), ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "actionplan/action_list.html",
@@ -98,17 +99,14 @@ def action_list(request):
     )
 
 
-EXPORTS = {
-    "csv": ("text/csv; charset=utf-8", actions_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", actions_xlsx),
-}
-
-
 def _export_actions(actions, as_at, export):
-    content_type, write = EXPORTS[export]
-    response = HttpResponse(write(actions), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="actions-as-at-{as_at:%Y-%m-%d}.{export}"'
-    return response
+    filename = f"actions-as-at-{as_at:%Y-%m-%d}.{export}"
+    if export == "csv":
+        response = StreamingHttpResponse(action_export.actions_csv(actions, as_at), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    workbook = action_export.actions_xlsx(actions, as_at)
+    return FileResponse(workbook, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def board_report(request, slug, pdf=False):
