@@ -21,6 +21,7 @@ import io
 from pathlib import Path
 
 from actionplan.importers.base import PlanFileError, save_plan, validate_plan
+from config.spreadsheets import formula_safe, from_formula_safe
 
 SUFFIXES = {".xlsx", ".csv"}
 
@@ -69,19 +70,6 @@ OWNER_COLUMNS = [
 OWNER_KINDS = ("Person", "Group", "Organisation")
 # Owners (and indicators) in one cell are separated by commas ("IH, KC"); no code contains one.
 OWNER_SEPARATOR = ","
-# Spreadsheet programs run a CSV cell that starts with these as a formula; the export prefixes
-# such cells with an apostrophe and the import takes it off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_csv_cell(value):
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
-def _unescape_csv_cell(value):
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 def _cell_text(value):
@@ -144,7 +132,7 @@ def read_sheets(path):
     try:
         if suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                rows = [[_unescape_csv_cell(c) for c in row] for row in csv.reader(handle)]
+                rows = [[from_formula_safe(c) for c in row] for row in csv.reader(handle)]
             return {"Actions": _Sheet("Actions", _numbered(rows))}
         import openpyxl
 
@@ -383,5 +371,5 @@ def rows_to_csv(header, rows):
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([escape_csv_cell(v) for v in row])
+        writer.writerow([formula_safe(v) for v in row])
     return out.getvalue()
