@@ -25,7 +25,8 @@ COPY . .
 COPY --from=assets /build/govuk ./static/govuk
 # collectstatic needs settings but no secrets or database.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
-RUN useradd --system --home /app hwb && chown -R hwb /app
+# Uploads (MEDIA_ROOT; a volume in docker-compose.yml, which takes this owner and mode): private.
+RUN useradd --system --home /app hwb && mkdir -m 700 -p media && chown -R hwb /app
 USER hwb
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from actionplan import action_export
@@ -286,80 +287,94 @@ def download_plan(request, slug, fmt):
     return response
 
 
-def _may_import(user, clean):
-    """Plan admins may re-import their own plan; only a superuser may bring in a new one."""
-    existing = Plan.objects.filter(slug=clean.attributes["slug"]).first()
-    if existing is None:
-        return user.is_superuser
-    return Plan.objects.administered_by(user).filter(pk=existing.pk).exists()
-
-
+@csrf_exempt  # the token is checked below, once the user may upload at all (the check reads the body)
 @require_http_methods(["GET", "POST"])
 def upload_plan(request):
-    """Step 1: upload a spreadsheet; if it is valid, show what importing it would change."""
+    """Step 1: upload a plan file; if it is valid, show what importing it would change.
+
+    Who may upload is asked before a byte of the file is read; the file goes straight into its own
+    private upload directory (uploads.PlanUploadHandler) and is deleted unless the request keeps it.
+    """
+    from actionplan import uploads
+
+    if not uploads.may_upload(request.user):
+        # Django's 403 page would check the CSRF token, and so read the body: the file stays unread.
+        request.csrf_processing_done = True
+        raise PermissionDenied("Only plan admins can import plans.")
+    handler = uploads.PlanUploadHandler(request)
+    request.upload_handlers = [handler]
+    try:
+        return _upload_plan(request, handler)
+    finally:
+        handler.discard_unkept()
+
+
+@csrf_protect
+def _upload_plan(request, handler):
     from actionplan import uploads
     from actionplan.forms import PlanUploadForm
-    from actionplan.importers import PlanFileError, preview_plan, validate_plan_file
 
-    if not (request.user.is_superuser or Plan.objects.administered_by(request.user).exists()):
-        raise PermissionDenied("Only plan admins can import plans.")
     form = PlanUploadForm(request.POST or None, request.FILES or None)
-    problems = []
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        token = uploads.store(request, uploaded)
-        try:
-            clean = validate_plan_file(uploads.path_for(request, token), source=uploaded.name)
-        except PlanFileError as error:
-            problems = error.errors
-            uploads.discard(request, token)
-        else:
-            if not _may_import(request.user, clean):
-                uploads.discard(request, token)
-                raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
-            return render(
-                request,
-                "actionplan/upload_preview.html",
-                {
-                    "report": preview_plan(clean),
-                    "token": token,
-                    "file_name": uploaded.name,
-                    "is_new": not Plan.objects.filter(slug=clean.attributes["slug"]).exists(),
-                },
-            )
-    status = 400 if form.errors or problems else 200
-    return render(request, "actionplan/upload_plan.html", {"form": form, "problems": problems}, status=status)
+        token = uploads.keep(request, handler)
+        if uploads.is_large(handler.path):
+            uploads.queue_check(token, request.user)
+            return redirect("actionplan:plan_upload_progress", token=token)
+        return _upload_outcome(request, token, uploads.check(token, request.user))
+    return render(request, "actionplan/upload_plan.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require_http_methods(["POST"])
 def confirm_plan_upload(request, token):
     """Step 2: import the previewed file. It is checked again: the plan may have changed meanwhile."""
     from actionplan import uploads
-    from actionplan.importers import PlanFileError, save_plan, validate_plan_file
 
     path = uploads.path_for(request, token)
     if path is None:
         messages.error(request, "That upload has expired or was already imported. Please upload the file again.")
         return redirect("actionplan:upload_plan")
-    try:
-        clean = validate_plan_file(path, source=path.name)
-        if not _may_import(request.user, clean):
-            raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
-        report = save_plan(clean)
-    except PlanFileError as error:
-        from actionplan.forms import PlanUploadForm
+    if uploads.is_large(path):
+        if (uploads.read_outcome(token) or {}).get("state") != uploads.PENDING:  # not twice
+            uploads.queue_check(token, request.user, confirm=True)
+        return redirect("actionplan:plan_upload_progress", token=token)
+    return _upload_outcome(request, token, uploads.check(token, request.user, confirm=True))
 
-        uploads.discard(request, token)
-        return render(
-            request, "actionplan/upload_plan.html", {"form": PlanUploadForm(), "problems": error.errors}, status=400
-        )
+
+@require_http_methods(["GET"])
+def plan_upload_progress(request, token):
+    """While the worker checks (or imports) a big upload: "Check again" until it has finished."""
+    from actionplan import uploads
+
+    if uploads.path_for(request, token) is None:
+        messages.error(request, "That upload has expired or was already imported. Please upload the file again.")
+        return redirect("actionplan:upload_plan")
+    outcome = uploads.read_outcome(token)
+    if outcome is None or outcome["state"] == uploads.PENDING:
+        confirming = bool(outcome and outcome["confirm"])
+        return render(request, "actionplan/upload_progress.html", {"token": token, "confirming": confirming})
+    return _upload_outcome(request, token, outcome)
+
+
+def _upload_outcome(request, token, outcome):
+    """The page for what checking (or importing) an upload came to (uploads.check)."""
+    from actionplan import uploads
+    from actionplan.forms import PlanUploadForm
+
+    if outcome["state"] == "valid":
+        context = {"report": uploads.preview_report(outcome), "token": token, "file_name": outcome["file_name"]}
+        return render(request, "actionplan/upload_preview.html", {**context, "is_new": outcome["is_new"]})
     uploads.discard(request, token)
-    messages.success(
+    if outcome["state"] == "forbidden":
+        raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
+    if outcome["state"] == "imported":
+        messages.success(request, outcome["message"])
+        return redirect(outcome["plan_url"])
+    return render(
         request,
-        f"Imported {path.name}: {report.created} created, {report.updated} changed, "
-        f"{report.unchanged} unchanged, {report.removed} removed.",
+        "actionplan/upload_plan.html",
+        {"form": PlanUploadForm(), "problems": outcome["problems"]},
+        status=400,
     )
-    return redirect(report.plan)
 
 
 # -- A board's exception report (issue 9) -----------------------------------------------------------
