@@ -9,17 +9,24 @@ Django test client, reading the response to the end. The floor is PostgreSQL wri
 columns for the same rows by itself: `COPY (the action list's query, with the owners and the
 latest narrative as subqueries) TO STDOUT`. Prints the median seconds of each, the ratio to the
 floor, and the peak memory Python allocated during one more download of each (tracemalloc, which
-slows Python, so it is a separate run). PostgreSQL only.
+slows Python, so it is a separate run). Then it serves the same downloads from gunicorn as
+docker-compose.yml runs it (sync worker, default 30 s timeout) and prints the status, the time and
+how much memory the worker holds afterwards. PostgreSQL only.
 
 bench/import.py prints these rows beside the import figures: see export_figures().
 """
 
 import argparse
+import http.client
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,11 +136,76 @@ def peak_memory(client, fmt):
         tracemalloc.stop()
 
 
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _children(pid):
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == pid]
+
+
+def _parent(proc):
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def through_gunicorn(client, formats):
+    """Each download from gunicorn as docker-compose.yml runs it (one sync worker, its default 30 s
+    timeout), on this database: (format, HTTP status, seconds, the worker's memory after, MB)."""
+    from tests.celery_worker import database_url
+
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_DEBUG": "1"}
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen([*command, "--workers", "1"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/healthz/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        cookie = {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+        results = []
+        for fmt in formats:
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(urllib.request.Request(base + URL.format(fmt), headers=cookie)) as got:
+                    while got.read(1 << 20):
+                        pass
+                    status = got.status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except (urllib.error.URLError, ConnectionError, http.client.HTTPException):
+                status = "killed"
+            seconds = time.perf_counter() - start
+            workers = _children(server.pid)
+            results.append((fmt, status, seconds, _rss_mb(workers[0]) if workers else float("nan")))
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def export_figures(plans=50, repeat=3):
     """Build `plans` × 400 actions (in the current, test, database) and measure the downloads.
 
-    Returns (rows, actions): rows of (what, median seconds, floor seconds, ratio, peak MB). Needs a
-    database where bench/dashboard.py's builder may add its plans (prefix "export-")."""
+    Returns (rows, actions, served): rows of (what, median seconds, floor seconds, ratio, peak MB),
+    the number of actions, and through_gunicorn()'s figures. Needs a database (committed, so that
+    gunicorn sees it) where bench/dashboard.py's builder may add its plans (prefix "export-")."""
     build_system(plans=plans, priorities=8, key_actions=10, subs=4, updates_per_action=10, people=500, prefix="export-")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -156,7 +228,7 @@ def export_figures(plans=50, repeat=3):
     for fmt, label in formats.items():
         seconds = statistics.median(times[fmt])
         rows.append((label, seconds, floor, seconds / floor, peak_memory(client, fmt)))
-    return rows, Action.objects.visible_to(user).count()
+    return rows, Action.objects.visible_to(user).count(), through_gunicorn(client, formats)
 
 
 def print_figures(rows):
@@ -175,9 +247,12 @@ def main():
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
-        rows, actions = export_figures(args.plans, args.repeat)
+        rows, actions, served = export_figures(args.plans, args.repeat)
         print(f"database: {connection.vendor}; {actions:,} actions, all of them exported")
         print_figures(rows)
+        print("through gunicorn (one sync worker, default 30 s timeout):")
+        for fmt, status, seconds, rss in served:
+            print(f"  {fmt:5} HTTP {status} in {seconds:.1f} s; the worker holds {rss:.0f} MB afterwards")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

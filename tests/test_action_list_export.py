@@ -19,12 +19,6 @@ URL = "/actions/"
 
 
 @pytest.fixture
-def signed_in(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of 7, so a few dozen actions cross several chunk boundaries."""
     monkeypatch.setattr(action_export, "CHUNK_SIZE", 7)
@@ -56,12 +50,12 @@ def page_rows(client, params):
 
 
 @pytest.mark.parametrize("as_at", ["", "2018-09-01"])
-def test_the_csv_streams_exactly_the_rows_and_values_the_pages_show(signed_in, system, small_chunks, as_at):
+def test_the_csv_streams_exactly_the_rows_and_values_the_pages_show(admin_client, system, small_chunks, as_at):
     params = {"sort": "-due,plan,code", "as_at": as_at}
-    response = signed_in.get(URL, {**params, "export": "csv"})
+    response = admin_client.get(URL, {**params, "export": "csv"})
     assert response.streaming
     exported = csv_rows(response)
-    shown = page_rows(signed_in, params)
+    shown = page_rows(admin_client, params)
     assert len(shown) > 3 * small_chunks
     assert [(row["Plan"], row["Action"]) for row in exported] == [(a.plan.title, a.code) for a in shown]
     for row, action in zip(exported, shown, strict=True):
@@ -79,10 +73,10 @@ def test_the_csv_streams_exactly_the_rows_and_values_the_pages_show(signed_in, s
     assert all(row["Responsible"] for row in exported if (row["Plan"], row["Action"]) in inherited)
 
 
-def test_a_sub_action_takes_its_key_actions_owners_even_in_another_chunk(signed_in, small_plan, monkeypatch):
+def test_a_sub_action_takes_its_key_actions_owners_even_in_another_chunk(admin_client, small_plan, monkeypatch):
     # Chunks of one: "A1 i" (which names nobody) is read in a chunk without A1.
     monkeypatch.setattr(action_export, "CHUNK_SIZE", 1)
-    rows = {row["Action"]: row for row in csv_rows(signed_in.get(URL, {"export": "csv"}))}
+    rows = {row["Action"]: row for row in csv_rows(admin_client.get(URL, {"export": "csv"}))}
     assert (rows["A1 i"]["Accountable"], rows["A1 i"]["Responsible"]) == (
         rows["A1"]["Accountable"],
         rows["A1"]["Responsible"],
@@ -90,10 +84,10 @@ def test_a_sub_action_takes_its_key_actions_owners_even_in_another_chunk(signed_
     assert rows["A1"]["Responsible"] == "DHa, KT"
 
 
-def test_the_xlsx_holds_the_same_rows_with_dates_as_dates(signed_in, system, small_chunks):
+def test_the_xlsx_holds_the_same_rows_with_dates_as_dates(admin_client, system, small_chunks):
     params = {"plan": system[0].slug, "sort": "due"}
-    exported = csv_rows(signed_in.get(URL, {**params, "export": "csv"}))
-    response = signed_in.get(URL, {**params, "export": "xlsx"})
+    exported = csv_rows(admin_client.get(URL, {**params, "export": "csv"}))
+    response = admin_client.get(URL, {**params, "export": "xlsx"})
     assert response["Content-Disposition"].startswith("attachment;")
     sheet = load_workbook(io.BytesIO(response.getvalue())).active
     header, *body = list(sheet.iter_rows(values_only=True))
@@ -113,14 +107,14 @@ def export_queries(client, fmt, django_assert_max_num_queries):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_queries_grow_with_the_chunks_not_the_rows(signed_in, small_chunks, fmt, django_assert_max_num_queries):
+def test_queries_grow_with_the_chunks_not_the_rows(admin_client, small_chunks, fmt, django_assert_max_num_queries):
     build_system(plans=1, priorities=1, key_actions=2, subs=2, updates_per_action=2, people=5)
     one_chunk = Action.objects.count()
     assert one_chunk <= small_chunks
-    few = export_queries(signed_in, fmt, django_assert_max_num_queries)
+    few = export_queries(admin_client, fmt, django_assert_max_num_queries)
     build_system(plans=4, priorities=2, key_actions=4, subs=4, updates_per_action=2, people=20, prefix="x")
     chunks = -(-Action.objects.count() // small_chunks)
-    many = export_queries(signed_in, fmt, django_assert_max_num_queries)
+    many = export_queries(admin_client, fmt, django_assert_max_num_queries)
     # Per chunk: its owners (two roles) and latest progress, and any plans and priorities not met before.
     assert many - few <= 5 * (chunks - 1)
     assert Action.objects.count() > 20 * one_chunk

@@ -42,54 +42,44 @@ def test_values_that_are_not_text_are_left_alone():
 
 
 @pytest.fixture
-def signed_in(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-def titled(plan, texts):
-    """Give the plan's first actions the dangerous texts as titles: {code: title}."""
-    titles = {}
-    for action, text in zip(plan.actions.order_by("position"), texts, strict=False):
-        Action.objects.filter(pk=action.pk).update(title=text)
-        titles[action.code] = text
-    return titles
-
-
-def more_actions(plan, n):
-    priority = plan.priorities.first()
+def titles(small_plan):
+    """Actions of the small plan titled with each dangerous text: {code: title}."""
+    priority = small_plan.priorities.first()
     Action.objects.bulk_create(
-        Action(plan=plan, priority=priority, code=f"Z{i}", number=f"Z{i}", title="x", position=100 + i)
-        for i in range(n)
+        Action(plan=small_plan, priority=priority, code=f"Z{i}", number=f"Z{i}", title=text, position=100 + i)
+        for i, text in enumerate(DANGEROUS)
     )
+    return {f"Z{i}": text for i, text in enumerate(DANGEROUS)}
 
 
-def test_the_action_list_csv_escapes_every_dangerous_start(signed_in, small_plan):
-    more_actions(small_plan, len(DANGEROUS))
-    titles = titled(small_plan, DANGEROUS)
-    response = signed_in.get(URL, {"export": "csv"})
+def test_the_action_list_csv_escapes_every_dangerous_start(admin_client, titles):
+    response = admin_client.get(URL, {"export": "csv"})
     rows = {row["Action"]: row for row in csv.DictReader(io.StringIO(response.getvalue().decode()))}
     for code, text in titles.items():
         assert rows[code]["Title"] == "'" + text
 
 
-def test_the_action_list_xlsx_writes_every_dangerous_start_as_text(signed_in, small_plan):
-    more_actions(small_plan, len(DANGEROUS))
-    titles = titled(small_plan, DANGEROUS)
-    content = signed_in.get(URL, {"export": "xlsx"}).getvalue()
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    header = [c.value for c in sheet[1]]
-    cells = {row[header.index("Action")].value: row[header.index("Title")] for row in sheet.iter_rows(min_row=2)}
-    for code, text in titles.items():
-        assert_text_cell(cells[code], text)
+def test_the_action_list_xlsx_writes_every_dangerous_start_as_text(admin_client, titles):
+    content = admin_client.get(URL, {"export": "xlsx"}).getvalue()
+    assert_titles_are_text(openpyxl.load_workbook(io.BytesIO(content)).active, "Action", titles)
     assert_no_formulas(content)
 
 
-def assert_text_cell(cell, text):
-    # As written, with no apostrophe (XML reads a carriage return as a line feed, in any workbook).
-    assert cell.value == text.replace("\r", "\n")
-    assert cell.data_type == "s"
-    assert cell.quotePrefix  # Excel keeps it text when someone edits the cell
+def test_the_plan_spreadsheet_writes_every_dangerous_start_as_text(small_plan, titles):
+    content = dump_plan(small_plan, "xlsx")
+    assert_titles_are_text(openpyxl.load_workbook(io.BytesIO(content))["Actions"], "Action code", titles)
+    assert_no_formulas(content)
+
+
+def assert_titles_are_text(sheet, code_heading, titles):
+    header = [c.value for c in sheet[1]]
+    cells = {row[header.index(code_heading)].value: row[header.index("Title")] for row in sheet.iter_rows(min_row=2)}
+    for code, text in titles.items():
+        cell = cells[code]
+        # As written, with no apostrophe (XML reads a carriage return as a line feed, in any workbook).
+        assert cell.value == text.replace("\r", "\n")
+        assert cell.data_type == "s"
+        assert cell.quotePrefix  # Excel keeps it text when someone edits the cell
 
 
 def assert_no_formulas(content):
@@ -99,21 +89,7 @@ def assert_no_formulas(content):
         assert not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name) for name in sheets)
 
 
-def test_the_plan_spreadsheet_writes_every_dangerous_start_as_text(small_plan):
-    more_actions(small_plan, len(DANGEROUS))
-    titles = titled(small_plan, DANGEROUS)
-    content = dump_plan(small_plan, "xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(content))["Actions"]
-    header = [c.value for c in sheet[1]]
-    cells = {row[header.index("Action code")].value: row[header.index("Title")] for row in sheet.iter_rows(min_row=2)}
-    for code, text in titles.items():
-        assert_text_cell(cells[code], text)
-    assert_no_formulas(content)
-
-
-def test_the_plan_csv_escapes_every_dangerous_start_and_imports_back_intact(tmp_path, small_plan):
-    more_actions(small_plan, len(DANGEROUS))
-    titles = titled(small_plan, DANGEROUS)
+def test_the_plan_csv_escapes_every_dangerous_start_and_imports_back_intact(tmp_path, small_plan, titles):
     path = tmp_path / "small.csv"
     path.write_text(dump_plan(small_plan, "csv"), encoding="utf-8", newline="")
     with path.open(encoding="utf-8-sig", newline="") as handle:
