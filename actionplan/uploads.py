@@ -22,12 +22,14 @@ import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from simple_history.models import HistoricalRecords
 
 from actionplan.importers import PLAN_SUFFIXES, ImportReport, PlanFileError, preview_plan, save_plan, validate_plan_file
 from actionplan.models import Plan
@@ -237,7 +239,8 @@ def check(token, user, confirm=False, limits=False):
     if not may_import(user, clean):
         return {"state": "forbidden"}
     if confirm:
-        report = save_plan(clean)
+        with _recorded_as(user):
+            report = save_plan(clean)
         return {
             "state": "imported",
             "message": f"Imported {name}: {report.created} created, {report.updated} changed, "
@@ -254,6 +257,19 @@ def run_check(token, user_id, confirm=False):
     outcome = check(token, user, confirm, limits=True) if user else {"state": "forbidden"}
     write_outcome(token, outcome)
     return outcome["state"]
+
+
+@contextmanager
+def _recorded_as(user):
+    """The audit trail names `user` for what is saved inside, in a worker as in their request."""
+    if getattr(HistoricalRecords.context, "request", None) is not None:
+        yield  # in the request: django-simple-history's middleware already names them
+        return
+    HistoricalRecords.context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        del HistoricalRecords.context.request
 
 
 def _ran_out_of_memory(error):

@@ -208,7 +208,9 @@ def test_a_big_file_is_checked_by_the_task_with_a_page_to_check_again(
     run_queued(queued)
     done = client.get(progress)
     assert done.status_code == 302 and done.url == small_plan.get_absolute_url()
-    assert Action.objects.get(plan=small_plan, code="A1").title == "Agree the refreshed vision (edited)"
+    a1 = Action.objects.get(plan=small_plan, code="A1")
+    assert a1.title == "Agree the refreshed vision (edited)"
+    assert a1.history.first().history_user == plan_admin  # the audit trail says who, as in a request
     assert stored(upload_dir) == []
 
 
