@@ -211,20 +211,20 @@ def write_outcome(token, outcome):
     os.replace(partial, folder / OUTCOME)
 
 
-def check(token, user, confirm=False, limits=False):
+def check(token, user, confirm=False):
     """Validate the stored upload `token` for `user` and preview it (or, `confirm`, import it).
 
     The outcome: {"state": "valid", "preview": …, "is_new": …}, {"state": "imported", "message": …,
-    "plan_url": …}, {"state": "invalid", "problems": […]} or {"state": "forbidden"}. With
-    `limits`, validation may use only PLAN_UPLOAD_CHECK_MEMORY_MB more memory. Problems name the
-    file by its own name, never by where it is on the server.
+    "plan_url": …}, {"state": "invalid", "problems": […]} or {"state": "forbidden"}. Validation
+    may use only PLAN_UPLOAD_CHECK_MEMORY_MB more memory, in the worker as in a request. Problems
+    name the file by its own name, never by where it is on the server.
     """
     path = _stored_file(token)
     if path is None:
         return _problems(["The upload has expired or was already imported. Please upload the file again."])
     name = path.name
     try:
-        with memory_limit(settings.PLAN_UPLOAD_CHECK_MEMORY_MB * 1024 * 1024 if limits else None):
+        with memory_limit(settings.PLAN_UPLOAD_CHECK_MEMORY_MB * 1024 * 1024):
             clean = validate_plan_file(path, source=name)
     except (PlanFileError, MemoryError) as error:
         if _ran_out_of_memory(error):  # readers may report it as a file they could not read
@@ -254,7 +254,7 @@ def check(token, user, confirm=False, limits=False):
 def run_check(token, user_id, confirm=False):
     """What the Celery task does: check() within limits, the outcome left for the progress page."""
     user = get_user_model().objects.filter(pk=user_id).first()
-    outcome = check(token, user, confirm, limits=True) if user else {"state": "forbidden"}
+    outcome = check(token, user, confirm) if user else {"state": "forbidden"}
     write_outcome(token, outcome)
     return outcome["state"]
 

@@ -229,23 +229,25 @@ def test_the_task_refuses_a_plan_the_uploader_does_not_administer(
     assert stored(upload_dir) == []
 
 
+@pytest.mark.parametrize("in_the_worker", [True, False])
 def test_a_check_that_needs_more_memory_than_allowed_stops_with_a_clear_error(
-    plan_admin, small_plan, upload_dir, settings, queued
+    plan_admin, small_plan, upload_dir, settings, queued, in_the_worker
 ):
     settings.PLAN_UPLOAD_CHECK_MEMORY_MB = 1
+    settings.PLAN_UPLOAD_TASK_BYTES = 100 if in_the_worker else 10 * 1024 * 1024
     # 40,000 rows (3 MB): reading them takes several times the megabyte allowed.
     rows = "".join(f"small-plan,A,Priority A,A{n},,Action {n} of many,,,KT,31/05/18\n" for n in range(40_000))
     header = "Plan,Priority code,Priority text,Action code,Parent code,Title,Description,Accountable,Responsible"
-    content = f"{header},Completion date\n{rows}"
     client = signed_in(plan_admin)
-    post_file(client, "big.csv", content.encode())
-    token = client.session[uploads.SESSION_KEY][-1]
-    run_queued(queued)
-    response = client.get(reverse("actionplan:plan_upload_progress", args=[token]))
+    response = post_file(client, "big.csv", f"{header},Completion date\n{rows}".encode())
+    if in_the_worker:
+        run_queued(queued)
+        response = client.get(response.url)
     assert response.status_code == 400
     assert response.context["problems"] == [
         "big.csv: too big to check: it needs more memory than allowed. Try again, or split the plan into smaller files."
     ]
+    assert stored(upload_dir) == []
 
 
 def test_a_check_that_never_finished_is_reported_not_waited_for_forever(
