@@ -26,7 +26,8 @@ COPY --from=assets /build/govuk ./static/govuk
 # collectstatic needs settings but no database; production settings refuse a short or known
 # secret key, so the build gets a random one that is thrown away with this layer's shell.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" python manage.py collectstatic --noinput
-RUN useradd --system --home /app hwb && chown -R hwb /app
+# Uploads (MEDIA_ROOT; a volume in docker-compose.yml, which takes this owner and mode): private.
+RUN useradd --system --home /app hwb && mkdir -m 700 -p media && chown -R hwb /app
 USER hwb
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

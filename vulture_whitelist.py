@@ -65,6 +65,11 @@ env_list
 production_secret_key  # config.env, read by settings
 _.claimed_at  # SentNotification: named in filters and updates (reminders.claim)
 _.can_delete  # admin inline option
+_.receive_data_chunk  # uploads.PlanUploadHandler: Django's FileUploadHandler callbacks
+_.file_complete
+_.upload_interrupted
+_.csrf_processing_done  # HttpRequest attributes Django reads (views.upload_plan)
+_.upload_handlers
 _.full_history  # admin: a list_display column
 _refuse_deleting_reported_progress  # a pre_delete receiver (connected by its decorator)
 sender  # signal receivers' argument

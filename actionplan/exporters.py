@@ -9,7 +9,7 @@ import yaml
 from actionplan.importers.base import SUPPORTED_FORMAT
 from actionplan.models import Action, Owner
 from actionplan.plan_template import ACTION_COLUMNS, OWNER_COLUMNS, OWNER_SEPARATOR, PLAN_FIELDS
-from config.spreadsheets import formula_safe
+from config.spreadsheets import formula_safe, formula_safe_cell
 
 
 def _optional(mapping, key, value):
@@ -200,9 +200,8 @@ def plan_to_xlsx(plan):
             sheet.append(row)
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                # A text starting "=" is still text: never let Excel run it as a formula.
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
+                # Text that looks like a formula is still text: never let Excel run it.
+                formula_safe_cell(cell)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A2"
     out = io.BytesIO()

@@ -7,87 +7,17 @@ decides a colour, a status or whose an action is.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Q
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
 from actionplan.querysets import ActionQuerySet, PlanQuerySet, prefetch_owners
 from actionplan.status import RAG, DeliveryStatus, RagSummary
 from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
 from partnerships.models import Meeting, Organisation, Partnership
-
-# The action list export, one row per action: (heading, value of an action from with_rag + for_display).
-EXPORT_COLUMNS: list[tuple[str, Callable[[Action], Any]]] = [
-    ("Plan", lambda a: a.plan.title),
-    ("Strategic priority", lambda a: a.priority.code),
-    ("Action", lambda a: a.code),
-    ("Title", lambda a: a.title),
-    ("Accountable", lambda a: ", ".join(o.code for o in a.accountable_owners())),
-    ("Responsible", lambda a: ", ".join(o.code for o in a.responsible_owners())),
-    ("Completion date (as written)", lambda a: a.completion_date_text),
-    ("Original due date", lambda a: a.due_date),
-    ("Current due date", lambda a: a.current_due_date),
-    ("Days slipped", lambda a: a.days_slipped or ""),
-    ("Delivery status", lambda a: DeliveryStatus(a.delivery_status).label),
-    ("Days overdue", lambda a: a.days_overdue or ""),
-    ("RAG", lambda a: RAG(a.rag).label),
-    ("Officer's RAG disagrees", lambda a: "Yes" if a.rag_disagrees else ""),
-    ("Stale", lambda a: "Yes" if a.is_stale else ""),
-    ("Last update", lambda a: a.last_reported_on),
-    ("Latest progress", lambda a: update.narrative if (update := a.latest_update()) else ""),
-]
-
-# Spreadsheet programs run text that starts like a formula; source text never needs to.
-FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def export_rows(actions: Iterable[Action]) -> Iterator[list[Any]]:
-    yield [heading for heading, _ in EXPORT_COLUMNS]
-    for action in actions:
-        yield [_safe(value(action)) for _, value in EXPORT_COLUMNS]
-
-
-def actions_csv(actions: Iterable[Action]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in export_rows(actions):
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, datetime.date) else v for v in row])
-    return out.getvalue()
-
-
-def actions_xlsx(actions: Iterable[Action], title: str = "Actions") -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    for row in export_rows(actions):
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, datetime.date):
-                cell.number_format = "DD/MM/YYYY"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
 
 # How many actions each of the dashboard's lists shows before "See all".
 DASHBOARD_LIST_LENGTH = 10

@@ -39,3 +39,23 @@ def send_reminders(today: str | None = None) -> None:
 @shared_task(**RETRY)
 def board_digest(today: str | None = None) -> None:
     call_command("board_digest", *_today(today))
+
+
+@shared_task(**RETRY)
+def delete_unconfirmed_uploads() -> None:
+    call_command("delete_unconfirmed_uploads")
+
+
+# A big plan upload is checked here, not in the web request: the worker gives up after the soft
+# limit (the outcome says so) and is stopped at the hard one; uploads.check() limits its memory.
+# Acknowledged on receipt: a file that brings a worker down is not handed to the next one.
+@shared_task(
+    soft_time_limit=settings.PLAN_UPLOAD_CHECK_SECONDS,
+    time_limit=settings.PLAN_UPLOAD_CHECK_SECONDS + 30,
+    acks_late=False,
+)
+def check_plan_upload(token: str, user_id: int, confirm: bool = False) -> str:
+    from actionplan import uploads
+
+    state: str = uploads.run_check(token, user_id, confirm)
+    return state

@@ -18,6 +18,7 @@ urlpatterns = [
     path("updates/<int:pk>/correct/", views.correct_update, name="correct_update"),
     path("plans/<slug:slug>/download.<str:fmt>", views.download_plan, name="download_plan"),
     path("plan-upload/", views.upload_plan, name="upload_plan"),
+    path("plan-upload/<str:token>/", views.plan_upload_progress, name="plan_upload_progress"),
     path("plan-upload/<str:token>/confirm/", views.confirm_plan_upload, name="confirm_plan_upload"),
     path("boards/<slug:slug>/exception-report/", views.exception_report, name="exception_report"),
 ]

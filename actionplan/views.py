@@ -2,11 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from actionplan import action_export
+from actionplan.action_export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from actionplan.filters import ActionFilter, visible_owners
 from actionplan.forms import (
     ActionForm,
@@ -18,7 +21,7 @@ from actionplan.forms import (
 )
 from actionplan.models import Action, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
-from actionplan.reports import BoardReport, Dashboard, ExceptionReport, actions_csv, actions_xlsx
+from actionplan.reports import BoardReport, Dashboard, ExceptionReport
 from actionplan.status import DeliveryStatus
 
 
@@ -94,11 +97,10 @@ def action_list(request):
     actions = filters.qs
     if not request.GET.get("sort"):
         actions = actions.order_by("plan__title", "position")
-    actions = actions.for_display(on)
     export = request.GET.get("export")
-    if export in EXPORTS:
+    if export in ("csv", "xlsx"):
         return _export_actions(actions, on, export)
-    page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(actions.for_display(on), ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "actionplan/action_list.html",
@@ -106,17 +108,14 @@ def action_list(request):
     )
 
 
-EXPORTS = {
-    "csv": ("text/csv; charset=utf-8", actions_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", actions_xlsx),
-}
-
-
 def _export_actions(actions, on, export):
-    content_type, write = EXPORTS[export]
-    response = HttpResponse(write(actions), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="actions-as-at-{on:%Y-%m-%d}.{export}"'
-    return response
+    filename = f"actions-as-at-{on:%Y-%m-%d}.{export}"
+    if export == "csv":
+        response = StreamingHttpResponse(action_export.actions_csv(actions, on), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    workbook = action_export.actions_xlsx(actions, on)
+    return FileResponse(workbook, ontachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def board_report(request, slug, pdf=False):
@@ -294,78 +293,94 @@ def download_plan(request, slug, fmt):
     return response
 
 
-def _may_import(user, clean):
-    """Plan admins may re-import their own plan; only a superuser may bring in a new one."""
-    existing = Plan.objects.filter(slug=clean.attributes["slug"]).first()
-    if existing is None:
-        return user.is_superuser
-    return Plan.objects.administered_by(user).filter(pk=existing.pk).exists()
-
-
+@csrf_exempt  # the token is checked below, once the user may upload at all (the check reads the body)
 @require_http_methods(["GET", "POST"])
 def upload_plan(request):
-    """Step 1: upload a spreadsheet; if it is valid, show what importing it would change."""
+    """Step 1: upload a plan file; if it is valid, show what importing it would change.
+
+    Who may upload is asked before a byte of the file is read; the file goes straight into its own
+    private upload directory (uploads.PlanUploadHandler) and is deleted unless the request keeps it.
+    """
+    from actionplan import uploads
+
+    if not uploads.may_upload(request.user):
+        # Django's 403 page would check the CSRF token, and so read the body: the file stays unread.
+        request.csrf_processing_done = True
+        raise PermissionDenied("Only plan admins can import plans.")
+    handler = uploads.PlanUploadHandler(request)
+    request.upload_handlers = [handler]
+    try:
+        return _upload_plan(request, handler)
+    finally:
+        handler.discard_unkept()
+
+
+@csrf_protect
+def _upload_plan(request, handler):
     from actionplan import uploads
     from actionplan.forms import PlanUploadForm
-    from actionplan.importers import PlanFileError, preview_plan, validate_plan_file
 
-    if not (request.user.is_superuser or Plan.objects.administered_by(request.user).exists()):
-        raise PermissionDenied("Only plan admins can import plans.")
     form = PlanUploadForm(request.POST or None, request.FILES or None)
-    problems = []
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        token = uploads.store(request, uploaded)
-        try:
-            clean = validate_plan_file(uploads.path_for(request, token), source=uploaded.name)
-            if not _may_import(request.user, clean):
-                uploads.discard(request, token)
-                raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
-            # Saving can refuse too (changes to owners other plans use): preview inside the same try.
-            is_new = not Plan.objects.filter(slug=clean.attributes["slug"]).exists()
-            report = preview_plan(clean, request.user)
-        except PlanFileError as error:
-            problems = error.errors
-            uploads.discard(request, token)
-        else:
-            return render(
-                request,
-                "actionplan/upload_preview.html",
-                {"report": report, "token": token, "file_name": uploaded.name, "is_new": is_new},
-            )
-    status = 400 if form.errors or problems else 200
-    return render(request, "actionplan/upload_plan.html", {"form": form, "problems": problems}, status=status)
+        token = uploads.keep(request, handler)
+        if uploads.is_large(handler.path):
+            uploads.queue_check(token, request.user)
+            return redirect("actionplan:plan_upload_progress", token=token)
+        return _upload_outcome(request, token, uploads.check(token, request.user))
+    return render(request, "actionplan/upload_plan.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require_http_methods(["POST"])
 def confirm_plan_upload(request, token):
     """Step 2: import the previewed file. It is checked again: the plan may have changed meanwhile."""
     from actionplan import uploads
-    from actionplan.importers import PlanFileError, save_plan, validate_plan_file
 
     path = uploads.path_for(request, token)
     if path is None:
         messages.error(request, "That upload has expired or was already imported. Please upload the file again.")
         return redirect("actionplan:upload_plan")
-    try:
-        clean = validate_plan_file(path, source=path.name)
-        if not _may_import(request.user, clean):
-            raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
-        report = save_plan(clean, request.user)
-    except PlanFileError as error:
-        from actionplan.forms import PlanUploadForm
+    if uploads.is_large(path):
+        if (uploads.read_outcome(token) or {}).get("state") != uploads.PENDING:  # not twice
+            uploads.queue_check(token, request.user, confirm=True)
+        return redirect("actionplan:plan_upload_progress", token=token)
+    return _upload_outcome(request, token, uploads.check(token, request.user, confirm=True))
 
-        uploads.discard(request, token)
-        return render(
-            request, "actionplan/upload_plan.html", {"form": PlanUploadForm(), "problems": error.errors}, status=400
-        )
+
+@require_http_methods(["GET"])
+def plan_upload_progress(request, token):
+    """While the worker checks (or imports) a big upload: "Check again" until it has finished."""
+    from actionplan import uploads
+
+    if uploads.path_for(request, token) is None:
+        messages.error(request, "That upload has expired or was already imported. Please upload the file again.")
+        return redirect("actionplan:upload_plan")
+    outcome = uploads.read_outcome(token)
+    if outcome is None or outcome["state"] == uploads.PENDING:
+        confirming = bool(outcome and outcome["confirm"])
+        return render(request, "actionplan/upload_progress.html", {"token": token, "confirming": confirming})
+    return _upload_outcome(request, token, outcome)
+
+
+def _upload_outcome(request, token, outcome):
+    """The page for what checking (or importing) an upload came to (uploads.check)."""
+    from actionplan import uploads
+    from actionplan.forms import PlanUploadForm
+
+    if outcome["state"] == "valid":
+        context = {"report": uploads.preview_report(outcome), "token": token, "file_name": outcome["file_name"]}
+        return render(request, "actionplan/upload_preview.html", {**context, "is_new": outcome["is_new"]})
     uploads.discard(request, token)
-    messages.success(
+    if outcome["state"] == "forbidden":
+        raise PermissionDenied("Only a plan's admins can import it; only a superuser can add a new plan.")
+    if outcome["state"] == "imported":
+        messages.success(request, outcome["message"])
+        return redirect(outcome["plan_url"])
+    return render(
         request,
-        f"Imported {path.name}: {report.created} created, {report.updated} changed, "
-        f"{report.unchanged} unchanged, {report.removed} removed.",
+        "actionplan/upload_plan.html",
+        {"form": PlanUploadForm(), "problems": outcome["problems"]},
+        status=400,
     )
-    return redirect(report.plan)
 
 
 # -- A board's exception report -----------------------------------------------------------------

@@ -125,6 +125,16 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# Files users upload, such as plan spreadsheets waiting to be confirmed: private (0700), never
+# served. The web and worker processes must share it (docker-compose.yml: the "media" volume).
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+PLAN_UPLOAD_DIR = Path(env_str("PLAN_UPLOAD_DIR", str(MEDIA_ROOT / "plan-uploads")))
+# Plan uploads bigger than this are checked by the Celery worker, within these limits, while the
+# browser shows a progress page; smaller ones in the request.
+PLAN_UPLOAD_TASK_BYTES = env_int("PLAN_UPLOAD_TASK_BYTES", 1024 * 1024)
+PLAN_UPLOAD_CHECK_SECONDS = env_int("PLAN_UPLOAD_CHECK_SECONDS", 120)
+PLAN_UPLOAD_CHECK_MEMORY_MB = env_int("PLAN_UPLOAD_CHECK_MEMORY_MB", 512)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -164,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actionplan.tasks.board_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # Hourly, so an upload nobody confirmed is gone within a day and an hour.
+    "delete-unconfirmed-uploads": {
+        "task": "actionplan.tasks.delete_unconfirmed_uploads",
+        "schedule": crontab(minute=20),
+    },
 }
 # Beat sends each job once: while Redis is away it keeps trying to send it (for about an hour)
 # rather than dropping the day's run; the tasks' own retries are sent the same way.
@@ -173,6 +188,8 @@ for _job in CELERY_BEAT_SCHEDULE.values():
 # A task is acknowledged only when it has run, so a worker lost mid-run leaves it for another.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process that has grown past this (KB) after a task is replaced by a fresh one.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 600_000)
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

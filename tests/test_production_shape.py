@@ -99,6 +99,13 @@ def test_app_services_use_postgres_and_redis_in_production_mode(name):
         assert service["depends_on"][dependency]["condition"] == "service_healthy"
 
 
+def test_web_and_worker_share_the_uploads_directory():
+    # A big plan upload is stored by the web service and checked by the worker.
+    for name in ("web", "worker", "beat"):
+        assert "media:/app/media" in SERVICES[name]["volumes"]
+    assert "media" in COMPOSE["volumes"]
+
+
 def test_production_redirects_to_https_except_the_health_check():
     # Compose's health check calls plain HTTP from inside the container; load balancers may use HEAD.
     probe = (
