@@ -62,9 +62,13 @@ def _folder(token):
 
 def _safe_name(name):
     """The uploaded name without any directory part, reduced to harmless characters."""
-    name = Path(name).name
-    stem = "".join(c if c.isalnum() or c in "-_ " else "-" for c in Path(name).stem).strip() or "plan"
-    return f"{stem[:80]}{Path(name).suffix.lower()}"
+    path = Path(Path(name).name)
+    stem, suffix = path.stem, path.suffix.lower()
+    if not suffix and stem.startswith("."):
+        # ".yaml" is all ending and no name: kept as it is, so the check can say so.
+        return stem.lower()
+    stem = "".join(c if c.isalnum() or c in "-_ " else "-" for c in stem).strip() or "plan"
+    return f"{stem[:80]}{suffix}"
 
 
 def may_upload(user):
@@ -152,7 +156,11 @@ def path_for(request, token):
 
 def _stored_file(token):
     folder = _folder(token)
-    files = [p for p in folder.iterdir() if p.suffix.lower() in PLAN_SUFFIXES] if folder and folder.is_dir() else []
+    files = (
+        [p for p in folder.iterdir() if p.name.lower().endswith(tuple(PLAN_SUFFIXES))]
+        if folder and folder.is_dir()
+        else []
+    )
     return files[0] if files else None
 
 

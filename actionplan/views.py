@@ -115,7 +115,7 @@ def _export_actions(actions, on, export):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     workbook = action_export.actions_xlsx(actions, on)
-    return FileResponse(workbook, ontachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return FileResponse(workbook, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def board_report(request, slug, pdf=False):

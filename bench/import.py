@@ -12,7 +12,9 @@ bulk_create per table, without the parsing, validation and comparing the import 
 unchanged re-import is checked to write nothing at all. Prints the median of the runs and how long
 a fixed Python loop takes (this shared machine changes speed from minute to minute).
 
-figures() returns the rows printed; the export bench (bench/export.py) can add its own the same way.
+Then the action list's downloads (bench/export.py's export_figures(): 20,000 actions exported as
+CSV and XLSX beside PostgreSQL's COPY … TO STDOUT of the same columns), so one run prints all four
+ratios; --no-exports leaves them out.
 """
 
 import argparse
@@ -212,6 +214,8 @@ def main():
     parser.add_argument("--actions", type=int, default=25, help="key actions per priority")
     parser.add_argument("--subs", type=int, default=4, help="sub-actions per key action")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-exports", action="store_true", help="leave out the export figures")
+    parser.add_argument("--export-plans", type=int, default=50, help="plans of 400 actions to export")
     args = parser.parse_args()
 
     setup_test_environment()
@@ -224,6 +228,13 @@ def main():
             print(f"database: {connection.vendor}")
             print(f"machine speed before: {machine_speed():.0f} ms for a fixed loop (lower is faster)")
             print_figures(figures(args, big_path))
+            if not args.no_exports:
+                sys.path.insert(0, str(ROOT / "bench"))
+                import export  # bench/export.py
+
+                rows, actions, _ = export.export_figures(args.export_plans, max(1, args.repeat // 2))
+                print(f"exports ({actions:,} actions):")
+                export.print_figures(rows)
             print(f"machine speed after: {machine_speed():.0f} ms for a fixed loop")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -46,7 +46,8 @@ def test_a_beat_run_while_redis_is_away_is_sent_once_redis_is_back(settings, tmp
     if redis_server is None:
         service_missing("redis-server is not installed (make test installs it)")
     port = free_port()
-    app = Celery("beat-test")
+    # Not the current app: shared tasks sent later in this process must keep the real broker.
+    app = Celery("beat-test", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
     job = settings.CELERY_BEAT_SCHEDULE["send-reminders"]
