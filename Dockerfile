@@ -4,10 +4,13 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
-RUN mkdir -p govuk \
- && cp -r node_modules/govuk-frontend/dist/govuk/assets govuk/assets \
+COPY static/scss ./static/scss
+# The same build as `make static`: GOV.UK Frontend's Sass with Arial, its JS and images.
+RUN mkdir -p govuk/assets \
+ && cp -r node_modules/govuk-frontend/dist/govuk/assets/images node_modules/govuk-frontend/dist/govuk/assets/manifest.json govuk/assets/ \
  && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js govuk/ \
- && sed 's#url(/assets/#url(assets/#g' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css > govuk/govuk-frontend.min.css
+ && npx sass --no-source-map --style=compressed --quiet-deps --silence-deprecation=import \
+      --load-path=node_modules static/scss/govuk-frontend.scss govuk/govuk-frontend.min.css
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

@@ -28,17 +28,19 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,lint]"
 	touch $@
 
-# GOV.UK Frontend ships compiled CSS/JS and assets; copy them under static/ so nothing is fetched at
-# run time. Its CSS points at /assets/...: make those references relative to the copied CSS.
+# GOV.UK Frontend's CSS is built from its Sass with the documented font override (Arial, not GDS
+# Transport: this service is not on GOV.UK) by static/scss/govuk-frontend.scss; its JS and images
+# are copied. All under static/govuk/, so nothing is fetched at run time.
 static: $(GOVUK_STATIC)/.installed
 
-$(GOVUK_STATIC)/.installed: package.json package-lock.json
+$(GOVUK_STATIC)/.installed: package.json package-lock.json static/scss/govuk-frontend.scss
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(GOVUK_STATIC)
-	mkdir -p $(GOVUK_STATIC)
-	cp -r $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
+	mkdir -p $(GOVUK_STATIC)/assets
+	cp -r $(GOVUK_DIST)/assets/images $(GOVUK_DIST)/assets/manifest.json $(GOVUK_STATIC)/assets/
 	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_STATIC)/
-	sed 's#url(/assets/#url(assets/#g' $(GOVUK_DIST)/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
+	npx sass --no-source-map --style=compressed --quiet-deps --silence-deprecation=import \
+		--load-path=node_modules static/scss/govuk-frontend.scss $(GOVUK_STATIC)/govuk-frontend.min.css
 	touch $@
 
 migrate: install

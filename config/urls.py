@@ -4,6 +4,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
+from config.sign_in import sign_in
+
 
 @login_not_required
 @require_GET
@@ -17,8 +19,10 @@ admin.site.site_title = "HWB assurance admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", sign_in, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz/", healthz, name="healthz"),
+    path("help/", include("config.pages")),
     path("partnerships/", include("partnerships.urls")),
     path("indicators/", include("indicators.urls")),
     path("", include("actionplan.urls")),
