@@ -25,6 +25,16 @@ def accessibility_violations(page, impacts=None):
     ]
 
 
+def all_accessibility_violations(page):
+    """Every axe rule it runs by default (WCAG 2.0-2.2 A and AA and its best practices: landmarks,
+    heading order, ...), violations of any impact."""
+    results = _axe.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:5]}"
+        for v in results.response["violations"]
+    ]
+
+
 def serious_accessibility_violations(page):
     """Only the serious and critical ones: what each page's acceptance requires to be none."""
     return accessibility_violations(page, impacts={"serious", "critical"})
