@@ -30,7 +30,8 @@ PAGE_FACTS = """() => {
   const problems = [];
   const root = document.documentElement;
   if (root.scrollWidth > window.innerWidth) {
-    const wide = [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    const wide = [...document.querySelectorAll("body *")]
+      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
       .filter(e => !(e.parentElement && e.parentElement.closest(".app-table-scroll, .app-chart-scroll")))
       .slice(-3).map(e => e.tagName + "#" + e.id + "." + e.className);
     problems.push(`page is ${root.scrollWidth}px wide in a ${window.innerWidth}px window: ${wide.join(", ")}`);
@@ -45,7 +46,8 @@ PAGE_FACTS = """() => {
   for (const message of document.querySelectorAll(".govuk-error-message")) {
     const group = message.closest(".govuk-form-group");
     const ids = [...group.querySelectorAll("input, select, textarea")].map(e => e.id);
-    const linked = [...document.querySelectorAll(".govuk-error-summary__list a")].some(a => ids.includes(a.hash.slice(1)));
+    const links = [...document.querySelectorAll(".govuk-error-summary__list a")];
+    const linked = links.some(a => ids.includes(a.hash.slice(1)));
     if (!linked) problems.push(`error "${message.innerText}" is not linked from an error summary`);
   }
   return problems;
@@ -133,7 +135,8 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
         "action": f"/actions/{kt_action.pk}/",
         "plan-list": "/plans/",
         "plan": f"/plans/{CQC}/",
-        "board-report-with-error": f"/plans/{CQC}/report/?meeting=2018-11-15&since_day=1&since_month=13&since_year=2018",
+        "board-report-with-error": f"/plans/{CQC}/report/?meeting=2018-11-15"
+        "&since_day=1&since_month=13&since_year=2018",
         "partnerships": "/partnerships/",
         "partnership": "/partnerships/hwb/",
         "exception-report-with-error": "/boards/hwb/exception-report/?on_day=1&on_month=1&on_year=9999",
