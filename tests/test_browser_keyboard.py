@@ -13,9 +13,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FOCUS_SHOWN = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return false;
-  const shows = (style) => (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+  const shows = (style) =>
+    (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
   if (el.matches(".govuk-radios__input, .govuk-checkboxes__input")) {
-    return shows(getComputedStyle(el.nextElementSibling, "::before")) || shows(getComputedStyle(el.nextElementSibling, "::after"));
+    const label = el.nextElementSibling;
+    return shows(getComputedStyle(label, "::before")) || shows(getComputedStyle(label, "::after"));
   }
   return shows(getComputedStyle(el));
 }"""
