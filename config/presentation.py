@@ -52,9 +52,10 @@ def count_cell(count, url="", rag=""):
 # -- The GOV.UK date input -------------------------------------------------------------------------
 
 # Dates a person types are read within these years: a typo such as 0201 or 9999 is refused with a
-# message rather than reaching date arithmetic that cannot go past year 1 or 9999.
-EARLIEST = datetime.date(2000, 1, 1)
-LATEST = datetime.date(2099, 12, 31)
+# message rather than reaching date arithmetic (due-soon windows, staleness) that cannot go past
+# year 1 or 9999.
+EARLIEST = datetime.date(1900, 1, 1)
+LATEST = datetime.date(2999, 12, 31)
 PARTS = ("day", "month", "year")
 ISO_OR_UK = re.compile(r"^\s*(?:(\d{1,4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}))\s*$")
 

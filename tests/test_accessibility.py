@@ -36,6 +36,11 @@ PAGE_FACTS = """() => {
       .slice(-3).map(e => e.tagName + "#" + e.id + "." + e.className);
     problems.push(`page is ${root.scrollWidth}px wide in a ${window.innerWidth}px window: ${wide.join(", ")}`);
   }
+  // The header's links collapse behind GOV.UK's Menu button on a phone, and only there.
+  const toggle = document.querySelector(".govuk-service-navigation__toggle");
+  if (toggle && (toggle.offsetParent !== null) !== (window.innerWidth < 641)) {
+    problems.push(`the Menu button is ${toggle.offsetParent !== null ? "shown" : "hidden"} at ${window.innerWidth}px`);
+  }
   for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
     for (const el of document.querySelectorAll(`[${attr}]`)) {
       for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {

@@ -28,11 +28,11 @@ def date_errors(**parts):
         ({"day": "1", "month": "2", "year": "18"}, "Year must include 4 numbers"),
         (
             {"day": "1", "month": "1", "year": "9999"},
-            "The as at date must be between 1 January 2000 and 31 December 2099",
+            "The as at date must be between 1 January 1900 and 31 December 2999",
         ),
         (
             {"day": "1", "month": "1", "year": "0001"},
-            "The as at date must be between 1 January 2000 and 31 December 2099",
+            "The as at date must be between 1 January 1900 and 31 December 2999",
         ),
     ],
 )
@@ -70,7 +70,7 @@ def test_an_out_of_range_year_is_a_clear_error_not_a_server_error(client, superu
     for path in ("/", "/actions/", "/plans/cqc-local-system-review-2018/report/"):
         response = client.get(path, query)
         assert response.status_code == 200, path
-        assert "must be between 1 January 2000 and 31 December 2099" in response.content.decode(), path
+        assert "must be between 1 January 1900 and 31 December 2999" in response.content.decode(), path
     on = {("on" + key[5:]): value for key, value in query.items()}
     response = client.get(reverse("actionplan:exception_report", args=["hwb"]), on)
     assert response.status_code == 400
