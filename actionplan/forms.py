@@ -83,6 +83,13 @@ class CorrectionForm(GovukFormMixin, forms.Form):
 class ActionForm(GovukFormMixin, forms.ModelForm):
     """What a plan admin may change on an action."""
 
+    required_messages = {
+        "title": "Enter the action's title",
+        "accountable": "Select who is accountable from the list",
+        "responsible": "Select who is responsible from the list",
+        "delegates": "Select the users to delegate to from the list",
+    }
+
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:

@@ -248,11 +248,12 @@ class GovukFormMixin:
         label = str(field.label or name.replace("_", " ")).removesuffix(" (optional)")
         chooses = isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.ModelMultipleChoiceField)
         noun = label[0].lower() + label[1:] if label else label
+        choose = self.required_messages.get(name) or f"Select {noun} from the list"
         messages = {
             "required": self.required_messages.get(name) or (f"Select {noun}" if chooses else f"Enter {noun}"),
-            "invalid_choice": self.required_messages.get(name) or f"Select {noun} from the list",
-            "invalid_pk_value": f"Select {noun} from the list",
-            "invalid_list": f"Select {noun} from the list",
+            "invalid_choice": choose,
+            "invalid_pk_value": choose,
+            "invalid_list": choose,
         }
         if isinstance(field, forms.IntegerField | forms.DecimalField):
             messages["invalid"] = f"{label} must be a number"

@@ -65,6 +65,8 @@ def check(page, name, saved):
     (saved / f"{name}.html").write_text(page.content(), encoding="utf-8")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
+        # Two frames: GOV.UK's components react to the new width (media query listeners) by then.
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         where = f"{name} at {width}px"
         problems += [f"{where}: {p}" for p in page.evaluate(PAGE_FACTS)]
         problems += [f"{where}: axe {v}" for v in all_accessibility_violations(page)]
