@@ -25,6 +25,10 @@ TAG_COLOURS = {
     "due_soon": "govuk-tag--yellow",
     "on_track": "govuk-tag--green",
     "no_date": "govuk-tag--grey",
+    # Plain colours, for tags that are not a RAG or status (a statutory board, "Today").
+    "blue": "govuk-tag--blue",
+    "grey": "govuk-tag--grey",
+    "orange": "govuk-tag--orange",
 }
 
 
