@@ -3,7 +3,6 @@ violation of any impact; the page is no wider than the window; every aria-descri
 aria-labelledby names an element that exists; every form error is in an error summary whose link
 moves focus to the field. The saved HTML of every page is then checked by the Nu HTML Checker."""
 
-import datetime
 import os
 import shutil
 import subprocess
@@ -18,8 +17,6 @@ from indicators.models import Indicator
 from tests.browser import all_accessibility_violations, sign_in
 from tests.conftest import IN_CI, service_missing
 from tests.helpers import ROOT
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (1280, 390)
 CQC = "cqc-local-system-review-2018"
@@ -109,6 +106,8 @@ def new_page(browser, live_server, width=WIDTHS[0]):
     return context, page
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_server, demo, saved, tmp_path):
     plan = demo["plan"]
     problems = []
@@ -261,11 +260,3 @@ def test_html_validation_fails_rather_than_skips_in_ci_without_java(monkeypatch,
     else:
         with pytest.raises(pytest.skip.Exception):
             validate_html(tmp_path)
-
-
-def test_a_date_given_as_day_month_and_year_is_kept_in_the_address_as_one_iso_date(client, superuser):
-    client.force_login(superuser)
-    response = client.get("/", {"as_at_day": "3", "as_at_month": "4", "as_at_year": "2018", "plan": "x"})
-    assert response.status_code == 302
-    assert response["Location"] == "/?plan=x&as_at=2018-04-03"
-    assert client.get(response["Location"]).context["as_at"] == datetime.date(2018, 4, 3)

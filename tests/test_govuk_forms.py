@@ -161,3 +161,12 @@ def test_the_help_and_cookie_pages_say_what_people_need(client):
     statement = client.get(reverse("help:accessibility")).content.decode()
     for heading in ("How accessible this service is", "Reporting accessibility problems", "Enforcement procedure"):
         assert heading in statement
+
+
+@pytest.mark.django_db
+def test_a_date_given_as_day_month_and_year_is_kept_in_the_address_as_one_iso_date(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/", {"as_at_day": "3", "as_at_month": "4", "as_at_year": "2018", "plan": "x"})
+    assert response.status_code == 302
+    assert response["Location"] == "/?plan=x&as_at=2018-04-03"
+    assert client.get(response["Location"]).context["as_at"] == datetime.date(2018, 4, 3)
