@@ -7,7 +7,9 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY scripts/build-static.sh ./
-RUN sh build-static.sh node_modules/govuk-frontend/dist/govuk govuk
+COPY static/scss ./static/scss
+# The same build as `make static`: GOV.UK Frontend's Sass with Arial, its JS and images.
+RUN sh build-static.sh node_modules static/scss/govuk-frontend.scss govuk
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

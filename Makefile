@@ -6,7 +6,6 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := static/govuk
 SERVICES := scripts/test-services.sh
 PYTEST_ARGS ?=
@@ -28,13 +27,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,lint]"
 	touch $@
 
-# GOV.UK Frontend ships compiled CSS/JS and assets; copy them under static/ so nothing is fetched at
-# run time. The Dockerfile runs the same script (scripts/build-static.sh says what it changes).
+# GOV.UK Frontend's CSS is built from its Sass with the documented font override (Arial, not GDS
+# Transport: this service is not on GOV.UK) by static/scss/govuk-frontend.scss; its JS and images
+# are copied. All under static/govuk/, so nothing is fetched at run time. The Dockerfile runs the
+# same script (scripts/build-static.sh says what it does).
 static: $(GOVUK_STATIC)/.installed
 
-$(GOVUK_STATIC)/.installed: package.json package-lock.json scripts/build-static.sh
+$(GOVUK_STATIC)/.installed: package.json package-lock.json static/scss/govuk-frontend.scss scripts/build-static.sh
 	npm ci --no-audit --no-fund --loglevel=error
-	scripts/build-static.sh $(GOVUK_DIST) $(GOVUK_STATIC)
+	scripts/build-static.sh node_modules static/scss/govuk-frontend.scss $(GOVUK_STATIC)
 	touch $@
 
 migrate: install

@@ -70,6 +70,10 @@ _.file_complete
 _.upload_interrupted
 _.csrf_processing_done  # HttpRequest attributes Django reads (views.upload_plan)
 _.upload_handlers
+_.field_class  # django-filter: the form field a filter builds (filters.DateFilter)
+_.value_from_datadict  # Django widget and field hooks (config.presentation's date input)
+_.has_changed
+navigation  # config.presentation: a context processor named in settings.TEMPLATES
 _.full_history  # admin: a list_display column
 _refuse_deleting_reported_progress  # a pre_delete receiver (connected by its decorator)
 sender  # signal receivers' argument

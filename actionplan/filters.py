@@ -5,14 +5,28 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from actionplan.forms import GovukFormMixin
 from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
 from actionplan.status import RAG, DeliveryStatus
+from config.presentation import GovukDateField, GovukFormMixin
 from partnerships.models import Organisation
 
 
 class ActionFilterForm(GovukFormMixin, forms.Form):
-    pass
+    required_messages = {
+        "accountable": "Enter the initials or group name of someone accountable, as suggested",
+        "responsible": "Enter the initials or group name of someone responsible, as suggested",
+        "plan": "Select a plan from the list",
+        "priority": "Select a strategic priority from the list",
+        "organisation": "Select an organisation from the list",
+        "rag": "Select RAG statuses from the list",
+        "status": "Select delivery statuses from the list",
+    }
+
+
+class DateFilter(django_filters.DateFilter):
+    """Due between: typed as Day, Month and Year; ?due_from=2018-04-01 is read too."""
+
+    field_class = GovukDateField
 
 
 def _visible_plans(request):
@@ -51,7 +65,7 @@ class ActionFilter(django_filters.FilterSet):
         to_field_name="code",
         method="filter_accountable",
         widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
-        help_text="Initials or group name, e.g. KT or Chief Executives",
+        help_text="Initials or group name, for example KT or Chief Executives",
     )
     responsible = django_filters.ModelChoiceFilter(
         queryset=visible_owners,
@@ -66,17 +80,11 @@ class ActionFilter(django_filters.FilterSet):
         label="Responsible organisation",
         empty_label="Any organisation",
     )
-    due_from = django_filters.DateFilter(
-        field_name="current_due_date",
-        lookup_expr="gte",
-        label="Due on or after",
-        widget=forms.DateInput(attrs={"type": "date"}),
+    due_from = DateFilter(
+        field_name="current_due_date", lookup_expr="gte", label="Due on or after", name="The earliest due date"
     )
-    due_to = django_filters.DateFilter(
-        field_name="current_due_date",
-        lookup_expr="lte",
-        label="Due on or before",
-        widget=forms.DateInput(attrs={"type": "date"}),
+    due_to = DateFilter(
+        field_name="current_due_date", lookup_expr="lte", label="Due on or before", name="The latest due date"
     )
     stale = django_filters.BooleanFilter(
         field_name="is_stale", widget=forms.CheckboxInput, label="Stale (no recent update)", method="filter_stale"

@@ -8,62 +8,57 @@ from django.utils import timezone
 from actionplan.completion_dates import MalformedDate, parse_completion_date
 from actionplan.models import Action, Owner, Plan, ProgressUpdate
 from actionplan.status import RAG
-from config.dates import validate_reporting_date
+from config.presentation import GovukDateField, GovukFormMixin
 
-
-class GovukFormMixin:
-    """Adds GOV.UK Frontend classes so templates only lay fields out."""
-
-    # First match wins, so subclasses come before their bases (checkboxes are a kind of radios).
-    widget_classes = {
-        forms.Textarea: "govuk-textarea",
-        forms.Select: "govuk-select",
-        forms.DateInput: "govuk-input govuk-input--width-10",
-        forms.NumberInput: "govuk-input govuk-input--width-3",
-        forms.TextInput: "govuk-input",
-        forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
-        forms.RadioSelect: "govuk-radios__input",
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            for widget_type, css in self.widget_classes.items():
-                if isinstance(field.widget, widget_type):
-                    field.widget.attrs.setdefault("class", css)
-                    break
+# A progress narrative is read on a phone and in board papers: long enough for a full account,
+# short enough to be read. The hint states it; the form holds it.
+NARRATIVE_MAX_LENGTH = 5000
+NARRATIVE_HINT = (
+    f"What has happened since the last update, and what happens next. Up to {NARRATIVE_MAX_LENGTH:,} characters."
+)
 
 
 class ProgressUpdateForm(GovukFormMixin, forms.ModelForm):
     # The action's version when the page was loaded: a later save by someone else is a conflict.
     version = forms.IntegerField(widget=forms.HiddenInput)
+    narrative = forms.CharField(
+        label="Progress",
+        max_length=NARRATIVE_MAX_LENGTH,
+        help_text=NARRATIVE_HINT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    percent_complete = forms.IntegerField(
+        label="Percentage complete (optional)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="A whole number from 0 to 100.",
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}),
+    )
+    revised_due_date = GovukDateField(
+        label="Revised completion date (optional)",
+        name="Revised completion date",
+        required=False,
+        help_text="Only if the action will not finish by its current date. The original date is kept. "
+        "For example, 30 9 2018",
+    )
+    required_messages = {"rag": "Select a RAG status", "narrative": "Enter a progress narrative"}
 
     class Meta:
         model = ProgressUpdate
         fields = ["rag", "narrative", "percent_complete", "revised_due_date", "revision_reason"]
         widgets = {
             "rag": forms.RadioSelect,
-            "narrative": forms.Textarea(attrs={"rows": 6}),
-            "percent_complete": forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
-            "revised_due_date": forms.DateInput(attrs={"type": "date"}),
             "revision_reason": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {
-            "narrative": "Progress",
-            "percent_complete": "Percentage complete (optional)",
-            "revised_due_date": "Revised completion date (optional)",
-        }
-        help_texts = {
-            "narrative": "What has happened since the last update, and what happens next.",
-            "revised_due_date": "Only if the action will not finish by its current date. The original date is kept.",
-            "revision_reason": "Required with a revised date: why the date has moved.",
-        }
+        labels = {"rag": "RAG status"}
+        help_texts = {"revision_reason": "Required with a revised date: why the date has moved."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rag"].required = True
         self.fields["rag"].choices = RAG.choices
-        self.fields["narrative"].required = True
+        self.fields["percent_complete"].error_messages["invalid"] = "Percentage complete must be a whole number"
 
     def clean(self):
         cleaned = super().clean()
@@ -78,11 +73,24 @@ class ProgressUpdateForm(GovukFormMixin, forms.ModelForm):
 
 
 class CorrectionForm(GovukFormMixin, forms.Form):
-    narrative = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 6}))
+    narrative = forms.CharField(
+        label="Progress",
+        max_length=NARRATIVE_MAX_LENGTH,
+        help_text=NARRATIVE_HINT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    required_messages = {"narrative": "Enter a progress narrative"}
 
 
 class ActionForm(GovukFormMixin, forms.ModelForm):
     """What a plan admin may change on an action."""
+
+    required_messages = {
+        "title": "Enter the action's title",
+        "accountable": "Select who is accountable from the list",
+        "responsible": "Select who is responsible from the list",
+        "delegates": "Select the users to delegate to from the list",
+    }
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -98,7 +106,8 @@ class ActionForm(GovukFormMixin, forms.ModelForm):
         }
         labels = {"completion_date_text": "Completion date (as written)", "delegates": "Delegated to"}
         help_texts = {
-            "completion_date_text": 'As the plan writes it: "19/07/18 (HWB)", "May 2018", or text such as "TBC".',
+            "completion_date_text": 'As the plan writes it: "19/07/18 (HWB)", "May 2018", or text such as "TBC". '
+            "Day dates are read day first.",
             "delegates": "Users, besides the owners, who may add progress updates to this action.",
         }
 
@@ -133,7 +142,8 @@ class PlanUploadForm(GovukFormMixin, forms.Form):
     file = forms.FileField(
         label="Plan file",
         help_text="The plan spreadsheet template (.xlsx or .csv), or a plan file (.yaml, .json). Up to 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"class": "govuk-file-upload", "accept": ".xlsx,.csv,.yaml,.yml,.json"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.yaml,.yml,.json"}),
+        error_messages={"required": "Select a plan file", "empty": "The selected file is empty"},
     )
 
     def clean_file(self):
@@ -153,14 +163,11 @@ class ExceptionReportForm(GovukFormMixin, forms.Form):
     """What a board's exception report is as at: a date for actions, a quarter for outcomes and
     indicators. Both optional: today, and the latest quarter with outcome ratings."""
 
-    on = forms.DateField(
+    on = GovukDateField(
         label="Actions as at",
+        name="The date for actions",
         required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        help_text="For example, 2018-07-19 or 19/07/2018. Leave blank for today.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as 2018-07-19 or 19/07/2018."},
-        validators=[validate_reporting_date],
+        help_text="For example, 19 7 2018. Leave blank for today.",
     )
     period = forms.ModelChoiceField(
         label="Outcomes and indicators for",
@@ -169,6 +176,8 @@ class ExceptionReportForm(GovukFormMixin, forms.Form):
         queryset=None,
         empty_label="Latest rated quarter",
     )
+
+    required_messages = {"period": "Select a quarter from the list"}
 
     def __init__(self, *args, **kwargs):
         from indicators.models import Period
@@ -180,12 +189,11 @@ class ExceptionReportForm(GovukFormMixin, forms.Form):
 class AsAtForm(GovukFormMixin, forms.Form):
     """?as_at=YYYY-MM-DD: see the plans as they stood on that day (default today)."""
 
-    as_at = forms.DateField(
+    as_at = GovukDateField(
         required=False,
         label="As at",
-        help_text="See the position as it stood on this date.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[validate_reporting_date],
+        name="The as at date",
+        help_text="See the position as it stood on this date. For example, 1 4 2018",
     )
 
     def date(self):
@@ -198,21 +206,16 @@ class AsAtForm(GovukFormMixin, forms.Form):
 class BoardReportForm(GovukFormMixin, forms.Form):
     """The report's date: a meeting of the assuring board, or any date; and the previous report's."""
 
+    required_messages = {"meeting": "Select a board meeting from the list"}
     meeting = forms.TypedChoiceField(
         required=False, label="For the board meeting of", coerce=datetime.date.fromisoformat, empty_value=None
     )
-    as_at = forms.DateField(
-        required=False,
-        label="Or position as at",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[validate_reporting_date],
-    )
-    since = forms.DateField(
+    as_at = GovukDateField(required=False, label="Or position as at", name="The report date")
+    since = GovukDateField(
         required=False,
         label="Changes since",
-        help_text="Default: the board's previous meeting.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[validate_reporting_date],
+        name="The previous report date",
+        help_text="Default: the board's previous meeting. For example, 15 11 2018",
     )
 
     def __init__(self, plan, *args, **kwargs):

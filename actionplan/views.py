@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -23,6 +23,7 @@ from actionplan.models import Action, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
 from actionplan.reports import BoardReport, Dashboard, ExceptionReport
 from actionplan.status import DeliveryStatus
+from config.presentation import date_params
 
 
 def _get_plan_for_user(request, slug):
@@ -69,9 +70,24 @@ def _as_at(request):
     return {"as_at": as_at, "as_at_form": form, "is_today": as_at == timezone.localdate()}
 
 
+def _short_address(request, *forms):
+    """A redirect to the same page with dates typed as Day/Month/Year boxes given as one ISO
+    parameter each (?as_at=2018-04-03), so filtered pages have short addresses to share; else None."""
+    query = request.GET
+    for form in forms:
+        params = date_params(form, query)
+        if params is not None:
+            query = QueryDict(params)
+    if query is request.GET:
+        return None
+    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+
+
 def dashboard(request):
     """The HWB's view: every plan's RAG picture, and one plan's in detail, on a chosen date."""
     context = _as_at(request)
+    if redirect_to := _short_address(request, context["as_at_form"]):
+        return redirect_to
     dashboard = Dashboard.build(Plan.objects.visible_to(request.user), request.GET.get("plan"), context["as_at"])
     return render(
         request,
@@ -94,6 +110,8 @@ def action_list(request):
     on = context["as_at"]
     visible = Action.objects.visible_to(request.user)
     filters = ActionFilter(request.GET, queryset=visible.with_rag(on).select_related("plan"), request=request)
+    if redirect_to := _short_address(request, context["as_at_form"], filters.form):
+        return redirect_to
     actions = filters.qs
     if not request.GET.get("sort"):
         actions = actions.order_by("plan__title", "position")
@@ -122,6 +140,8 @@ def board_report(request, slug, pdf=False):
     """A plan's position for a board paper: on ?as_at (or the chosen meeting), changes since ?since."""
     plan = _get_plan_for_user(request, slug)
     form = BoardReportForm(plan, request.GET)
+    if redirect_to := _short_address(request, form):
+        return redirect_to
     report = BoardReport.build(plan, *form.dates())
     context = {"plan": plan, "report": report, "form": form, "pdf": pdf}
     if pdf:
@@ -281,7 +301,7 @@ PLAN_DOWNLOADS = {
 
 def download_plan(request, slug, fmt):
     """The plan in the spreadsheet template, for anyone who can read the plan."""
-    from django.http import Http404, HttpResponse
+    from django.http import Http404
 
     from actionplan.exporters import dump_plan
 
@@ -393,6 +413,8 @@ def exception_report(request, slug):
 
     board = get_object_or_404(Partnership, slug=slug)
     form = ExceptionReportForm(request.GET or None)
+    if redirect_to := _short_address(request, form):
+        return redirect_to
     valid = form.is_valid() if form.is_bound else True
     choice = form.cleaned_data if form.is_bound and valid else {}
     report = ExceptionReport.build(

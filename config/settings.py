@@ -78,7 +78,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.presentation.navigation",
             ],
+            # GOV.UK markup shared by every app's templates: {% load govuk %}.
+            "libraries": {"govuk": "config.govuk_tags"},
         },
     },
 ]
@@ -156,6 +159,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds an SMTP server may take to answer: a server that never answers must not hang the jobs.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hwb-assurance@localhost")
+# Where the help pages and accessibility statement tell people to write with a problem.
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", DEFAULT_FROM_EMAIL)
 # E-mails are read away from the site: their links start with this address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 

@@ -5,6 +5,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
+from config.sign_in import sign_in
+
 
 @login_not_required
 @require_safe
@@ -19,7 +21,7 @@ admin.site.site_title = "HWB assurance admin"
 # Sign-in, sign-out and changing one's own password. There is deliberately no password reset by
 # e-mail: admins set a new password in the Django admin (README, "Signing in").
 accounts = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", sign_in, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
     path("healthz/", healthz, name="healthz"),
+    path("help/", include("config.pages")),
     path("partnerships/", include("partnerships.urls")),
     path("indicators/", include("indicators.urls")),
     path("", include("actionplan.urls")),

@@ -90,7 +90,7 @@ def time_series_svg(indicator, values, benchmarks=(), chart_id="indicator-chart"
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {} {}" width="100%" '
             'role="img" aria-labelledby="{}-title {}-desc" focusable="false" '
-            'font-family="GDS Transport, arial, sans-serif" font-size="14">',
+            'font-family="arial, sans-serif" font-size="14">',
             WIDTH,
             HEIGHT,
             chart_id,
@@ -305,7 +305,7 @@ def ascof_measure_svg(measure, chart_id):
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart app-chart--small" viewBox="0 0 {} {}" '
             'width="{}" height="{}" role="img" aria-labelledby="{}-title" focusable="false" '
-            'font-family="GDS Transport, arial, sans-serif" font-size="12">',
+            'font-family="arial, sans-serif" font-size="12">',
             width,
             height,
             width,

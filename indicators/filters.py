@@ -4,9 +4,19 @@
 import django_filters
 from django import forms
 
+from config.presentation import GovukFormMixin
 from indicators.models import CorporatePriority, Directorate, IndicatorRag, Outlook
 
 NO_RAG = "none"
+
+
+class IndicatorFilterForm(GovukFormMixin, forms.Form):
+    required_messages = {
+        "directorate": "Select a directorate from the list",
+        "priority": "Select a corporate priority from the list",
+        "rag": "Select a RAG rating from the list",
+        "outlook": "Select an outlook from the list",
+    }
 
 
 class IndicatorFilter(django_filters.FilterSet):
@@ -34,9 +44,9 @@ class IndicatorFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for name in exclude:  # a directorate's own dashboard does not offer to filter by directorate
             del self.filters[name]
-        for name, field in self.form.fields.items():
-            css = "govuk-checkboxes__input" if name == "changed" else "govuk-select"
-            field.widget.attrs.setdefault("class", css)
+
+    class Meta:
+        form = IndicatorFilterForm
 
     def filter_rag(self, queryset, name, value):
         if value == NO_RAG:

@@ -1,10 +1,11 @@
 from django import forms
 
+from config.presentation import GovukFormMixin
 from indicators.models import OUTLOOK_KEY, OUTLOOK_SYMBOLS, IndicatorRag, IndicatorValue, Outlook, Period
 from indicators.periods import BadPeriod, parse_period
 
 
-class IndicatorValueForm(forms.Form):
+class IndicatorValueForm(GovukFormMixin, forms.Form):
     """A new period's value and narrative for one indicator, entered by an officer."""
 
     period = forms.CharField(
@@ -25,27 +26,33 @@ class IndicatorValueForm(forms.Form):
         required=False,
         max_length=200,
         help_text='For example "over 88%" or "18 social care delays at the end of the month".',
-        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+        widget=forms.TextInput,
     )
     reported_rag = forms.ChoiceField(
         label="RAG rating",
         required=False,
         choices=[("", "Work it out from the target"), *IndicatorRag.choices],
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        widget=forms.RadioSelect,
         help_text="Your rating is shown as reported; where it differs from the target rule, the difference is shown.",
     )
     outlook = forms.ChoiceField(
         label="Outlook",
         required=False,
         choices=[("", "Not given")] + [(o.value, f"{OUTLOOK_SYMBOLS[o]} {OUTLOOK_KEY[o]}") for o in Outlook],
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(
         label="Narrative",
         required=False,
-        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What the figure means, why it has changed and what is being done.",
     )
+
+    required_messages = {
+        "period": "Enter the period",
+        "reported_rag": "Select a RAG rating from the list",
+        "outlook": "Select an outlook from the list",
+    }
 
     def __init__(self, *args, indicator, **kwargs):
         super().__init__(*args, **kwargs)

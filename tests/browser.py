@@ -25,6 +25,18 @@ def accessibility_violations(page, impacts=None):
     ]
 
 
+def all_accessibility_violations(page):
+    """Every axe rule it runs by default (WCAG 2.0-2.2 A and AA and its best practices: landmarks,
+    heading order, ...), violations of any impact. axe is injected once per page, not once per run."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe.axe_script)
+    results = page.evaluate("axe.run({resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:5]}"
+        for v in results["violations"]
+    ]
+
+
 def serious_accessibility_violations(page):
     """Only the serious and critical ones: what each page's acceptance requires to be none."""
     return accessibility_violations(page, impacts={"serious", "critical"})

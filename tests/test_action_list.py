@@ -71,7 +71,7 @@ def test_accountable_responsible_and_organisation_filters_use_inherited_owners(s
         cqc.actions.accountable_is(owners.get(code="Chief Executives")).values_list("code", flat=True)
     )
     unknown = signed_in.get(URL, {"responsible": "NOBODY"})
-    assert "Select a valid choice" in unknown.content.decode()
+    assert "Enter the initials or group name of someone responsible, as suggested" in unknown.content.decode()
 
 
 def test_stale_and_slipped_filters(signed_in, cqc, superuser):

@@ -28,8 +28,11 @@ def test_member_signs_in_and_reads_the_plan(page, member):
         "Care Quality Commission Oxfordshire Local System Review (November 2017): Action Plan"
     )
     assert page.locator("#priority-O").is_visible()
-    # GOV.UK Frontend's stylesheet is served locally (the header is styled, not default blue links).
-    assert page.locator(".govuk-header").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 12, 12)"
+    # GOV.UK Frontend's stylesheet is served locally (the header is styled, not default blue links),
+    # built with Arial: this service is not on GOV.UK, so not GDS Transport.
+    name = page.locator(".govuk-service-navigation__service-name")
+    assert name.evaluate("e => getComputedStyle(e).fontWeight") == "700"
+    assert name.evaluate("e => getComputedStyle(e).fontFamily") == "arial, sans-serif"
     assert accessibility_violations(page) == []
 
 
@@ -46,5 +49,5 @@ def test_sign_in_and_plan_page_work_without_javascript(page_without_js, member):
 
 def test_wrong_password_says_so_and_keeps_the_username(page, member):
     sign_in(page, "member", "not-the-password")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Please enter a correct username and password")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct username and password")
     assert page.get_by_label("Username").input_value() == "member"

@@ -45,7 +45,10 @@ def test_kt_updates_an_action_with_a_revised_date_and_is_refused_another(page, o
     assert serious_accessibility_violations(page) == []
     page.get_by_label("Amber").check()
     page.get_by_label("Progress", exact=True).fill("Recruitment slower than planned; two posts filled.")
-    page.get_by_label("Revised completion date (optional)").fill("2018-09-30")
+    revised = page.get_by_role("group", name="Revised completion date (optional)")
+    revised.get_by_label("Day").fill("30")
+    revised.get_by_label("Month").fill("9")
+    revised.get_by_label("Year").fill("2018")
     page.get_by_label("Reason for the revised date").fill("Recruitment to the new posts has been slow.")
     page.get_by_role("button", name="Save update").click()
 
@@ -77,7 +80,9 @@ def test_the_update_form_works_without_javascript_and_keeps_input_on_error(page_
     page.goto(f"/actions/{i4.pk}/update/")
     page.get_by_label("Red").check()
     page.get_by_label("Progress", exact=True).fill("Typed before the mistake")
-    page.get_by_label("Revised completion date (optional)").fill("2018-12-31")
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2018")
     page.get_by_role("button", name="Save update").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Give a reason for the revised completion date.")
     expect(page.get_by_label("Progress", exact=True)).to_have_value("Typed before the mistake")

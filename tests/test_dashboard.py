@@ -136,7 +136,7 @@ def test_an_invalid_as_at_date_falls_back_to_today_with_an_error(client, superus
     response = client.get(reverse("actionplan:dashboard"), {"as_at": "31/02/2018"})
     assert response.status_code == 200
     assert response.context["as_at"] == D(2018, 7, 19)
-    assert "Enter a valid date" in response.content.decode()
+    assert "The as at date must be a real date" in response.content.decode()
 
 
 def test_dashboard_shows_only_plans_shared_with_the_user(client, board_member, small_plan):

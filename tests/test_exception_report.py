@@ -93,11 +93,13 @@ def test_actions_of_plans_not_shared_with_the_user_are_left_out(client, outsider
 
 def test_a_bad_date_gets_a_clear_error_and_keeps_what_was_typed(client, board_member, hwb_plan):
     client.force_login(board_member)
-    response = client.get(url(), {"on": "31/02/2018x"})
+    response = client.get(url(), {"on_day": "31", "on_month": "2", "on_year": "2018x"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Enter the date as 2018-07-19 or 19/07/2018." in page
-    assert 'value="31/02/2018x"' in page
+    assert "The date for actions must be a real date" in page
+    assert 'value="31"' in page and 'value="2"' in page and 'value="2018x"' in page
+    # A date given as one parameter in the address is read, or refused as clearly.
+    assert client.get(url(), {"on": "31/02/2018x"}).status_code == 400
 
 
 def test_the_report_runs_a_fixed_number_of_queries(client, board_member, hwb_plan, django_assert_max_num_queries):

@@ -350,7 +350,7 @@ def test_form_errors_keep_what_was_typed(client, officer):
     assert "There is a problem" in html and "govuk-error-summary" in html
     assert 'value="Quarter three"' in html and 'value="six hundred"' in html
     assert "Typed &lt;carefully&gt;</textarea>" in html
-    assert "Enter a period we can read" in html and "Enter a number." in html
+    assert "Enter a period we can read" in html and "Actual value must be a number" in html
     assert (
         not IndicatorValue.objects.filter(indicator__code="11")
         .exclude(period__label__in=["Q1 2017-18", "Q2 2017-18"])

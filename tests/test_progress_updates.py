@@ -47,15 +47,21 @@ def test_a_form_error_keeps_everything_the_user_typed(client, officer, a1):
         rag="red",
         narrative="Delayed by purdah.",
         percent_complete=150,
-        revised_due_date="2018-09-30",
+        revised_due_date_day="30",
+        revised_due_date_month="9",
+        revised_due_date_year="2018",
         revision_reason="",
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Percentage complete must be between 0 and 100." in page
+    # GOV.UK's messages only, each once: not Django's "Ensure this value is less than or equal to 100."
+    assert page.count("Percentage complete must be between 0 and 100") == 2  # summary and field
+    assert "Ensure this value" not in page
     assert "Give a reason for the revised completion date." in page
     assert "Delayed by purdah." in page
-    assert 'value="150"' in page and 'value="2018-09-30"' in page
+    assert 'value="150"' in page
+    for box, typed in (("day", "30"), ("month", "9"), ("year", "2018")):
+        assert f'name="revised_due_date_{box}" type="text" inputmode="numeric" value="{typed}"' in page
     assert re.search(r'<input type="radio" name="rag" value="red"[^>]*checked', page)
     assert not a1.progress_updates.exclude(imported=True).exists()
 

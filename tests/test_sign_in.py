@@ -25,7 +25,7 @@ def test_a_wrong_password_is_refused_and_keeps_the_username(client, officer):
     response = attempt(client, "officer", "wrong")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Please enter a correct username and password" in page
+    assert "Enter a correct username and password" in page
     assert 'value="officer"' in page
 
 

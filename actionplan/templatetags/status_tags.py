@@ -1,7 +1,6 @@
 """GOV.UK tags for RAG and delivery status, so every page colours them the same way."""
 
 import functools
-from html import escape
 from urllib.parse import urlencode
 
 from django import template
@@ -11,30 +10,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from actionplan.status import RAG, RAG_ORDER, DeliveryStatus
+from config.presentation import count_cell, muted, tag
 
 register = template.Library()
-
-RAG_TAG = {
-    RAG.RED: "govuk-tag--red",
-    RAG.AMBER: "govuk-tag--yellow",
-    RAG.GREEN: "govuk-tag--green",
-    RAG.COMPLETE: "govuk-tag--blue",
-    RAG.NOT_STARTED: "govuk-tag--grey",
-}
-STATUS_TAG = {
-    DeliveryStatus.OVERDUE: "govuk-tag--red",
-    DeliveryStatus.DUE_SOON: "govuk-tag--yellow",
-    DeliveryStatus.ON_TRACK: "govuk-tag--green",
-    DeliveryStatus.COMPLETE: "govuk-tag--blue",
-    DeliveryStatus.NO_DATE: "govuk-tag--grey",
-}
 
 
 @register.simple_tag
 def rag_tag(rag):
     if not rag:
-        return format_html('<span class="app-inherited">{}</span>', "No RAG given")
-    return format_html('<strong class="govuk-tag {}">{}</strong>', RAG_TAG[rag], RAG(rag).label)
+        return muted("No RAG given")
+    return tag(RAG(rag).label, rag)
 
 
 @register.simple_tag
@@ -60,7 +45,7 @@ def rag_bar(summary):
 
 @register.simple_tag
 def delivery_status_tag(status):
-    return format_html('<strong class="govuk-tag {}">{}</strong>', STATUS_TAG[status], DeliveryStatus(status).label)
+    return tag(DeliveryStatus(status).label, status)
 
 
 @register.simple_tag
@@ -101,13 +86,9 @@ def count_cells(summary, list_url, figures):
     """A numeric table cell for each of `figures` of a RagSummary (space-separated; "rag" is the
     five RAG columns), its count linking to the action list at `list_url` narrowed to the actions
     it counts; 0 is not a link."""
-    # Written with html.escape rather than format_html: a dashboard has hundreds of these cells.
     names = [name for figure in figures.split() for name in (RAG_ORDER if figure == "rag" else [figure])]
     cells = []
     for name in names:
-        count = int(getattr(summary, name))
-        if count:
-            url = f"{list_url}&{FIGURE_FILTERS[name]}" if FIGURE_FILTERS[name] else list_url
-            count = f'<a class="govuk-link" href="{escape(url)}">{count}</a>'
-        cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{count}</td>')
+        url = f"{list_url}&{FIGURE_FILTERS[name]}" if FIGURE_FILTERS[name] else list_url
+        cells.append(count_cell(getattr(summary, name), url))
     return mark_safe("".join(cells))

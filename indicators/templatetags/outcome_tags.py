@@ -3,21 +3,16 @@
 from django import template
 from django.utils.html import format_html
 
+from config.presentation import muted, tag
 from indicators.formatting import format_number
-from indicators.models import RED_OUTCOME_DEFINITION, OutcomeRag
+from indicators.models import RED_OUTCOME_DEFINITION
 
 register = template.Library()
 
-OUTCOME_TAG_CLASS = {
-    OutcomeRag.RED: "govuk-tag--red",
-    OutcomeRag.AMBER: "govuk-tag--yellow",
-    OutcomeRag.GREEN: "govuk-tag--green",
-    OutcomeRag.GREEN_OR_AMBER: "govuk-tag--grey",
-}
 JUDGEMENT = {
-    "better": ("govuk-tag--green", "Better than England"),
-    "same": ("govuk-tag--grey", "Same as England"),
-    "worse": ("govuk-tag--red", "Worse than England"),
+    "better": ("green", "Better than England"),
+    "same": ("", "Same as England"),
+    "worse": ("red", "Worse than England"),
 }
 TREND = {
     "improved": ("↑", "Improved"),
@@ -30,10 +25,8 @@ TREND = {
 def outcome_rag(rating):
     """A director's rating as a tag; "Not rated" when there is none."""
     if rating is None:
-        return format_html('<span class="app-inherited">{}</span>', "Not rated")
-    return format_html(
-        '<strong class="govuk-tag {}">{}</strong>', OUTCOME_TAG_CLASS[rating.rag], rating.get_rag_display()
-    )
+        return muted("Not rated")
+    return tag(rating.get_rag_display(), rating.rag)
 
 
 @register.simple_tag
@@ -45,16 +38,16 @@ def red_definition():
 def against_england(measure):
     judgement = measure.against_england
     if judgement is None:
-        return format_html('<span class="app-inherited">{}</span>', "No figure to compare")
-    css, words = JUDGEMENT[judgement]
-    return format_html('<strong class="govuk-tag {}">{}</strong>', css, words)
+        return muted("No figure to compare")
+    value, words = JUDGEMENT[judgement]
+    return tag(words, value)
 
 
 @register.simple_tag
 def trend(measure):
     """The trend arrow, by polarity: ↑ always means better, whichever way the number moved."""
     if measure.trend is None:
-        return format_html('<span class="app-inherited">{}</span>', "No figure this year")
+        return muted("No figure this year")
     arrow, words = TREND[measure.trend]
     return format_html('<span class="app-outlook"><span aria-hidden="true">{}</span> {}</span>', arrow, words)
 

