@@ -22,6 +22,7 @@ from actionplan.querysets import (
     LATEST_FIRST,
     PROGRESS_FIELDS,
     ActionQuerySet,
+    MeetingPaperQuerySet,
     OverdueFlagQuerySet,
     OwnerQuerySet,
     PlanQuerySet,
@@ -731,3 +732,88 @@ class BoardDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} digest {self.sent_on:%d/%m/%Y}"
+
+
+# -- Board papers: what a board was given for a meeting, frozen once published (actionplan/papers.py) ----
+
+
+class MeetingPaper(models.Model):
+    """A paper for a board meeting: a plan's progress paper, the board's exception report, or the
+    quarterly performance report. `data` is the picture the paper shows (counts, exceptions,
+    narratives as they stood, sign-off where known), built once when the draft is generated;
+    `pdf` and `docx` are the files made from it. A draft may be generated again; once published,
+    nothing here changes, so a later correction never changes what the board was given and a
+    download is the same bytes every time."""
+
+    class Kind(models.TextChoices):
+        PLAN_PROGRESS = "plan_progress", "Plan progress paper"
+        EXCEPTIONS = "exceptions", "Board exception report"
+        PERFORMANCE = "performance", "Quarterly performance report"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    meeting = models.ForeignKey("partnerships.Meeting", on_delete=models.PROTECT, related_name="papers")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Only for a plan progress paper: the plan it reports on.
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="papers")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    data = models.JSONField(default=dict, editable=False)
+    pdf = models.BinaryField(editable=False, default=b"")
+    docx = models.BinaryField(editable=False, default=b"")
+    generated_at = models.DateTimeField()
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = MeetingPaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting__date", "kind", "plan__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "plan"], condition=Q(plan__isnull=False), name="one_plan_paper_a_meeting"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "kind"], condition=Q(plan__isnull=True), name="one_board_paper_a_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = f"{self.plan}: {self.get_kind_display()}" if self.plan_id else self.get_kind_display()
+        return f"{what} for {self.meeting} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class ActionSnapshot(models.Model):
+    """One action's RAG picture as a plan progress paper froze it (every with_rag() annotation on
+    the meeting date): what the dashboard "as at" that meeting reads once the paper is published,
+    instead of working it out again from the progress updates (ActionQuerySet.with_rag(frozen=))."""
+
+    paper = models.ForeignKey(MeetingPaper, on_delete=models.CASCADE, related_name="snapshots")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="snapshots")
+    latest_rag = models.CharField(max_length=20, blank=True, null=True)  # noqa: DJ001 (as with_progress: NULL is no update)
+    last_reported_on = models.DateField(null=True)
+    revised_due_date = models.DateField(null=True)
+    completed_on = models.DateField(null=True)
+    current_due_date = models.DateField(null=True)
+    delivery_status = models.CharField(max_length=20)
+    derived_rag = models.CharField(max_length=20)
+    rag = models.CharField(max_length=20)
+    rag_disagrees = models.BooleanField()
+    is_stale = models.BooleanField()
+    has_slipped = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "action"], name="one_snapshot_an_action_a_paper")]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} in paper {self.paper_id}"

@@ -1,42 +1,60 @@
-"""Board papers as PDF: the print view of a page, laid out by WeasyPrint."""
+"""Board papers as PDF, laid out by WeasyPrint from the paper's own print page.
+
+The print page is not the web page: it has only the paper (no header, navigation or forms) and a
+small stylesheet of its own (static/papers-print.css), which is what makes it quick to lay out
+and keeps every body cell one size. Headers and footers (board, meeting, "Page N of M", draft or
+published) are the page's margin boxes; table headers repeat on every page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.templatetags.static import static
+
+PRINT_CSS = "papers-print.css"
 
 
-def _static_fetcher():
-    """A WeasyPrint fetcher that reads /static/… from the app's own files and fetches nothing else,
-    so making a PDF never goes over the network."""
+class PdfUnavailable(Exception):
+    """WeasyPrint needs Pango, which a bare machine may lack; the HTML page works without it."""
+
+
+def paper_pdf(data: dict[str, Any], status: str) -> bytes:
+    """The paper `data` (actionplan.papers) as PDF bytes, marked with `status` (draft/published)."""
+    try:
+        from weasyprint import CSS, HTML
+    except OSError as error:
+        raise PdfUnavailable(str(error)) from error
+    html = render_to_string("actionplan/papers/print.html", {"paper": data, "status": status})
+    stylesheet = CSS(filename=finders.find(PRINT_CSS))
+    document = HTML(string=html, base_url="file:///nonexistent/", url_fetcher=_nothing_fetcher())
+    return bytes(document.write_pdf(stylesheets=[stylesheet]))
+
+
+def _nothing_fetcher() -> Any:
+    """A WeasyPrint fetcher that fetches nothing: the paper is text, tables and inline SVG, so
+    making a PDF never reads a file or goes over the network."""
     from weasyprint import URLFetcher
 
-    class StaticFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            path = url.split("://", 1)[-1]
-            path = path[path.find("/") :].split("?")[0]
-            prefix = static("")
-            found = path.startswith(prefix) and finders.find(path[len(prefix) :])
-            if not found:
-                raise ValueError(f"Not fetched when making a PDF: {url}")
-            return super().fetch("file://" + found)
+    class FetchNothing(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError(f"Not fetched when making a PDF: {url}")
 
-    return StaticFetcher(allowed_protocols={"file"})
+    return FetchNothing()
 
 
-def render_pdf(request, template, context, filename):
-    # Imported here: WeasyPrint needs Pango, which a bare machine may lack; the HTML page works without.
-    try:
-        from weasyprint import HTML
-    except OSError:
-        return HttpResponse(
-            "PDF output needs the Pango library (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0). "
-            "Use your browser's Print on the report page instead.",
-            status=503,
-            content_type="text/plain",
-        )
-    html = render_to_string(template, context, request=request)
-    document = HTML(string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_static_fetcher())
-    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def unavailable_response() -> HttpResponse:
+    return HttpResponse(
+        "PDF output needs the Pango library (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0). "
+        "Use the Word download, or your browser's Print on the paper's page, instead.",
+        status=503,
+        content_type="text/plain",
+    )

@@ -38,7 +38,14 @@ from actionplan.status import RAG, DeliveryStatus, RagSummary
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-    from actionplan.models import Action, OverdueFlag, Owner, Plan, ProgressUpdate  # noqa: F401 (QuerySet bases)
+    from actionplan.models import (  # noqa: F401 (QuerySet bases)
+        Action,
+        MeetingPaper,
+        OverdueFlag,
+        Owner,
+        Plan,
+        ProgressUpdate,
+    )
     from partnerships.models import Organisation
 
     AnyUser = User | AnonymousUser
@@ -180,6 +187,23 @@ def _plan_window(on: datetime.date, days_field: str, direction: int, chosen: set
     if len(days) == 1:
         return moved(days[0])
     return Case(*[When(**{f"plan__{days_field}": d}, then=moved(d)) for d in days], default=moved(default))
+
+
+# The annotations of with_rag() besides `on`: what a published paper freezes for each action
+# (ActionSnapshot's fields) and the dashboard reads back on that meeting's date.
+PICTURE = (
+    "latest_rag",
+    "last_reported_on",
+    "revised_due_date",
+    "completed_on",
+    "current_due_date",
+    "delivery_status",
+    "derived_rag",
+    "rag",
+    "rag_disagrees",
+    "is_stale",
+    "has_slipped",
+)
 
 
 # What a board is asked to look at, by name: conditions on ActionQuerySet.with_rag() annotations
@@ -455,7 +479,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
             ),
         )
 
-    def with_rag(self, on: datetime.date) -> Self:
+    def with_rag(self, on: datetime.date, frozen: Collection[int] = ()) -> Self:
         """Annotate the RAG picture on date `on` (StatusRules): `on`, delivery_status, plus
 
         derived_rag: Complete; Overdue → Red; Due soon with no update in the last
@@ -468,9 +492,15 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
         On a queryset that already has the picture on `on` this adds nothing, so a page can
         annotate once and count, list and filter from the same queryset cheaply.
+
+        `frozen`: published plan progress papers (MeetingPaper pks) for a meeting on `on`. Their
+        actions' pictures are read from what the papers froze (ActionSnapshot), as fast as today's,
+        and only the actions a paper froze are in the queryset: the rules are not applied again.
         """
         if self.has_rag(on):
             return self
+        if frozen:
+            return self.with_frozen_picture(on, frozen)
         # Conditions, not references to other annotations, so the SQL stays small: Django
         # writes a referenced annotation out again in full each time (and compiles it again).
         rules = StatusRules(on)
@@ -500,6 +530,15 @@ class ActionQuerySet(models.QuerySet["Action"]):
                 When(rules.slipped, then=Value(True)),
                 default=Value(False),
             ),
+        )
+
+    def with_frozen_picture(self, on: datetime.date, papers: Collection[int]) -> Self:
+        """with_rag(on)'s annotations as the plan progress papers `papers` froze them (see with_rag)."""
+        snapshot = FilteredRelation("snapshots", condition=Q(snapshots__paper__in=list(papers)))
+        return (
+            self.alias(frozen=snapshot)
+            .filter(frozen__isnull=False)
+            .annotate(on=Value(on, output_field=DateField()), **{name: F(f"frozen__{name}") for name in PICTURE})
         )
 
     def has_rag(self, on: datetime.date) -> bool:
@@ -651,3 +690,18 @@ class OverdueFlagQuerySet(models.QuerySet["OverdueFlag"]):
                 )
                 flagged = cursor.rowcount
         return flagged, cleared
+
+
+class MeetingPaperQuerySet(models.QuerySet["MeetingPaper"]):
+    def published(self) -> Self:
+        return self.filter(status="published")
+
+    def frozen_for(self, plans: Iterable[int], on: datetime.date) -> dict[int, int]:
+        """{plan pk: paper pk}: the published plan progress papers of `plans` for a meeting on
+        `on`, whose frozen pictures the dashboard and reports read on that date (one query)."""
+        found = self.published().filter(kind="plan_progress", plan__in=list(plans), meeting__date=on)
+        return dict(found.order_by("meeting_id").values_list("plan_id", "pk"))
+
+    def without_files(self) -> Self:
+        """Leave the stored PDF and Word files behind: lists need only what the paper is."""
+        return self.defer("pdf", "docx", "data")

@@ -1,8 +1,10 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -19,8 +21,8 @@ from actionplan.forms import (
     ExceptionReportForm,
     ProgressUpdateForm,
 )
-from actionplan.models import Action, Plan, ProgressUpdate, StaleAction
-from actionplan.pdf import render_pdf
+from actionplan.models import Action, MeetingPaper, Plan, ProgressUpdate, StaleAction
+from actionplan import papers, pdf, word
 from actionplan.reports import BoardReport, Dashboard, ExceptionReport
 from actionplan.status import DeliveryStatus
 from config.presentation import date_params
@@ -136,21 +138,32 @@ def _export_actions(actions, on, export):
     return FileResponse(workbook, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
-def board_report(request, slug, pdf=False):
-    """A plan's position for a board paper: on ?as_at (or the chosen meeting), changes since ?since."""
+def board_report(request, slug, as_pdf=False):
+    """A plan's progress paper on ?as_at (or the chosen meeting), changes since ?since. For a
+    meeting whose paper is published (and the previous meeting as the comparison), the published
+    paper: what the board was given, read from its snapshot."""
     plan = _get_plan_for_user(request, slug)
     form = BoardReportForm(plan, request.GET)
     if redirect_to := _short_address(request, form):
         return redirect_to
-    report = BoardReport.build(plan, *form.dates())
-    context = {"plan": plan, "report": report, "form": form, "pdf": pdf}
-    if pdf:
-        return render_pdf(
-            request,
-            "actionplan/board_report.html",
-            context,
-            filename=f"{plan.slug}-board-report-{report.on:%Y-%m-%d}.pdf",
-        )
+    on, since = form.dates()
+    report, published = None, None
+    if form.is_valid() and not form.cleaned_data.get("since"):
+        published = MeetingPaper.objects.published().filter(plan=plan, meeting__date=on).first()
+    if published is not None:
+        data, status = published.data, published.status
+    else:
+        report = BoardReport.build(plan, on, since)
+        data, status = papers.plan_progress_data(report), MeetingPaper.Status.DRAFT
+    if as_pdf:
+        if published is not None:
+            return pdf.pdf_response(bytes(published.pdf), f"{plan.slug}-progress-{on:%Y-%m-%d}.pdf")
+        try:
+            content = pdf.paper_pdf(data, status)
+        except pdf.PdfUnavailable:
+            return pdf.unavailable_response()
+        return pdf.pdf_response(content, f"{plan.slug}-board-report-{on:%Y-%m-%d}.pdf")
+    context = {"plan": plan, "report": report, "paper": data, "published": published, "form": form, "web": True}
     return render(request, "actionplan/board_report.html", context)
 
 
@@ -425,4 +438,155 @@ def exception_report(request, slug):
         "actionplan/exception_report.html",
         {"form": form, **vars(report)},
         status=400 if form.is_bound and not valid else 200,
+    )
+
+
+# -- Board meetings and their papers ------------------------------------------------------------
+
+
+def _get_meeting(slug, date):
+    from partnerships.models import Meeting
+
+    try:
+        day = datetime.date.fromisoformat(date)
+    except ValueError:
+        raise Http404("No such meeting.") from None
+    return get_object_or_404(Meeting.objects.select_related("partnership"), partnership__slug=slug, date=day)
+
+
+def _get_paper_for_user(request, slug, date, kind, plan_slug=None, write=False):
+    """(meeting, plan, paper or None) if this user may read (and, with write=True, generate and
+    publish) the paper; otherwise 403."""
+    meeting = _get_meeting(slug, date)
+    board = meeting.partnership
+    plan = None
+    if kind == MeetingPaper.Kind.PLAN_PROGRESS:
+        plan = get_object_or_404(Plan, slug=plan_slug)
+        if plan not in papers.assured_plans(board):
+            raise Http404(f"{board.label} does not assure that plan.")
+    if not papers.may_read(request.user, board, plan, kind):
+        raise PermissionDenied("This paper covers plans that have not been shared with you.")
+    if write and not papers.may_publish(request.user, board, plan):
+        raise PermissionDenied("Only the board's plan admins can make and publish its papers.")
+    paper = MeetingPaper.objects.filter(meeting=meeting, kind=kind, plan=plan).first()
+    return meeting, plan, paper
+
+
+def meeting_detail(request, slug, date):
+    """A board meeting's papers: each with its status, its page and downloads, and for the board's
+    admins the buttons that make and publish them; and what changed since the previous meeting."""
+    meeting = _get_meeting(slug, date)
+    board = meeting.partnership
+    made = {(p.kind, p.plan_id): p for p in MeetingPaper.objects.filter(meeting=meeting).without_files()}
+    visible = set(Plan.objects.visible_to(request.user).values_list("pk", flat=True))
+    rows = [
+        (MeetingPaper.Kind.PLAN_PROGRESS, plan, made.get((MeetingPaper.Kind.PLAN_PROGRESS, plan.pk)))
+        for plan in papers.assured_plans(board)
+        if plan.pk in visible
+    ]
+    for kind in (MeetingPaper.Kind.EXCEPTIONS, MeetingPaper.Kind.PERFORMANCE):
+        if papers.may_read(request.user, board, None, kind):
+            rows.append((kind, None, made.get((kind, None))))
+    meetings = list(board.meetings.order_by("date"))
+    index = meetings.index(meeting)
+    return render(
+        request,
+        "actionplan/meeting.html",
+        {
+            "meeting": meeting,
+            "board": board,
+            "rows": [
+                {"kind": kind, "label": MeetingPaper.Kind(kind).label, "plan": plan, "paper": paper,
+                 "may_publish": papers.may_publish(request.user, board, plan), "slug": papers.KIND_SLUGS.get(kind)}
+                for kind, plan, paper in rows
+            ],
+            "previous": meetings[index - 1] if index else None,
+            "next": meetings[index + 1] if index + 1 < len(meetings) else None,
+        },
+    )
+
+
+def paper_detail(request, slug, date, kind, plan_slug=None, fmt=None):
+    """A paper as a page, a PDF or a Word file: the stored one once made (a published paper's
+    files are the same bytes every time), otherwise as things stand now, marked as a draft."""
+    meeting, plan, paper = _get_paper_for_user(request, slug, date, kind, plan_slug)
+    data = paper.data if paper else papers.build(meeting, kind, plan)
+    status = paper.status if paper else MeetingPaper.Status.DRAFT
+    name = f"{meeting.partnership.slug}-{meeting.date:%Y-%m-%d}-{plan.slug if plan else papers.KIND_SLUGS[kind]}"
+    if fmt == "pdf":
+        if paper is not None:
+            return pdf.pdf_response(bytes(paper.pdf), f"{name}.pdf")
+        try:
+            return pdf.pdf_response(pdf.paper_pdf(data, status), f"{name}.pdf")
+        except pdf.PdfUnavailable:
+            return pdf.unavailable_response()
+    if fmt == "docx":
+        content = bytes(paper.docx) if paper is not None else word.paper_docx(data, status)
+        response = HttpResponse(content, content_type=word.CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+        return response
+    return render(
+        request,
+        "actionplan/paper.html",
+        {
+            "meeting": meeting,
+            "board": meeting.partnership,
+            "plan": plan,
+            "kind": kind,
+            "kind_slug": papers.KIND_SLUGS.get(kind),
+            "paper": data,
+            "made": paper,
+            "may_publish": papers.may_publish(request.user, meeting.partnership, plan),
+            "web": True,
+        },
+    )
+
+
+@require_http_methods(["POST"])
+def generate_paper(request, slug, date, kind, plan_slug=None):
+    meeting, plan, paper = _get_paper_for_user(request, slug, date, kind, plan_slug, write=True)
+    try:
+        papers.generate(meeting, kind, plan, request.user)
+    except papers.AlreadyPublished:
+        messages.error(request, "This paper is published: it cannot be made again.")
+    else:
+        messages.success(request, "The draft has been made from the picture as it stands now.")
+    return redirect(_paper_url(meeting, kind, plan))
+
+
+@require_http_methods(["POST"])
+def publish_paper(request, slug, date, kind, plan_slug=None):
+    meeting, plan, paper = _get_paper_for_user(request, slug, date, kind, plan_slug, write=True)
+    if paper is None:
+        messages.error(request, "Make the draft before publishing it.")
+    elif papers.publish(paper, request.user):
+        messages.success(request, "The paper is published. Later corrections will not change it.")
+    else:
+        messages.error(request, "This paper was already published.")
+    return redirect(_paper_url(meeting, kind, plan))
+
+
+def _paper_url(meeting, kind, plan):
+    from django.urls import reverse
+
+    args = [meeting.partnership.slug, meeting.date.isoformat()]
+    if plan is not None:
+        return reverse("actionplan:plan_paper", args=[*args, plan.slug])
+    return reverse("actionplan:board_paper", args=[*args, papers.KIND_SLUGS[kind]])
+
+
+def meeting_changes(request, slug, date):
+    """What changed since the board's previous meeting, for members: the actions of the plans it
+    assures (those shared with this user) whose RAG, status or dates changed between the two
+    meetings' pictures, and the new exceptions."""
+    meeting = _get_meeting(slug, date)
+    board = meeting.partnership
+    previous = board.meetings.filter(date__lt=meeting.date).order_by("-date").first()
+    visible = Plan.objects.visible_to(request.user)
+    plans = [plan for plan in papers.assured_plans(board) if visible.filter(pk=plan.pk).exists()]
+    changes = papers.changes_between(plans, previous.date, meeting.date) if previous else None
+    return render(
+        request,
+        "actionplan/meeting_changes.html",
+        {"meeting": meeting, "board": board, "previous": previous, "changes": changes},
     )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL and Redis for the test suite (used by `make test`).
 #
-#   scripts/test-services.sh packages   install postgresql/redis-server/chromium/java if missing (root only)
+#   scripts/test-services.sh packages   install postgresql/redis-server/chromium/java/poppler if missing (root only)
 #   scripts/test-services.sh start      start both servers; state lives in $HWB_SERVICES_DIR
 #   scripts/test-services.sh env        print `export DATABASE_URL=...; export REDIS_URL=...`
 #   scripts/test-services.sh stop       stop both servers and delete their data (safe to repeat)
@@ -69,6 +69,8 @@ cmd_packages() {
     command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
     # Pango lays out the board report PDFs (WeasyPrint); Chromium usually brings it.
     ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+    # pdftoppm and pdftotext read the board papers' PDFs back in the tests (page count, size, text).
+    command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
     if ((${#missing[@]} == 0)); then
         return 0
     fi
