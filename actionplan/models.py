@@ -78,6 +78,7 @@ class Plan(models.Model):
 
     # Set by PlanQuerySet.with_rag_summaries().
     summary: RagSummary
+    frozen_paper: int | None
 
     class Meta:
         ordering = ["title"]

@@ -82,13 +82,21 @@ class PlanQuerySet(models.QuerySet["Plan"]):
 
     def with_rag_summaries(self, on: datetime.date) -> list[Plan]:
         """These plans as a list, each with `.summary`: the RagSummary of its actions on `on`
-        (empty for a plan with none). Two queries."""
-        from actionplan.models import Action
+        (empty for a plan with none), and `.frozen_paper`: the published plan progress paper for
+        a meeting on `on` whose snapshot that summary was read from (None: worked out). Three or
+        four queries."""
+        from actionplan.models import Action, MeetingPaper
 
         plans = list(self)
-        found = Action.objects.filter(plan__in=[plan.pk for plan in plans]).rag_summary_by("plan", on)
+        frozen = MeetingPaper.objects.frozen_for([plan.pk for plan in plans], on)
+        found: dict[Any, RagSummary] = {}
+        if frozen:
+            found |= Action.objects.filter(plan__in=list(frozen)).rag_summary_by("plan", on, frozen.values())
+        if rest := [plan.pk for plan in plans if plan.pk not in frozen]:
+            found |= Action.objects.filter(plan__in=rest).rag_summary_by("plan", on)
         for plan in plans:
             plan.summary = found.get(plan.pk, RagSummary())
+            plan.frozen_paper = frozen.get(plan.pk)
         return plans
 
 
@@ -576,15 +584,16 @@ class ActionQuerySet(models.QuerySet["Action"]):
         (one query)."""
         return self._summaries_by(None, on).get(None, RagSummary())
 
-    def rag_summary_by(self, field: str, on: datetime.date) -> dict[Any, RagSummary]:
-        """{value of `field`: RagSummary}, e.g. rag_summary_by("priority", on), in one query."""
-        return self._summaries_by(F(field), on)
+    def rag_summary_by(self, field: str, on: datetime.date, frozen: Collection[int] = ()) -> dict[Any, RagSummary]:
+        """{value of `field`: RagSummary}, e.g. rag_summary_by("priority", on), in one query
+        (`frozen`: as with_rag's)."""
+        return self._summaries_by(F(field), on, frozen)
 
-    def _summaries_by(self, key: F | None, on: datetime.date) -> dict[Any, RagSummary]:
+    def _summaries_by(self, key: F | None, on: datetime.date, frozen: Collection[int] = ()) -> dict[Any, RagSummary]:
         # Group by the RAG picture's few annotations (each compiled once) and add up in Python:
         # a COUNT(FILTER …) per figure would repeat the whole RAG expression a dozen times.
         keys = [] if key is None else [key]
-        rows = self.with_rag(on).order_by().values_list(*RagSummary.GROUPS, *keys).annotate(n=Count("pk"))
+        rows = self.with_rag(on, frozen).order_by().values_list(*RagSummary.GROUPS, *keys).annotate(n=Count("pk"))
         size = len(RagSummary.GROUPS)
         summaries: defaultdict[Any, RagSummary] = defaultdict(RagSummary)
         for row in rows:

@@ -37,7 +37,8 @@ class Dashboard:
         dashboard = cls(plans=plans.select_related("board").with_rag_summaries(on))
         dashboard.chosen = next((p for p in dashboard.plans if p.slug == slug), next(iter(dashboard.plans), None))
         if dashboard.chosen:
-            dashboard.detail = PlanDashboard.build(dashboard.chosen, on)
+            frozen = [dashboard.chosen.frozen_paper] if dashboard.chosen.frozen_paper else []
+            dashboard.detail = PlanDashboard.build(dashboard.chosen, on, frozen=frozen)
         return dashboard
 
 
@@ -57,10 +58,17 @@ class PlanDashboard:
     by_responsible: Ranking | None = None
     by_organisation: Ranking | None = None
 
+    # The published paper whose snapshot the picture was read from (None: worked out).
+    frozen: list[int] = field(default_factory=list)
+
     @classmethod
-    def build(cls, plan: Plan, on: datetime.date, length: int = DASHBOARD_LIST_LENGTH) -> PlanDashboard:
-        board = cls(plan=plan, on=on)
-        actions: ActionQuerySet = plan.actions.with_rag(on)  # once: every count and list below reuses it
+    def build(
+        cls, plan: Plan, on: datetime.date, length: int = DASHBOARD_LIST_LENGTH, frozen: list[int] | None = None
+    ) -> PlanDashboard:
+        """`frozen`: the plan's published paper for a meeting on `on`: its snapshot is the picture."""
+        board = cls(plan=plan, on=on, frozen=frozen or [])
+        # Once: every count and list below reuses it.
+        actions: ActionQuerySet = plan.actions.with_rag(on, board.frozen)
         by_priority = actions.rag_summary_by("priority", on)
         # Every action has one priority, so the plan's summary is theirs added up.
         board.summary = sum(by_priority.values(), RagSummary())

@@ -91,6 +91,7 @@ def dashboard(request):
     if redirect_to := _short_address(request, context["as_at_form"]):
         return redirect_to
     dashboard = Dashboard.build(Plan.objects.visible_to(request.user), request.GET.get("plan"), context["as_at"])
+    board = dashboard.chosen.board if dashboard.chosen else None
     return render(
         request,
         "actionplan/dashboard.html",
@@ -99,6 +100,8 @@ def dashboard(request):
             "plans": dashboard.plans,
             "chosen": dashboard.chosen,
             "detail": dashboard.detail,
+            # The papers of the board's meeting on or after the date shown.
+            "papers_meeting": board.meetings.upcoming(context["as_at"]).order_by("date").first() if board else None,
         },
     )
 
