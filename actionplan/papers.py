@@ -328,6 +328,7 @@ def performance_data(meeting: Meeting, period: Period | None) -> Data:
     for indicator in indicators:
         by_period = {value.period_id: value for value in indicator.dashboard_values}
         current = by_period.get(period.pk)
+        before = by_period.get(previous.pk) if previous else None
         rows.append(
             {
                 "number": indicator.number,
@@ -339,6 +340,7 @@ def performance_data(meeting: Meeting, period: Period | None) -> Data:
                 "target": indicator.target_text,
                 "cumulative": {True: "Y", False: "N"}.get(indicator.cumulative, ""),  # type: ignore[arg-type]
                 "previous_rag": indicator.previous_rag or "",
+                "previous_rag_text": (before.rag_text if before else "") or "",
                 "rag": indicator.current_rag or "",
                 "rag_text": (current.rag_text if current else "") or "",
                 "outlook": indicator.current_outlook or "",

@@ -395,7 +395,7 @@ class Paper:
                         row["text"],
                         row["target"],
                         row["cumulative"],
-                        (RAG_LETTERS.get(row["previous_rag"], "–"), row["previous_rag"]),
+                        (RAG_LETTERS.get(row["previous_rag"], row["previous_rag_text"] or "–"), row["previous_rag"]),
                         (RAG_LETTERS.get(row["rag"], row["rag_text"] or "–"), row["rag"]),
                         f"{row['outlook_symbol']} {row['outlook'].capitalize()}".strip(),
                     ]
