@@ -58,6 +58,19 @@ _.data_type
 _.alignment
 _.freeze_panes
 headers  # WeasyPrint's URLFetcher.fetch(url, headers=…), overridden in actionplan.pdf
+_.fetch
+_.generated_at  # actionplan.MeetingPaper: shown by _paper_status.html
+_.generated_by
+_.published_at
+_.published_by
+_.regex  # actionplan.urls: a path converter's, read by Django
+_.to_url
+_.space_after  # python-docx styles, sections and tables (actionplan.word)
+_.orientation
+_.top_margin
+_.bottom_margin
+_.rgb
+_.autofit
 env_str  # config.env: read by config/settings.py, which vulture does not scan
 env_bool
 env_int
@@ -94,4 +107,5 @@ _.EMAIL_TIMEOUT
 behind_one_proxy
 secret_plan
 django_db_blocker
+django_db_setup
 admin_with_email

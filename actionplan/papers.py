@@ -297,7 +297,6 @@ def _listed_action(action: Action) -> Data:
 
 # A value with no RAG is reported in words: "Due in Q3".
 DUE_LATER = "due_later"
-INDICATOR_RAGS = [IndicatorRag.GREEN, IndicatorRag.AMBER, IndicatorRag.RED]
 
 
 def reporting_period(on: datetime.date) -> Period | None:
@@ -314,9 +313,7 @@ def performance_data(meeting: Meeting, period: Period | None) -> Data:
     data["exceptions"] = []
     if period is None:
         return data
-    previous = (
-        Period.objects.quarters().with_success_values().filter(end__lt=period.end).order_by("-end").first()
-    )
+    previous = Period.objects.quarters().with_success_values().filter(end__lt=period.end).order_by("-end").first()
     indicators = list(Indicator.objects.for_dashboard(period, previous).order_by("directorate__position", "number"))
     data.update(
         period=period.label,
@@ -324,9 +321,11 @@ def performance_data(meeting: Meeting, period: Period | None) -> Data:
         previous=previous.short_label if previous else "",
         next_period=period.next_label(),
     )
-    rows = []
+    rows: list[Data] = []
     for indicator in indicators:
-        by_period = {value.period_id: value for value in indicator.dashboard_values}
+        # for_dashboard()'s annotations and prefetch, which the type stubs cannot see.
+        shown: Any = indicator
+        by_period = {value.period_id: value for value in shown.dashboard_values}
         current = by_period.get(period.pk)
         before = by_period.get(previous.pk) if previous else None
         rows.append(
@@ -339,17 +338,17 @@ def performance_data(meeting: Meeting, period: Period | None) -> Data:
                 "text": indicator.text,
                 "target": indicator.target_text,
                 "cumulative": {True: "Y", False: "N"}.get(indicator.cumulative, ""),  # type: ignore[arg-type]
-                "previous_rag": indicator.previous_rag or "",
+                "previous_rag": shown.previous_rag or "",
                 "previous_rag_text": (before.rag_text if before else "") or "",
-                "rag": indicator.current_rag or "",
+                "rag": shown.current_rag or "",
                 "rag_text": (current.rag_text if current else "") or "",
-                "outlook": indicator.current_outlook or "",
-                "outlook_symbol": OUTLOOK_SYMBOLS.get(indicator.current_outlook, ""),  # type: ignore[call-overload]
+                "outlook": shown.current_outlook or "",
+                "outlook_symbol": OUTLOOK_SYMBOLS.get(shown.current_outlook, ""),
             }
         )
     data["sentences"] = _sentences(rows, period, previous)
     data["directorates"] = _counts_by(rows, "directorate", [d.name for d in Directorate.objects.order_by("position")])
-    data["priorities"] = _counts_by(rows, "priority", sorted({row["priority"] for row in rows}))
+    data["priorities"] = _counts_by(rows, "priority", sorted({str(row["priority"]) for row in rows}))
     data["dashboards"] = [
         {"name": name, "rows": [row for row in rows if row["directorate"] == name]}
         for name in dict.fromkeys(row["directorate"] for row in rows)
@@ -421,11 +420,7 @@ def _sentences(rows: list[Data], period: Period, previous: Period | None) -> lis
     if previous is not None:
         before = sum(1 for row in rows if row["previous_rag"] == IndicatorRag.RED)
         change = rags["red"] - before
-        compared = (
-            "the same as"
-            if change == 0
-            else f"{abs(change)} {'more' if change > 0 else 'fewer'} than"
-        )
+        compared = "the same as" if change == 0 else f"{abs(change)} {'more' if change > 0 else 'fewer'} than"
         sentences.append(
             f"{rags['red']} were rated Red for {period.short_label}: {compared} in {previous.short_label}."
         )
@@ -436,11 +431,13 @@ def _sentences(rows: list[Data], period: Period, previous: Period | None) -> lis
             if row["previous_rag"] == "red" and row["rag"] and row["rag"] != "red"
         ]
         if newly:
-            sentences.append(f"Newly Red since {previous.short_label}: indicator{'s' if len(newly) > 1 else ''} "
-                             f"{_and(newly)}.")
+            sentences.append(
+                f"Newly Red since {previous.short_label}: indicator{'s' if len(newly) > 1 else ''} {_and(newly)}."
+            )
         if left:
-            sentences.append(f"No longer Red since {previous.short_label}: indicator{'s' if len(left) > 1 else ''} "
-                             f"{_and(left)}.")
+            sentences.append(
+                f"No longer Red since {previous.short_label}: indicator{'s' if len(left) > 1 else ''} {_and(left)}."
+            )
     sentences.append(
         f"Looking into {period.next_label()}, the outlook for {outlooks[Outlook.IMPROVING]} of the {total} success "
         f"indicators is improving, {outlooks[Outlook.STABLE]} stable and {outlooks[Outlook.DETERIORATING]} "
@@ -578,7 +575,10 @@ def pictures(plans: list[Plan], on: datetime.date) -> dict[int, Data]:
             actions = Action.objects.filter(plan__in=chosen).with_rag(on, list(papers)).order_by()
             for row in actions.values(*fields):
                 row["exception"] = bool(
-                    row["rag"] == RAG.RED or row["delivery_status"] == "overdue" or row["is_stale"] or row["has_slipped"]
+                    row["rag"] == RAG.RED
+                    or row["delivery_status"] == "overdue"
+                    or row["is_stale"]
+                    or row["has_slipped"]
                 )
                 found[row["pk"]] = row
     return found

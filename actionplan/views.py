@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from actionplan import action_export
+from actionplan import action_export, papers, pdf, word
 from actionplan.action_export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from actionplan.filters import ActionFilter, visible_owners
 from actionplan.forms import (
@@ -22,7 +22,6 @@ from actionplan.forms import (
     ProgressUpdateForm,
 )
 from actionplan.models import Action, MeetingPaper, Plan, ProgressUpdate, StaleAction
-from actionplan import papers, pdf, word
 from actionplan.reports import BoardReport, Dashboard, ExceptionReport
 from actionplan.status import DeliveryStatus
 from config.presentation import date_params
@@ -499,8 +498,14 @@ def meeting_detail(request, slug, date):
             "meeting": meeting,
             "board": board,
             "rows": [
-                {"kind": kind, "label": MeetingPaper.Kind(kind).label, "plan": plan, "paper": paper,
-                 "may_publish": papers.may_publish(request.user, board, plan), "slug": papers.KIND_SLUGS.get(kind)}
+                {
+                    "kind": kind,
+                    "label": MeetingPaper.Kind(kind).label,
+                    "plan": plan,
+                    "paper": paper,
+                    "may_publish": papers.may_publish(request.user, board, plan),
+                    "slug": papers.KIND_SLUGS.get(kind),
+                }
                 for kind, plan, paper in rows
             ],
             "previous": meetings[index - 1] if index else None,

@@ -75,6 +75,10 @@ def _keep_row_together(row: Any) -> None:
     properties.append(OxmlElement("w:cantSplit"))
 
 
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 def plain(text: str) -> str:
     """A narrative as plain lines: paragraphs and "- " list items as the page shows them."""
     return re.sub(r"\n{2,}", "\n", str(text or "").replace("\r\n", "\n")).strip()
@@ -145,7 +149,7 @@ class Paper:
         table = self.document.add_table(rows=1 if headings else 0, cols=len(widths))
         table.style = "Table Grid"
         table.autofit = False
-        usable = self.document.sections[0].page_width - Mm(24)
+        usable = (self.document.sections[0].page_width or Mm(297)) - Mm(24)
         if headings:
             for cell, text in zip(table.rows[0].cells, headings, strict=True):
                 cell.text = ""
@@ -251,7 +255,11 @@ class Paper:
             self.table(
                 ["Action", "Was", "Now"],
                 [
-                    [f"{row['code']} {row['title']}", (row["before_label"], row["before"]), (row["after_label"], row["after"])]
+                    [
+                        f"{row['code']} {row['title']}",
+                        (row["before_label"], row["before"]),
+                        (row["after_label"], row["after"]),
+                    ]
                     for row in data["rag_changes"]
                 ],
                 [70, 15, 15],
@@ -281,7 +289,9 @@ class Paper:
         scope = f"Actions as at {data['on_display']}"
         if data["period"]:
             scope += f"; outcomes and indicators for {data['period']}"
-        self.text(f"{scope}. Covers what {data['board_label']} assures directly and through the boards that report to it.")
+        self.text(
+            f"{scope}. Covers what {data['board_label']} assures directly and through the boards that report to it."
+        )
         self.table(
             ["Red outcomes", "Red indicators", "Overdue actions", "Slipped actions"],
             [[len(data["red_outcomes"]), len(data["red_indicators"]), len(data["overdue"]), len(data["slipped"])]],
@@ -351,7 +361,7 @@ class Paper:
                         row["plan"],
                         f"{row['code']} {row['title']}",
                         row["original_due"],
-                        f"{row['revised_due']} ({row['days_slipped']} day{'s' if row['days_slipped'] != 1 else ''} later)",
+                        f"{row['revised_due']} ({row['days_slipped']} day{_s(row['days_slipped'])} later)",
                         self._latest(row["latest"]),
                     ]
                     for row in data["slipped"]
@@ -380,13 +390,24 @@ class Paper:
                 row_headers=True,
             )
         self.heading("Section B: performance dashboards")
-        self.text("Outlook key: ↑ the outlook is positive/improving; ↓ the outlook is negative/deteriorating; "
-                  "↔ the outlook is stable.")
+        self.text(
+            "Outlook key: ↑ the outlook is positive/improving; ↓ the outlook is negative/deteriorating; "
+            "↔ the outlook is stable."
+        )
         for dashboard in data["dashboards"]:
             self.heading(f"{dashboard['name']}: performance dashboard, {data['period']}", level=2)
             self.table(
-                ["Priority", "Outcome", "No.", "Success indicator", "Target", "Cumulative",
-                 data["previous"] or "Before", data["period_short"], "Outlook"],
+                [
+                    "Priority",
+                    "Outcome",
+                    "No.",
+                    "Success indicator",
+                    "Target",
+                    "Cumulative",
+                    data["previous"] or "Before",
+                    data["period_short"],
+                    "Outlook",
+                ],
                 [
                     [
                         row["priority"],
@@ -404,8 +425,10 @@ class Paper:
                 [13, 17, 4, 34, 9, 6, 4, 4, 9],
             )
         self.heading("Section C: key performance issues requiring intervention or decision")
-        self.text("Narratives for the outcomes rated Red: a Red rating means the outcome might not be achieved by "
-                  "year end as things stand.")
+        self.text(
+            "Narratives for the outcomes rated Red: a Red rating means the outcome might not be achieved by "
+            "year end as things stand."
+        )
         if not data["exceptions"]:
             self.text(f"No outcome was rated Red for {data['period']}.")
         for n, record in enumerate(data["exceptions"], start=1):

@@ -87,9 +87,12 @@ def test_since_after_the_report_date_is_refused_clearly(client, superuser, cqc):
 def test_report_prints_on_a4_without_losing_columns(client, superuser, cqc):
     client.force_login(superuser)
     html = get_report(client, cqc, meeting="2018-11-15").content.decode()
-    assert 'class="govuk-table app-report-table"' in html
+    assert 'class="govuk-table app-paper-table"' in html
     css = (ROOT / "static" / "app.css").read_text()
-    assert "size: A4" in css and ".app-report-table { table-layout: fixed" in css
+    assert "size: A4" in css and ".app-paper-table { table-layout: fixed" in css
+    # The PDF is laid out from the paper's own print page, A4 landscape (tests/test_board_papers.py).
+    printed = (ROOT / "static" / "papers-print.css").read_text()
+    assert "table { width: 100%; border-collapse: collapse; table-layout: fixed" in printed
 
 
 def test_pdf_is_a_pdf_of_the_same_report(client, superuser, cqc):

@@ -19,7 +19,19 @@ def rag_chart(chart):
     for n, bar in enumerate(chart):
         y = n * ROW
         width = BAR_WIDTH * bar["width"] / 100
-        rows.append((y + 15, bar["label"], BAR_START, y + 3, f"{width:.1f}", bar["colour"], BAR_START + width + 6, y + 15, bar["count"]))
+        rows.append(
+            (
+                y + 15,
+                bar["label"],
+                BAR_START,
+                y + 3,
+                f"{width:.1f}",
+                bar["colour"],
+                BAR_START + width + 6,
+                y + 15,
+                bar["count"],
+            )
+        )
     body = format_html_join(
         "",
         '<text x="0" y="{}" font-size="13">{}</text><rect x="{}" y="{}" width="{}" height="16" fill="{}"></rect>'
