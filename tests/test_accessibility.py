@@ -154,6 +154,11 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
         "benchmarks": "/indicators/benchmarks/",
         "key-statistics": "/indicators/key-statistics/",
         "finance": "/indicators/finance/",
+        "meeting": "/boards/hwb/meetings/2018-11-15/",
+        "paper-plan": f"/boards/hwb/meetings/2018-11-15/plans/{CQC}/",
+        "paper-exceptions": "/boards/hwb/meetings/2018-11-15/exceptions/",
+        "paper-performance": "/boards/hwb/meetings/2018-11-15/performance/",
+        "meeting-changes": "/boards/hwb/meetings/2018-11-15/changes/",
     }
     statuses = {"exception-report-with-error": 400}
     for name, path in pages.items():
@@ -226,6 +231,13 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", name="Check the import before you confirm it")).to_be_visible()
     problems += check(page, "admin-upload-preview", saved)
+    # A meeting's papers as their admin sees them: make a draft, then it can be published.
+    visit(page, "/boards/hwb/meetings/2018-11-15/")
+    problems += check(page, "admin-meeting", saved)
+    visit(page, "/boards/hwb/meetings/2018-11-15/exceptions/")
+    page.get_by_role("button", name="Make the draft").click()
+    expect(page.get_by_role("button", name="Publish")).to_be_visible()
+    problems += check(page, "admin-paper-draft", saved)
     context.close()
 
     assert problems == [], "\n".join(problems)
