@@ -505,10 +505,9 @@ def build(meeting: Meeting, kind: str, plan: Plan | None) -> Data:
 
 
 def generate(meeting: Meeting, kind: str, plan: Plan | None, user: User | None) -> MeetingPaper:
-    """Make (or make again) the meeting's draft paper: its data, its PDF and Word files, and for a
-    plan paper its actions' frozen pictures. A published paper is never made again."""
-    from actionplan import pdf, word
-
+    """Make (or make again) the meeting's draft paper: its data and, for a plan paper, its actions'
+    frozen pictures. Quick: a draft's PDF and Word files are made from its data when downloaded,
+    and kept only once it is published. A published paper is never made again."""
     with transaction.atomic():
         paper, _ = MeetingPaper.objects.select_for_update().get_or_create(
             meeting=meeting, kind=kind, plan=plan, defaults={"generated_at": timezone.now()}
@@ -516,8 +515,6 @@ def generate(meeting: Meeting, kind: str, plan: Plan | None, user: User | None) 
         if paper.is_published:
             raise AlreadyPublished(paper)
         paper.data = build(meeting, kind, plan)
-        paper.pdf = pdf.paper_pdf(paper.data, MeetingPaper.Status.DRAFT)
-        paper.docx = word.paper_docx(paper.data, MeetingPaper.Status.DRAFT)
         paper.generated_at = timezone.now()
         paper.generated_by = user
         paper.save()
@@ -535,8 +532,8 @@ def _freeze_pictures(paper: MeetingPaper, plan: Plan, on: datetime.date) -> None
 
 
 def publish(paper: MeetingPaper, user: User) -> bool:
-    """Publish a draft: its files are made again saying "Published" (from the same data, so they
-    show what the draft showed), and from then on nothing changes. False if it already was."""
+    """Publish a draft: its PDF and Word files are made from its data, saying "Published", and
+    kept; from then on nothing changes. False if it already was."""
     from actionplan import pdf, word
 
     with transaction.atomic():

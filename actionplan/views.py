@@ -515,21 +515,22 @@ def meeting_detail(request, slug, date):
 
 
 def paper_detail(request, slug, date, kind, plan_slug=None, fmt=None):
-    """A paper as a page, a PDF or a Word file: the stored one once made (a published paper's
-    files are the same bytes every time), otherwise as things stand now, marked as a draft."""
+    """A paper as a page, a PDF or a Word file: a published paper's stored files (the same bytes
+    every time); a draft's made from its data; with no draft, from the picture as it stands now."""
     meeting, plan, paper = _get_paper_for_user(request, slug, date, kind, plan_slug)
     data = paper.data if paper else papers.build(meeting, kind, plan)
     status = paper.status if paper else MeetingPaper.Status.DRAFT
     name = f"{meeting.partnership.slug}-{meeting.date:%Y-%m-%d}-{plan.slug if plan else papers.KIND_SLUGS[kind]}"
+    published = paper is not None and paper.is_published
     if fmt == "pdf":
-        if paper is not None:
+        if published:
             return pdf.pdf_response(bytes(paper.pdf), f"{name}.pdf")
         try:
             return pdf.pdf_response(pdf.paper_pdf(data, status), f"{name}.pdf")
         except pdf.PdfUnavailable:
             return pdf.unavailable_response()
     if fmt == "docx":
-        content = bytes(paper.docx) if paper is not None else word.paper_docx(data, status)
+        content = bytes(paper.docx) if published else word.paper_docx(data, status)
         response = HttpResponse(content, content_type=word.CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
         return response
