@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplan import views
+from actionplan import publishing, tokens, views
 
 app_name = "actionplan"
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path("plan-upload/<str:token>/", views.plan_upload_progress, name="plan_upload_progress"),
     path("plan-upload/<str:token>/confirm/", views.confirm_plan_upload, name="confirm_plan_upload"),
     path("boards/<slug:slug>/exception-report/", views.exception_report, name="exception_report"),
+    path("plans/<slug:slug>/publishing/", publishing.publish_plan, name="publish_plan"),
+    path("accounts/api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("accounts/api-tokens/<int:pk>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
 ]

@@ -21,6 +21,7 @@ from actionplan.forms import (
 )
 from actionplan.models import Action, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
+from actionplan.publishing import publishing_context
 from actionplan.reports import BoardReport, Dashboard, ExceptionReport
 from actionplan.status import DeliveryStatus
 from config.presentation import date_params
@@ -59,6 +60,7 @@ def plan_detail(request, slug):
             "plan": plan,
             "priorities": plan.outline(),
             "can_import": Plan.objects.administered_by(request.user).filter(pk=plan.pk).exists(),
+            **publishing_context(request, plan),
         },
     )
 
