@@ -163,7 +163,8 @@ def _published_plan(slug):
 def _find_plan(request, slug):
     plan = _published_plan(slug)
     today = timezone.localdate()
-    return Freshness.of(f"plan:{plan.pk}", latest_change(Plan.objects.filter(pk=plan.pk)), today), (plan, today)
+    what = f"plan:{plan.pk}:{plan.public_names}"
+    return Freshness.of(what, latest_change(Plan.objects.filter(pk=plan.pk)), today), (plan, today)
 
 
 def _find_action(request, slug, pk):
@@ -171,7 +172,7 @@ def _find_action(request, slug, pk):
     action = get_object_or_404(plan.actions.select_related("parent"), pk=pk)
     today = timezone.localdate()
     changed = latest_change(Plan.objects.filter(pk=plan.pk))
-    return Freshness.of(f"action:{action.pk}", changed, today), (plan, action, today)
+    return Freshness.of(f"action:{action.pk}:{plan.public_names}", changed, today), (plan, action, today)
 
 
 def _find_board(request, slug):
