@@ -64,12 +64,19 @@ def _endpoints():
     return found
 
 
+def _in_words(rate):
+    """A DRF rate ("1000/hour") as the docs say it ("1000 requests an hour")."""
+    number, period = rate.split("/")
+    period = {"s": "second", "m": "minute", "h": "hour", "d": "day"}[period[0]]
+    return f"{number} requests {'an' if period == 'hour' else 'a'} {period}"
+
+
 @login_not_required
 @require_safe
 def docs(request):
     """How to use the API, with every endpoint's parameters and fields read from the schema. The same
     page for everyone (rendered without the request), so caches may keep it."""
-    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    rates = {scope: _in_words(rate) for scope, rate in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items()}
     html = render_to_string("api/docs.html", {"endpoints": _endpoints(), "rates": rates, "section": "api"})
     response = HttpResponse(html)
     patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)

@@ -327,7 +327,7 @@ def test_the_docs_page_lists_every_endpoint_and_the_rate_limits(client):
     for name in LISTS:
         assert f"<code>/api/v1/{name}/</code>" in html
     assert "/api/v1/feeds/actions.csv" in html
-    assert "1000/hour" in html and "300/hour" in html
+    assert "1000 requests an hour" in html and "300 requests an hour" in html
 
 
 @pytest.mark.parametrize("name", LISTS)
