@@ -12,6 +12,7 @@ filtered by the action list's own ActionFilter.
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -192,8 +193,8 @@ class ActionSerializer(serializers.ModelSerializer):
     def get_web_url(self, action) -> str:
         request = self.context["request"]
         if is_public(request):
-            return web_url(request, f"{action.plan.get_public_url()}actions/{action.pk}/")
-        return web_url(request, f"/actions/{action.pk}/")
+            return web_url(request, reverse("public:action", args=[action.plan.slug, action.pk]))
+        return web_url(request, reverse("actionplan:action", args=[action.pk]))
 
 
 class PlanSerializer(serializers.ModelSerializer):
