@@ -109,3 +109,35 @@ secret_plan
 django_db_blocker
 django_db_setup
 admin_with_email
+
+# The API (actionplan/api.py, partnerships/api.py, indicators/api.py; settings.REST_FRAMEWORK names
+# its classes): SerializerMethodField's get_<field> methods, filters named only as parameters, and
+# what DRF's throttle reads back.
+_.TokenAuthentication  # actionplan.api_auth, named in settings
+_.PerTokenThrottle
+_.Pagination  # config.api_formats, named in settings
+_.TokenScheme  # drf-spectacular finds its extensions by subclass
+_.get_label
+_.get_accountable
+_.get_responsible
+_.get_latest_update
+_.get_web_url
+_.get_as_at
+_.get_signed_off_at
+_.get_author
+_.get_rag
+_.get_computed_rag
+_.action_code
+_.reported_from
+_.date_from
+_.date_to
+_.num_requests  # SimpleRateThrottle
+_.duration
+_.accepted_media_type
+_.auto_schema
+# Read by templates: the tokens page, the public pages.
+_.last_used_at
+_.is_revoked
+_.public_accountable
+_.public_responsible
+_.public_update

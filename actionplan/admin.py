@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from actionplan.models import (
     Action,
+    ApiToken,
     BoardDigest,
     Milestone,
     OverdueFlag,
@@ -36,7 +37,8 @@ class PlanMembershipInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "slug", "board_name", "plan_date", "reporting_date"]
+    list_display = ["title", "slug", "board_name", "plan_date", "reporting_date", "is_published"]
+    list_filter = ["is_published"]
     search_fields = ["title", "slug", "full_title"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["organisations"]
@@ -208,3 +210,18 @@ class HistoryAdmin(admin.ModelAdmin):
 
 for model in [Plan, PlanMembership, StrategicPriority, Owner, Action, ProgressUpdate]:
     admin.site.register(model.history.model, HistoryAdmin)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Users make their own tokens (actionplan/tokens.py); an admin may only see them and revoke one
+    (say, one that leaked). The token itself is never stored, so it cannot be shown here."""
+
+    list_display = ["name", "user", "start", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "start"]
+    fields = ["user", "name", "start", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "name", "start", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -30,7 +30,8 @@ class DateFilter(django_filters.DateFilter):
 
 
 def _visible_plans(request):
-    return Plan.objects.visible_to(request.user) if request else Plan.objects.none()
+    # Signed in: the plans shared with the reader. The API without a token: the published ones.
+    return Plan.objects.readable_by(request.user) if request else Plan.objects.none()
 
 
 def _visible_priorities(request):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +24,7 @@ from actionplan.querysets import (
     LATEST_FIRST,
     PROGRESS_FIELDS,
     ActionQuerySet,
+    ApiTokenQuerySet,
     MeetingPaperQuerySet,
     OverdueFlagQuerySet,
     OwnerQuerySet,
@@ -72,6 +75,16 @@ class Plan(models.Model):
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="plans")
     due_soon_days = models.PositiveSmallIntegerField(default=30)
     stale_after_days = models.PositiveSmallIntegerField(default=60)
+    # Public pages and the API without a token show a plan only once its admin publishes it, and
+    # name people there only where the admin allows (otherwise their role and organisation).
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Anyone may read this plan's public pages, without signing in."
+    )
+    public_names = models.BooleanField(
+        "people's names on the public pages",
+        default=False,
+        help_text="Show the names of accountable and responsible people publicly, not only their roles.",
+    )
 
     objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
@@ -89,9 +102,16 @@ class Plan(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actionplan:plan", args=[self.slug])
 
-    def outline(self) -> list[StrategicPriority]:
-        """Priorities, each with .key_actions, each with .subs: the whole plan in a fixed number of queries."""
-        actions = list(self.actions.for_display())
+    def get_public_url(self) -> str:
+        return reverse("public:plan", args=[self.slug])
+
+    def can_be_published_by(self, user: User | AnonymousUser) -> bool:
+        return Plan.objects.publishable_by(user).filter(pk=self.pk).exists()
+
+    def outline(self, fetch: ActionQuerySet | None = None) -> list[StrategicPriority]:
+        """Priorities, each with .key_actions, each with .subs: the whole plan in a fixed number of
+        queries. `fetch`: this plan's actions as the page fetches them (default: for_display())."""
+        actions = list(self.actions.for_display() if fetch is None else fetch)
         children: defaultdict[int | None, list[Action]] = defaultdict(list)
         for action in actions:
             children[action.parent_id].append(action)
@@ -793,6 +813,10 @@ class MeetingPaper(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def get_public_url(self) -> str:
+        """Its PDF for anyone, once published and public (MeetingPaperQuerySet.public)."""
+        return reverse("public:paper_pdf", args=[self.pk])
+
 
 class ActionSnapshot(models.Model):
     """One action's RAG picture as a plan progress paper froze it (every with_rag() annotation on
@@ -818,3 +842,58 @@ class ActionSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id} in paper {self.paper_id}"
+
+
+# -- Personal API tokens (the read-only API, actionplan/api.py) ------------------------------------
+
+
+class ApiToken(models.Model):
+    """A personal token for the read-only API: it reads exactly what its user may read.
+
+    Shown once, when made; only its SHA-256 digest is kept (a token is 256 random bits, so a fast
+    hash is enough: there is nothing to guess from), and the first characters, so its owner can
+    tell tokens apart. Revoking keeps the row, as a record, and the token is refused from then on.
+    """
+
+    PREFIX = "hwb_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What it is for, for example “Power BI dashboard”.")
+    start = models.CharField(max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    # Last use is written at most this often, not on every request.
+    LAST_USED_EVERY = datetime.timedelta(minutes=5)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start}…)"
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+        """A new token for `user`: the saved row and the token itself, which is never stored."""
+        secret = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, start=secret[:12], digest=cls.digest_of(secret))
+        return token, secret
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def note_use(self, now: datetime.datetime) -> None:
+        """Record that the token was used, at most once every LAST_USED_EVERY (a conditional update)."""
+        recent = Q(last_used_at__gte=now - self.LAST_USED_EVERY)
+        if ApiToken.objects.filter(pk=self.pk).exclude(recent).update(last_used_at=now):
+            self.last_used_at = now

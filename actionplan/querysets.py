@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from actionplan.models import (  # noqa: F401 (QuerySet bases)
         Action,
+        ApiToken,
         MeetingPaper,
         OverdueFlag,
         Owner,
@@ -73,6 +74,21 @@ class PlanQuerySet(models.QuerySet["Plan"]):
         if user.is_superuser:
             return self
         return self.filter(memberships__user=user, memberships__role=PlanMembership.Role.ADMIN)
+
+    def published(self) -> Self:
+        """Plans whose admins chose to publish them: public pages, and the API without a token."""
+        return self.filter(is_published=True)
+
+    def readable_by(self, user: AnyUser) -> Self:
+        """What `user` may read through the API and the action filters: signed in, the plans
+        visible_to them (in full, as their pages show them); signed out, the published plans (as
+        their public pages show them)."""
+        return self.visible_to(user) if user.is_authenticated else self.published()
+
+    def publishable_by(self, user: AnyUser) -> Self:
+        """Plans `user` may publish or withdraw: their plan admins (and superusers). There is no
+        board admin role yet: when one exists, the admins of the assuring board belong here."""
+        return self.administered_by(user) if user.is_authenticated else self.none()
 
     def rag_summary(self, on: datetime.date) -> RagSummary:
         """RAG counts over every action of these plans on `on` (one query)."""
@@ -661,6 +677,31 @@ class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
     def imported(self) -> Self:
         return self.filter(imported=True)
 
+    def public(self) -> Self:
+        """The updates a published plan shows publicly: those the plan file brought (a published
+        paper's own words) and those signed off by the accountable owner. Never a draft: an
+        officer's update awaiting (or returned from) sign-off stays on the signed-in pages."""
+        condition = Q(imported=True)
+        # ProgressUpdate.signed_off_at comes with update rounds (issue 21); until it exists, only
+        # the plan file's words are public.
+        if any(f.name == "signed_off_at" for f in self.model._meta.get_fields()):
+            condition |= Q(signed_off_at__isnull=False)
+        return self.filter(condition)
+
+    def latest_public_per_action(self, on: datetime.date | None = None) -> Self:
+        """The newest public() update of each action, as it stood on `on` (one correlated subquery)."""
+        newest = self.model.objects.public().filter(action=OuterRef("action")).reported_by(on).newest_first()
+        return self.public().filter(pk=Subquery(newest.values("pk")[:1]))
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> Self:
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+    def for_secret(self, secret: str) -> ApiToken | None:
+        """The active token whose digest this secret has, with its user; None if there is none."""
+        return self.active().select_related("user").filter(digest=self.model.digest_of(secret)).first()
+
 
 class OverdueFlagQuerySet(models.QuerySet["OverdueFlag"]):
     def open(self) -> Self:
@@ -704,6 +745,12 @@ class OverdueFlagQuerySet(models.QuerySet["OverdueFlag"]):
 class MeetingPaperQuerySet(models.QuerySet["MeetingPaper"]):
     def published(self) -> Self:
         return self.filter(status="published")
+
+    def public(self) -> Self:
+        """Published papers anyone may read: the progress papers of published plans. A board's
+        exception and performance reports also report outcomes and indicators, which have no
+        public switch, so they stay for signed-in readers."""
+        return self.published().filter(kind="plan_progress", plan__is_published=True)
 
     def frozen_for(self, plans: Iterable[int], on: datetime.date) -> dict[int, int]:
         """{plan pk: paper pk}: the published plan progress papers of `plans` for a meeting on

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from actionplan import views
+from actionplan import publishing, tokens, views
 from actionplan.papers import KIND_SLUGS
 
 
@@ -37,6 +37,9 @@ urlpatterns = [
     path("plan-upload/<str:token>/", views.plan_upload_progress, name="plan_upload_progress"),
     path("plan-upload/<str:token>/confirm/", views.confirm_plan_upload, name="confirm_plan_upload"),
     path("boards/<slug:slug>/exception-report/", views.exception_report, name="exception_report"),
+    path("plans/<slug:slug>/publishing/", publishing.publish_plan, name="publish_plan"),
+    path("accounts/api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("accounts/api-tokens/<int:pk>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
     path("boards/<slug:slug>/meetings/<str:date>/", views.meeting_detail, name="meeting"),
     path("boards/<slug:slug>/meetings/<str:date>/changes/", views.meeting_changes, name="meeting_changes"),
 ]

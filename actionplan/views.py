@@ -22,6 +22,7 @@ from actionplan.forms import (
     ProgressUpdateForm,
 )
 from actionplan.models import Action, MeetingPaper, Plan, ProgressUpdate, StaleAction
+from actionplan.publishing import publishing_context
 from actionplan.reports import BoardReport, Dashboard, ExceptionReport
 from actionplan.status import DeliveryStatus
 from config.presentation import date_params
@@ -60,6 +61,7 @@ def plan_detail(request, slug):
             "plan": plan,
             "priorities": plan.outline(),
             "can_import": Plan.objects.administered_by(request.user).filter(pk=plan.pk).exists(),
+            **publishing_context(request, plan),
         },
     )
 

@@ -36,7 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "simple_history",
     "axes",
     "csp",
@@ -195,6 +198,53 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker process that has grown past this (KB) after a task is replaced by a fresh one.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 600_000)
+
+# The cache: public plan pages and the API's rate limits. Shared by every web process through Redis
+# when there is one; otherwise each process keeps its own in memory (make run).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "hwb"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Public pages may be kept by browsers and shared caches this long before they ask again (ETag).
+PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 60)
+
+# The read-only API (/api/v1/, README "The API"): Django REST Framework. Who may read what is
+# decided by each view's queryset; a token is throttled on its own, anonymous callers by address.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "actionplan.api_auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "config.api_formats.CSVRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "config.api_formats.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["actionplan.api_auth.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_RATE_TOKEN", "1000/hour"),
+        "anonymous": env_str("API_RATE_ANONYMOUS", "300/hour"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Anonymous callers are throttled by the client's address, read as axes reads it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HWB action-plan assurance API",
+    "DESCRIPTION": "Read-only: plans, priorities, actions, progress updates, owners, boards, meetings, "
+    "indicators and outcomes. Without a token: the published plans only.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name for each set of choices, whichever field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "RagEnum": "actionplan.status.RAG.choices",
+        "DeliveryStatusEnum": "actionplan.status.DeliveryStatus.choices",
+        "IndicatorRagEnum": "indicators.models.IndicatorRag.choices",
+        "OutcomeRagEnum": "indicators.models.OutcomeRag.choices",
+    },
+}
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
+from actionplan import public
 from config.sign_in import sign_in
 
 
@@ -32,6 +33,11 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("healthz/", healthz, name="healthz"),
     path("help/", include("config.pages")),
+    # Published plans, for anyone (actionplan/public.py), what search engines may read, and the API.
+    path("public/", include("actionplan.public")),
+    path("sitemap.xml", public.sitemap_xml, name="sitemap"),
+    path("robots.txt", public.robots_txt, name="robots_txt"),
+    path("api/v1/", include("config.api_urls")),
     path("partnerships/", include("partnerships.urls")),
     path("indicators/", include("indicators.urls")),
     path("", include("actionplan.urls")),

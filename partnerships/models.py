@@ -41,6 +41,20 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def statutory(self) -> Self:
         return self.filter(statutory=True)
 
+    def public(self) -> Self:
+        """Boards with a public profile: those assuring a published plan, directly or through a
+        sub-board (as a board's profile counts its plans). Two queries."""
+        parents = dict(Partnership.objects.values_list("pk", "parent_id"))
+        public: set[int] = set()
+        # `plans`: the plans a board assures (actionplan's Plan.board), read through the relation.
+        assuring = Partnership.objects.filter(plans__is_published=True).values_list("pk", flat=True).distinct()
+        for board_id in assuring:
+            board: int | None = board_id
+            while board is not None and board not in public:
+                public.add(board)
+                board = parents.get(board)
+        return self.filter(pk__in=public)
+
     def for_tree(self) -> Self:
         """Only what a tree of boards shows, leaving the long profile sections behind."""
         return self.only(

@@ -162,3 +162,12 @@ def superuser(db):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser("super", password=PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def own_cache_keys(settings):
+    """Each test its own keys in the cache (Redis under make test): no rendered page or rate-limit
+    count of one test is seen by another, in this process or another worker's."""
+    import uuid
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}

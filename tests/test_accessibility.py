@@ -125,6 +125,19 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
     for name in ("help", "accessibility", "privacy", "cookies"):
         visit(page, f"/help/{name}/" if name != "help" else "/help/")
         problems += check(page, f"help-{name}", saved)
+    # A published plan's public pages, and the API's docs.
+    plan.is_published = True
+    plan.save()
+    public_pages = {
+        "public-index": "/public/",
+        "public-plan": f"/public/plans/{CQC}/",
+        "public-action": f"/public/plans/{CQC}/actions/{kt_action.pk}/",
+        "public-board": "/public/boards/hwb/",
+        "api-docs": "/api/v1/docs/",
+    }
+    for name, path in public_pages.items():
+        visit(page, path)
+        problems += check(page, name, saved)
     context.close()
 
     # An HWB member (viewer): the dashboards, lists, reports, partnerships and indicators.
@@ -223,6 +236,16 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
     page.get_by_role("button", name="Save action").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     problems += check(page, "admin-edit-errors", saved)
+    visit(page, f"/plans/{CQC}/")
+    problems += check(page, "admin-plan-with-publishing", saved)
+    visit(page, "/accounts/api-tokens/")
+    page.get_by_role("button", name="Make a token").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what the token is for")
+    problems += check(page, "admin-api-tokens-errors", saved)
+    page.get_by_label("What is the token for?").fill("Power BI dashboard")
+    page.get_by_role("button", name="Make a token").click()
+    expect(page.get_by_role("heading", name="Your new token")).to_be_visible()
+    problems += check(page, "admin-api-tokens-new", saved)
     visit(page, "/plan-upload/")
     problems += check(page, "admin-upload", saved)
     upload = tmp_path / f"{CQC}.xlsx"

@@ -373,3 +373,29 @@ def test_the_build_context_leaves_out_local_data_and_build_output(path):
     assert any(
         _pattern_regex(p).match(path) or _pattern_regex(p).match(path.split("/")[0]) for p in dockerignore_patterns()
     )
+
+
+def test_a_published_plan_is_public_cacheable_and_in_the_api(production, signed_in):
+    plan_page = signed_in.get(f"/plans/{CQC_SLUG}/").body
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', plan_page).group(1).decode()
+    published = signed_in.request(
+        "POST",
+        f"/plans/{CQC_SLUG}/publishing/",
+        body=urllib.parse.urlencode({"csrfmiddlewaretoken": token, "is_published": "on"}),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://{HOST}",
+            "Referer": f"https://{HOST}/plans/{CQC_SLUG}/",
+        },
+    )
+    assert published.status == 302, published.body[:1000]
+    anonymous = Browser(production["port"])
+    page = anonymous.get(f"/public/plans/{CQC_SLUG}/")
+    assert page.status == 200, page.body[:1000]
+    assert b"Local System Review" in page.body
+    assert_security_headers(page)
+    assert page.headers["Cache-Control"] == "public, max-age=60"
+    again = anonymous.get(f"/public/plans/{CQC_SLUG}/", headers={"If-None-Match": page.headers["ETag"]})
+    assert again.status == 304
+    actions = anonymous.get(f"/api/v1/actions/?plan={CQC_SLUG}&format=csv")
+    assert actions.status == 200 and actions.body.startswith(b"id,plan,")
