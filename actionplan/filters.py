@@ -9,7 +9,7 @@ from django_filters.fields import ModelChoiceField
 from actionplan.models import Action, Owner, Plan, StrategicPriority
 from actionplan.status import RAG, DeliveryStatus
 from config.presentation import GovukDateField, GovukFormMixin
-from partnerships.models import Organisation
+from partnerships.models import Organisation, Partnership
 
 
 class ActionFilterForm(GovukFormMixin, forms.Form):
@@ -17,6 +17,7 @@ class ActionFilterForm(GovukFormMixin, forms.Form):
         "accountable": "Enter the initials or group name of someone accountable, as suggested",
         "responsible": "Enter the initials or group name of someone responsible, as suggested",
         "plan": "Select a plan from the list",
+        "board": "Select a board from the list",
         "priority": "Select a strategic priority from the list",
         "organisation": "Select an organisation from the list",
         "rag": "Select RAG statuses from the list",
@@ -70,6 +71,15 @@ def _visible_organisations(request):
 
 class ActionFilter(django_filters.FilterSet):
     plan = django_filters.ModelChoiceFilter(queryset=_visible_plans, to_field_name="slug", empty_label="All plans")
+    # A board's plans and its sub-boards' (a board's profile links its RAG counts here).
+    board = django_filters.ModelChoiceFilter(
+        queryset=Partnership.objects.order_by("name"),
+        to_field_name="slug",
+        method="filter_board",
+        label="Assured by",
+        empty_label="Any board",
+        help_text="The board, or a board that reports to it",
+    )
     priority = django_filters.ModelChoiceFilter(
         queryset=_visible_priorities, label="Strategic priority", empty_label="All priorities"
     )
@@ -154,6 +164,9 @@ class ActionFilter(django_filters.FilterSet):
         if self.is_bound and not self.is_valid():
             return self.queryset.none()
         return super().qs
+
+    def filter_board(self, queryset, name, board):
+        return queryset.filter(plan__board__in=Partnership.objects.family_ids(board))
 
     def filter_accountable(self, queryset, name, owner):
         return queryset.accountable_is(owner)
