@@ -25,7 +25,7 @@ def cqc(db):
     return import_cqc_plan()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
@@ -35,7 +35,7 @@ def links(page):
     return [unescape(href) for href in re.findall(r'href="([^"#]*)', page)]
 
 
-def test_an_action_is_shown_as_it_stood_on_the_date(admin_client, cqc, superuser, frozen):
+def test_an_action_is_shown_as_it_stood_on_the_date(admin_client, cqc, superuser):
     i4 = cqc.actions.get(code="I4")  # due June 2018, progress reported 22 March 2018
     i4.add_progress_update(
         author=superuser, on=D(2018, 9, 3), seen_version=i4.version, rag=RAG.COMPLETE, narrative="All posts filled"
@@ -58,7 +58,7 @@ def test_an_action_is_shown_as_it_stood_on_the_date(admin_client, cqc, superuser
     assert "All posts filled" in today.content.decode() and "Position as at" not in today.content.decode()
 
 
-def test_the_date_travels_dashboard_to_list_to_action_to_board_report_and_back(admin_client, cqc, frozen):
+def test_the_date_travels_dashboard_to_list_to_action_to_board_report_and_back(admin_client, cqc):
     as_at = "as_at=2018-07-19"
     dashboard = admin_client.get("/", {"plan": cqc.slug, "as_at": "2018-07-19"}).content.decode()
     to_list = [url for url in links(dashboard) if url.startswith("/actions/?")]
@@ -82,12 +82,12 @@ def test_the_date_travels_dashboard_to_list_to_action_to_board_report_and_back(a
     assert back and all(as_at in url for url in back), back
 
 
-def test_links_on_todays_pages_carry_no_date_so_they_stay_live(admin_client, cqc, frozen):
+def test_links_on_todays_pages_carry_no_date_so_they_stay_live(admin_client, cqc):
     dashboard = admin_client.get("/", {"plan": cqc.slug}).content.decode()
     assert "as_at=" not in " ".join(url for url in links(dashboard) if not url.startswith("/?as_at="))
 
 
-def test_the_dashboard_offers_the_boards_meetings_as_one_click_dates(admin_client, cqc, frozen):
+def test_the_dashboard_offers_the_boards_meetings_as_one_click_dates(admin_client, cqc):
     page = admin_client.get("/", {"plan": cqc.slug}).content.decode()
     assert "Position at a meeting of" in page
     assert f'href="/?as_at=2018-07-19&amp;plan={cqc.slug}">19 July 2018</a>' in page
@@ -96,7 +96,7 @@ def test_the_dashboard_offers_the_boards_meetings_as_one_click_dates(admin_clien
     assert "Position as at 19 July 2018" in chosen
 
 
-def test_the_plan_page_shows_each_actions_rag_and_status_as_at_a_date(admin_client, cqc, superuser, frozen):
+def test_the_plan_page_shows_each_actions_rag_and_status_as_at_a_date(admin_client, cqc, superuser):
     a1 = cqc.actions.get(code="A1")
     a1.add_progress_update(author=superuser, on=D(2018, 6, 4), seen_version=a1.version, rag=RAG.AMBER, narrative="x")
     plan_url = reverse("actionplan:plan", args=[cqc.slug])
@@ -142,7 +142,7 @@ def test_long_periods_are_said_in_years_and_months(since, on, words):
     assert time_past(since, on) == words
 
 
-def test_overdue_is_said_for_people_with_the_exact_days_beside_it(admin_client, cqc, frozen):
+def test_overdue_is_said_for_people_with_the_exact_days_beside_it(admin_client, cqc):
     i3 = Action.objects.with_rag(D(2021, 6, 15)).get(plan=cqc, code="I3")  # due 31 December 2017
     assert i3.days_overdue == (D(2021, 6, 15) - D(2017, 12, 31)).days == 1262
     expected = 'title="1,262 days overdue">3 years 5 months overdue</span>'
