@@ -43,10 +43,12 @@ class ProgressUpdateForm(GovukFormMixin, forms.ModelForm):
         "For example, 30 9 2018",
     )
     # A revised date on or before the day of the update is only the date it was in fact delivered.
+    # (The label names no RAG status, not even within a word: "delivered" would be found as "Red".)
     delivered_late = forms.BooleanField(
-        label="It has already been delivered, late, on the revised completion date",
+        label="It was already done, late: finished on the revised completion date",
         required=False,
-        help_text="Only for a date that has passed: choose Complete, and give the reason it was late.",
+        help_text="Already delivered late? Give the date it was delivered as the revised completion date, "
+        "choose Complete, and give the reason it was late.",
     )
     required_messages = {"rag": "Select a RAG status", "narrative": "Enter a progress narrative"}
 
@@ -88,8 +90,8 @@ class ProgressUpdateForm(GovukFormMixin, forms.ModelForm):
         if not cleaned.get("delivered_late"):
             self.add_error(
                 "revised_due_date",
-                f"The revised completion date must be after today ({on}), or tick that it has already "
-                "been delivered late",
+                f"The revised completion date must be after today ({on}), or tick that it was already done, "
+                "late (delivered late)",
             )
         elif cleaned.get("rag") and cleaned["rag"] != RAG.COMPLETE:
             self.add_error("rag", "Select Complete: the action has already been delivered")

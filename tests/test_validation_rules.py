@@ -47,8 +47,8 @@ def test_a_revised_date_not_after_the_update_is_refused(client, officer, a1, day
     response = update(client, a1, **revised(day))
     assert response.status_code == 400
     assert (
-        "The revised completion date must be after today (10 May 2018), or tick that it has already been "
-        "delivered late" in response.content.decode()
+        "The revised completion date must be after today (10 May 2018), or tick that it was already done, "
+        "late (delivered late)" in response.content.decode()
     )
     assert not a1.progress_updates.filter(imported=False).exists()
 
