@@ -16,6 +16,7 @@ from indicators.models import DirectorateMembership
 from tests.conftest import PASSWORD
 from tests.indicator_helpers import make_indicator
 from tests.test_audit_trail import edit
+from tests.test_progress_updates import post_update
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,6 @@ TODAY = datetime.datetime(2018, 5, 10, 12, 0)  # A1 of the small plan is due 31 
 @pytest.fixture
 def a1(small_plan):
     return small_plan.actions.get(code="A1")
-
-
-def update(client, action, **fields):
-    data = {"rag": "amber", "narrative": "Progress", "version": action.version, **fields}
-    return client.post(reverse("actionplan:add_update", args=[action.pk]), data)
 
 
 def revised(day):
@@ -44,7 +40,7 @@ def revised(day):
 @pytest.mark.parametrize("day", [D(2018, 5, 10), D(2018, 5, 9), D(2017, 1, 1)])
 def test_a_revised_date_not_after_the_update_is_refused(client, officer, a1, day):
     client.force_login(officer)
-    response = update(client, a1, **revised(day))
+    response = post_update(client, a1, **revised(day))
     assert response.status_code == 400
     assert (
         "The revised completion date must be after today (10 May 2018), or tick that it was already done, "
@@ -56,7 +52,7 @@ def test_a_revised_date_not_after_the_update_is_refused(client, officer, a1, day
 @time_machine.travel(TODAY, tick=False)
 def test_a_revised_date_after_the_update_is_saved(client, officer, a1):
     client.force_login(officer)
-    assert update(client, a1, **revised(D(2018, 5, 11))).status_code == 302
+    assert post_update(client, a1, **revised(D(2018, 5, 11))).status_code == 302
     assert a1.progress_updates.get(imported=False).revised_due_date == D(2018, 5, 11)
 
 
@@ -64,32 +60,32 @@ def test_a_revised_date_after_the_update_is_saved(client, officer, a1):
 def test_a_past_date_confirmed_as_delivered_late_completes_the_action_on_that_day(client, officer, small_plan):
     a2 = small_plan.actions.get(code="A2")
     client.force_login(officer)
-    not_complete = update(client, a2, delivered_late="on", **revised(D(2018, 4, 30)))
+    not_complete = post_update(client, a2, delivered_late="on", **revised(D(2018, 4, 30)))
     assert "Select Complete: the action has already been delivered" in not_complete.content.decode()
-    assert update(client, a2, rag="complete", delivered_late="on", **revised(D(2018, 4, 30))).status_code == 302
+    assert post_update(client, a2, rag="complete", delivered_late="on", **revised(D(2018, 4, 30))).status_code == 302
     saved = a2.progress_updates.get(imported=False)
     assert (saved.rag, saved.revised_due_date, saved.completed_on) == (RAG.COMPLETE, D(2018, 4, 30), D(2018, 4, 30))
-    no_reason = update(client, a2, rag="complete", delivered_late="on", revised_due_date="2018-04-30")
+    no_reason = post_update(client, a2, rag="complete", delivered_late="on", revised_due_date="2018-04-30")
     assert "Give a reason for the revised completion date." in no_reason.content.decode()
 
 
 @time_machine.travel(TODAY, tick=False)
 def test_delivered_late_needs_the_date_it_was_delivered(client, officer, a1):
     client.force_login(officer)
-    response = update(client, a1, rag="complete", delivered_late="on")
+    response = post_update(client, a1, rag="complete", delivered_late="on")
     assert "Enter the date it was delivered as the revised completion date." in response.content.decode()
 
 
 @time_machine.travel(TODAY, tick=False)
 def test_an_earlier_revised_date_is_called_brought_forward_not_slipped(client, officer, a1):
     client.force_login(officer)
-    assert update(client, a1, rag="green", **revised(D(2018, 5, 20))).status_code == 302  # due 31 May
+    assert post_update(client, a1, rag="green", **revised(D(2018, 5, 20))).status_code == 302  # due 31 May
     page = client.get(reverse("actionplan:action", args=[a1.pk])).content.decode()
     assert "Brought forward</strong>" in page and "Slipped</strong>" not in page
     assert "Completion date brought forward to 20 May 2018" in page
     mine = client.get(reverse("actionplan:my_actions")).content.decode()
     assert "brought forward from 31 May 2018" in mine
-    assert update(client, a1.__class__.objects.get(pk=a1.pk), **revised(D(2018, 7, 31))).status_code == 302
+    assert post_update(client, a1.__class__.objects.get(pk=a1.pk), **revised(D(2018, 7, 31))).status_code == 302
     page = client.get(reverse("actionplan:action", args=[a1.pk])).content.decode()
     assert "Slipped</strong>" in page and "Completion date revised to 31 July 2018" in page
 
