@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh Debian machine:
-#   make run    virtualenv, install, migrate, load every seed fixture and the demo users, serve :8000
+#   make run    virtualenv, install, migrate, load every seed fixture (into an empty database) and the demo
+#               users, serve on 127.0.0.1:$(PORT) (make run PORT=8001)
 #   make test   install PostgreSQL/Redis/Chromium when missing (as root), start throwaway ones, run pytest
 # Production shape: docker compose up (see docker-compose.yml; the commands there match these).
 
@@ -9,6 +10,8 @@ PY := $(VENV)/bin/python
 GOVUK_STATIC := static/govuk
 SERVICES := scripts/test-services.sh
 PYTEST_ARGS ?=
+# make run's port: make run PORT=8001
+PORT ?= 8000
 # Test processes (pytest-xdist): one per core; each gets its own test database and Chromium.
 TEST_WORKERS ?= auto
 
@@ -16,8 +19,9 @@ TEST_WORKERS ?= auto
 
 run: install static migrate seed
 	@echo
-	@echo "Serving on http://127.0.0.1:8000 - sign in with the demo user printed above (Ctrl-C stops)."
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:$(PORT) - sign in with the demo user printed above (Ctrl-C stops)."
+	@echo "The seed plans as their papers meant them: http://127.0.0.1:$(PORT)/?as_at=2018-07-19 (the HWB meeting of 19 July 2018)."
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 install: $(VENV)/.installed
 
@@ -41,6 +45,8 @@ $(GOVUK_STATIC)/.installed: package.json package-lock.json static/scss/govuk-fro
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# Seeds only an empty database, so a second `make run` keeps what was changed in the browser
+# (`manage.py seed_demo --reload` loads the seeds again).
 seed: install
 	$(PY) manage.py seed_demo
 	# Flag what is overdue today, so the demo shows the flags (the daily job does this in production).

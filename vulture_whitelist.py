@@ -28,6 +28,9 @@ _.latest_rag  # Action: with_progress()'s annotation, named in strings
 _.next_meeting_on  # partnerships: Partnership, with_next_meeting()
 _.inherits_accountable  # actionplan: Action (action_detail.html, _action_row.html)
 _.inherits_responsible
+_.is_brought_forward  # Action (_my_actions_group.html, action_detail.html)
+_.brings_forward  # ProgressUpdate (action_detail.html)
+_.delivered_late  # ProgressUpdateForm's field, read from cleaned_data by name
 _.who_display  # AuditEntry
 _.revisions  # reminders.PlanChanges (emails/board_digest.*)
 _.by_accountable  # PlanDashboard (dashboard.html)
@@ -43,6 +46,10 @@ _.previous_rating
 _.disagrees
 _.profile_sections  # partnerships: Partnership (partnership_detail.html)
 _.sublist  # partnerships.sections (_list.html)
+
+# Generated columns read only in lookups named in strings (actionplan.search).
+_.search_document  # Action, Owner, ProgressUpdate: search_document__word_prefix
+WordPrefix  # registered on SearchDocumentField by its decorator
 
 # Read by Django or a library by name.
 _.short_text  # admin list_display callables

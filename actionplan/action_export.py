@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from actionplan.models import RAG, Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StrategicPriority
 from config.spreadsheets import formula_safe, formula_safe_cell, is_formula_like
@@ -42,6 +43,20 @@ EXPORT_COLUMNS = [
     ("Latest progress", lambda a: a.latest_narrative),
 ]
 HEADINGS = [heading for heading, _ in EXPORT_COLUMNS]
+
+# The workbook's column widths, in characters (Excel's unit), so it opens readable; others: DEFAULT_WIDTH.
+XLSX_WIDTHS = {
+    "Plan": 30,
+    "Title": 60,
+    "Accountable": 18,
+    "Responsible": 18,
+    "Completion date (as written)": 24,
+    "Latest progress": 80,
+}
+DEFAULT_WIDTH = 13
+
+# Excel reads a CSV file as UTF-8 only when it starts with the byte-order mark.
+UTF8_BOM = "\ufeff"
 
 # Rows fetched (and owners and narratives looked up) at a time: big enough that the per-chunk
 # queries cost little, small enough that a chunk's objects are a few megabytes.
@@ -147,7 +162,7 @@ def actions_csv(actions, as_at, chunk_size=None):
     """The CSV file, generated a chunk of rows at a time (for a StreamingHttpResponse)."""
     writer = csv.writer(_Line())
     rows = export_rows(actions, as_at, chunk_size)
-    yield writer.writerow(next(rows))
+    yield UTF8_BOM + writer.writerow(next(rows))
     lines = []
     for row in rows:
         lines.append(writer.writerow([_csv_text(value) for value in row]))
@@ -159,15 +174,23 @@ def actions_csv(actions, as_at, chunk_size=None):
 
 def actions_xlsx(actions, as_at, title="Actions", chunk_size=None):
     """The workbook in a temporary file (rewound, for a FileResponse), written row by row in
-    openpyxl's write-only mode, so memory does not grow with the rows."""
+    openpyxl's write-only mode, so memory does not grow with the rows. It opens ready to use in
+    Excel: columns wide enough to read, the heading row frozen, and filters on every column."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
+    # Widths before the first row: a write-only sheet writes its columns when it starts.
+    for number, heading in enumerate(HEADINGS, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = XLSX_WIDTHS.get(heading, DEFAULT_WIDTH)
     bold = Font(bold=True)
     rows = export_rows(actions, as_at, chunk_size)
     sheet.append([_header_cell(sheet, heading, bold) for heading in next(rows)])
+    count = 1
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
+        count += 1
+    # The filter is written after the rows (the sheet's tail), so it can cover all of them.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADINGS))}{count}"
     out = tempfile.TemporaryFile()
     book.save(out)
     out.seek(0)

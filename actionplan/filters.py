@@ -3,12 +3,13 @@ staleness and slippage mean exactly what the dashboard counted."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
+from django_filters.fields import ModelChoiceField
 
-from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.models import Action, Owner, Plan, StrategicPriority
 from actionplan.status import RAG, DeliveryStatus
 from config.presentation import GovukDateField, GovukFormMixin
-from partnerships.models import Organisation
+from partnerships.models import Organisation, Partnership
 
 
 class ActionFilterForm(GovukFormMixin, forms.Form):
@@ -16,11 +17,32 @@ class ActionFilterForm(GovukFormMixin, forms.Form):
         "accountable": "Enter the initials or group name of someone accountable, as suggested",
         "responsible": "Enter the initials or group name of someone responsible, as suggested",
         "plan": "Select a plan from the list",
+        "board": "Select a board from the list",
         "priority": "Select a strategic priority from the list",
         "organisation": "Select an organisation from the list",
         "rag": "Select RAG statuses from the list",
         "status": "Select delivery statuses from the list",
     }
+
+
+class OwnerChoiceField(ModelChoiceField):
+    """An owner typed as a person would: initials in any case ("kt") or a name ("Kate Terroni"),
+    read by OwnerQuerySet.identified_by (exact initials first: "DHa" and "DHe" are two people)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        found = self.queryset.identified_by(value)
+        if len(found) > 1:
+            names = " or ".join(f"{owner.code} ({owner.name})" for owner in found)
+            raise forms.ValidationError(f"“{value}” could be {names}: enter the initials as written", code="ambiguous")
+        if not found:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found[0]
+
+
+class OwnerFilter(django_filters.ModelChoiceFilter):
+    field_class = OwnerChoiceField
 
 
 class DateFilter(django_filters.DateFilter):
@@ -50,6 +72,15 @@ def _visible_organisations(request):
 
 class ActionFilter(django_filters.FilterSet):
     plan = django_filters.ModelChoiceFilter(queryset=_visible_plans, to_field_name="slug", empty_label="All plans")
+    # A board's plans and its sub-boards' (a board's profile links its RAG counts here).
+    board = django_filters.ModelChoiceFilter(
+        queryset=Partnership.objects.order_by("name"),
+        to_field_name="slug",
+        method="filter_board",
+        label="Assured by",
+        empty_label="Any board",
+        help_text="The board, or a board that reports to it",
+    )
     priority = django_filters.ModelChoiceFilter(
         queryset=_visible_priorities, label="Strategic priority", empty_label="All priorities"
     )
@@ -61,16 +92,14 @@ class ActionFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     # Typed (initials or group name, suggested from a list) rather than a select of every owner.
-    accountable = django_filters.ModelChoiceFilter(
+    accountable = OwnerFilter(
         queryset=visible_owners,
-        to_field_name="code",
         method="filter_accountable",
         widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
-        help_text="Initials or group name, for example KT or Chief Executives",
+        help_text="Initials, name or group name, for example KT, Kate Terroni or Chief Executives",
     )
-    responsible = django_filters.ModelChoiceFilter(
+    responsible = OwnerFilter(
         queryset=visible_owners,
-        to_field_name="code",
         method="filter_responsible",
         widget=forms.TextInput(attrs={"list": "owner-codes", "class": "govuk-input govuk-input--width-20"}),
     )
@@ -95,7 +124,11 @@ class ActionFilter(django_filters.FilterSet):
         label="Slipped (not complete, revised date later than the original)",
         method="filter_slipped",
     )
-    q = django_filters.CharFilter(method="search", label="Search", help_text="Code, title, description or progress")
+    q = django_filters.CharFilter(
+        method="search",
+        label="Search",
+        help_text="Words from the code, title, description, progress, or an owner's initials or name",
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("plan__title", "plan"),
@@ -125,6 +158,17 @@ class ActionFilter(django_filters.FilterSet):
         if not chosen:
             self.form.fields["priority"].help_text = "Choose a plan first"
 
+    @property
+    def qs(self):
+        """The filtered actions; none at all when any filter is invalid (plan=nonexistent,
+        rag=purple): the page shows the error, never the unfiltered list, and exports nothing."""
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+    def filter_board(self, queryset, name, board):
+        return queryset.filter(plan__board__in=Partnership.objects.family_ids(board))
+
     def filter_accountable(self, queryset, name, owner):
         return queryset.accountable_is(owner)
 
@@ -141,7 +185,4 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.exceptions("slipped") if value else queryset
 
     def search(self, queryset, name, text):
-        in_progress = ProgressUpdate.objects.filter(action=OuterRef("pk"), narrative__icontains=text)
-        return queryset.filter(
-            Q(code__icontains=text) | Q(title__icontains=text) | Q(description__icontains=text) | Exists(in_progress)
-        )
+        return queryset.matching(text)

@@ -42,6 +42,14 @@ class ProgressUpdateForm(GovukFormMixin, forms.ModelForm):
         help_text="Only if the action will not finish by its current date. The original date is kept. "
         "For example, 30 9 2018",
     )
+    # A revised date on or before the day of the update is only the date it was in fact delivered.
+    # (The label names no RAG status, not even within a word: "delivered" would be found as "Red".)
+    delivered_late = forms.BooleanField(
+        label="It was already done, late: finished on the revised completion date",
+        required=False,
+        help_text="Already delivered late? Give the date it was delivered as the revised completion date, "
+        "choose Complete, and give the reason it was late.",
+    )
     required_messages = {"rag": "Select a RAG status", "narrative": "Enter a progress narrative"}
 
     class Meta:
@@ -54,22 +62,45 @@ class ProgressUpdateForm(GovukFormMixin, forms.ModelForm):
         labels = {"rag": "RAG status"}
         help_texts = {"revision_reason": "Required with a revised date: why the date has moved."}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, on, **kwargs):
+        """`on`: the day of the update (today, read by the view)."""
         super().__init__(*args, **kwargs)
+        self.on = on
         self.fields["rag"].required = True
         self.fields["rag"].choices = RAG.choices
         self.fields["percent_complete"].error_messages["invalid"] = "Percentage complete must be a whole number"
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("revised_due_date") and not cleaned.get("revision_reason", "").strip():
+        revised, reason = cleaned.get("revised_due_date"), cleaned.get("revision_reason", "").strip()
+        if revised and not reason:
             self.add_error("revision_reason", "Give a reason for the revised completion date.")
-        if cleaned.get("revision_reason", "").strip() and not cleaned.get("revised_due_date"):
+        if reason and not revised and "revised_due_date" not in self.errors:
             self.add_error("revised_due_date", "Enter the revised completion date, or remove the reason.")
+        if cleaned.get("delivered_late") and not revised and "revised_due_date" not in self.errors:
+            self.add_error("revised_due_date", "Enter the date it was delivered as the revised completion date.")
+        if revised and revised <= self.on:
+            self._check_delivered_late(cleaned)
         return cleaned
 
+    def _check_delivered_late(self, cleaned):
+        """A revised date not after the update's day is refused unless the officer says the action
+        was delivered, late, on it: then it is Complete, on that day."""
+        on = f"{self.on.day} {self.on:%B %Y}"
+        if not cleaned.get("delivered_late"):
+            self.add_error(
+                "revised_due_date",
+                f"The revised completion date must be after today ({on}), or tick that it was already done, "
+                "late (delivered late)",
+            )
+        elif cleaned.get("rag") and cleaned["rag"] != RAG.COMPLETE:
+            self.add_error("rag", "Select Complete: the action has already been delivered")
+
     def update_fields(self):
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self._meta.fields}
+        if self.cleaned_data.get("delivered_late"):
+            fields["completed_on"] = self.cleaned_data["revised_due_date"]
+        return fields
 
 
 class CorrectionForm(GovukFormMixin, forms.Form):
@@ -134,6 +165,15 @@ class ActionForm(GovukFormMixin, forms.ModelForm):
         except MalformedDate as error:
             raise forms.ValidationError(str(error)) from None
         return text
+
+    def clean(self):
+        cleaned = super().clean()
+        # A key action is someone's: a sub-action may name nobody (it has its key action's owners).
+        named = ("accountable", "responsible")
+        if self.instance.parent_id is None and not any(self.errors.get(n) for n in named):
+            if not cleaned.get("accountable") and not cleaned.get("responsible"):
+                self.add_error("accountable", "Select at least one owner who is accountable or responsible")
+        return cleaned
 
 
 class PlanUploadForm(GovukFormMixin, forms.Form):

@@ -33,7 +33,8 @@ from actionplan.querysets import (
     inherits_owners,
     owners_of,
 )
-from actionplan.status import RAG, DeliveryStatus, RagSummary
+from actionplan.search import generated_search_document
+from actionplan.status import RAG, DeliveryStatus, RagSummary, time_past
 from actionplan.status import RAG_ORDER as RAG_ORDER  # status.py's words stay importable from here
 from partnerships.models import Organisation, Partnership
 
@@ -108,10 +109,11 @@ class Plan(models.Model):
     def can_be_published_by(self, user: User | AnonymousUser) -> bool:
         return Plan.objects.publishable_by(user).filter(pk=self.pk).exists()
 
-    def outline(self, fetch: ActionQuerySet | None = None) -> list[StrategicPriority]:
-        """Priorities, each with .key_actions, each with .subs: the whole plan in a fixed number of
-        queries. `fetch`: this plan's actions as the page fetches them (default: for_display())."""
-        actions = list(self.actions.for_display() if fetch is None else fetch)
+    def outline(self, on: datetime.date, fetch: ActionQuerySet | None = None) -> list[StrategicPriority]:
+        """Priorities, each with .key_actions, each with .subs: the whole plan as it stood on `on`
+        (each action's RAG picture and latest update then), in a fixed number of queries.
+        `fetch`: this plan's actions as the page fetches them instead (the public pages' own)."""
+        actions = list(self.actions.with_rag(on).for_display(on) if fetch is None else fetch)
         children: defaultdict[int | None, list[Action]] = defaultdict(list)
         for action in actions:
             children[action.parent_id].append(action)
@@ -219,9 +221,11 @@ class Owner(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owner"
     )
+    # What the action list's free-text search reads of an owner (actionplan/search.py).
+    search_document = generated_search_document("code", "name")
 
     objects = OwnerQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     class Meta:
         ordering = ["kind", "code"]
@@ -276,11 +280,19 @@ class Action(models.Model):
     progress_reported_on = models.DateField(null=True, blank=True, editable=False)
     progress_revised_due_date = models.DateField(null=True, blank=True, editable=False)
     progress_completed_on = models.DateField(null=True, blank=True, editable=False)
+    # What the action list's free-text search reads of the action itself (actionplan/search.py).
+    search_document = generated_search_document("code", "title", "description")
 
     objects = ActionQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[accountable, responsible, delegates],
-        excluded_fields=["progress_rag", "progress_reported_on", "progress_revised_due_date", "progress_completed_on"],
+        excluded_fields=[
+            "progress_rag",
+            "progress_reported_on",
+            "progress_revised_due_date",
+            "progress_completed_on",
+            "search_document",
+        ],
     )
 
     # The annotations of ActionQuerySet.with_progress() and with_rag() (see there), on the
@@ -324,6 +336,23 @@ class Action(models.Model):
     def inherits_completion_date(self) -> bool:
         return self.is_sub_action and not self.completion_date_text
 
+    @property
+    def inherits_dates_from_sub_actions(self) -> bool:
+        """A key action with no date of its own is due when its last sub-action is (apply_completion_date)."""
+        return not self.is_sub_action and not self.completion_date_text and self.due_date is not None
+
+    def sub_action_dates(self) -> tuple[datetime.date, datetime.date] | None:
+        """The earliest and latest due dates of its sub-actions (None if none has one); reads the
+        sub-actions Plan.outline() fetched, when it did."""
+        fetched = getattr(self, "subs", None)
+        dues = (
+            [s.due_date for s in fetched]
+            if fetched is not None
+            else self.sub_actions.values_list("due_date", flat=True)
+        )
+        dates = sorted(d for d in dues if d is not None)
+        return (dates[0], dates[-1]) if dates else None
+
     def accountable_owners(self) -> list[Owner]:
         """Its accountable owners: its own, or a sub-action naming none its key action's."""
         return owners_of(self, "accountable")
@@ -357,6 +386,18 @@ class Action(models.Model):
         if self.delivery_status == DeliveryStatus.OVERDUE and self.current_due_date is not None:
             return (self.on - self.current_due_date).days
         return 0
+
+    @property
+    def overdue_by(self) -> str:
+        """How long overdue, in words ("3 years 2 months"; status.time_past), or "" if not overdue."""
+        if self.days_overdue and self.current_due_date is not None:
+            return time_past(self.current_due_date, self.on)
+        return ""
+
+    @property
+    def is_brought_forward(self) -> bool:
+        """The revised date is earlier than the original: brought forward, not slipped (needs with_progress)."""
+        return bool(self.revised_due_date and self.due_date and self.revised_due_date < self.due_date)
 
     @property
     def days_slipped(self) -> int:
@@ -489,7 +530,9 @@ class Action(models.Model):
         for record in update_records.order_by("history_date", "history_id"):
             if record.history_type == "+":
                 what = "Progress update imported" if record.imported else "Progress update added"
-                changes = [(label, "", value) for label, value in record.instance.summary() if value]
+                # The record holds the fields summary() reads (record.instance would fetch the
+                # fields history leaves out, one query per record).
+                changes = [(label, "", value) for label, value in ProgressUpdate.summary(record) if value]
                 entries.append(
                     AuditEntry(record.history_date, record.history_user, what, changes, record.action_version)
                 )
@@ -598,9 +641,11 @@ class ProgressUpdate(models.Model):
     action_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     corrected_at = models.DateTimeField(null=True, blank=True)
+    # What the action list's free-text search reads of an update (actionplan/search.py).
+    search_document = generated_search_document("narrative")
 
     objects = ProgressUpdateQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     class Meta:
         ordering = list(LATEST_FIRST)
@@ -640,6 +685,12 @@ class ProgressUpdate(models.Model):
             ("Revised completion date", self.revised_due_date.strftime("%-d %B %Y") if self.revised_due_date else ""),
             ("Reason", self.revision_reason),
         ]
+
+    @property
+    def brings_forward(self) -> bool:
+        """It revises the completion date to earlier than the action's original: "brought forward"."""
+        due = self.action.due_date
+        return bool(self.revised_due_date and due and self.revised_due_date < due)
 
     def can_be_corrected_by(self, user: User | AnonymousUser, now: datetime.datetime) -> bool:
         """Authors may fix a typo in their own latest update for a short while; then it is history."""

@@ -246,7 +246,7 @@ def index(today):
 @public_page(_find_plan)
 def plan_page(needed):
     plan, today = needed
-    priorities = plan.outline(_public_actions(plan, today))
+    priorities = plan.outline(today, _public_actions(plan, today))
     actions = [a for p in priorities for k in p.key_actions for a in (k, *k.subs)]
     _label_owners(actions, plan)
     summary = RagSummary()

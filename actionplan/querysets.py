@@ -33,6 +33,7 @@ from django.db.models import (
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, Coalesce, NullIf
 
+from actionplan.search import search_words
 from actionplan.status import RAG, DeliveryStatus, RagSummary
 
 if TYPE_CHECKING:
@@ -130,6 +131,20 @@ class OwnerQuerySet(models.QuerySet["Owner"]):
 
         actions = Action.objects.filter(plan__in=plans)
         return self.filter(Q(pk__in=actions.values("accountable")) | Q(pk__in=actions.values("responsible")))
+
+    def identified_by(self, text: str) -> list[Owner]:
+        """The owners `text` names, as a person would type them: the code exactly ("DHa"); else the
+        code in any case ("kt"), where that names one owner ("dh" could be DHa or DHe: both are
+        returned, for the caller to ask which); else the name in any case ("Kate Terroni").
+        Codes are case-sensitive identifiers, so an exact match always wins."""
+        text = " ".join(str(text).split())
+        if not text:
+            return []
+        for lookup in ("code", "code__iexact", "name__iexact"):
+            found = list(self.filter(**{lookup: text}))
+            if found:
+                return found
+        return []
 
 
 # -- The rules of an action's status on a date `on` ------------------------------------------
@@ -382,6 +397,27 @@ class ActionQuerySet(models.QuerySet["Action"]):
         from actionplan.models import Owner
 
         return self.filter(_counted_under("responsible", Owner.objects.filter(organisation=organisation)))
+
+    def matching(self, text: str) -> Self:
+        """Actions in which every word of `text` starts a word of the code, title or description,
+        of a progress narrative, or of the code or name of an owner (owners_of: a sub-action naming
+        none in a role is found by its key action's). Words as actionplan.search reads them."""
+        from actionplan.models import Owner, ProgressUpdate
+
+        words = search_words(text)
+        if not words:
+            return self
+        conditions = []
+        for word in words:
+            owners = Owner.objects.filter(search_document__word_prefix=word)
+            narratives = ProgressUpdate.objects.filter(action=OuterRef("pk"), search_document__word_prefix=word)
+            conditions.append(
+                Q(search_document__word_prefix=word)
+                | Exists(narratives)
+                | _counted_under("accountable", owners)
+                | _counted_under("responsible", owners)
+            )
+        return self.filter(functools.reduce(operator.and_, conditions))
 
     def owned_by(self, user: User) -> Self:
         """Actions the user's person is accountable or responsible for (owners_of)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q
 
@@ -19,8 +19,25 @@ from actionplan.status import RAG, DeliveryStatus, RagSummary
 from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
 from partnerships.models import Meeting, Organisation, Partnership
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # How many actions each of the dashboard's lists shows before "See all".
 DASHBOARD_LIST_LENGTH = 10
+
+# My actions' groups, in the order they are shown: what needs the officer first. An action is in
+# the first group whose condition (on its with_rag() annotations) holds: "stale" takes the actions
+# not overdue or due soon that have had no update for their plan's staleness period.
+MY_ACTIONS_GROUPS = [
+    ("overdue", "Overdue"),
+    ("due_soon", "Due soon"),
+    ("stale", "No recent update"),
+    ("on_track", "On track"),
+    ("no_date", "No date set"),
+    ("complete", "Complete"),
+]
+# The groups whose actions need an update from the officer now.
+NEEDS_UPDATE = ("overdue", "due_soon", "stale")
 
 
 @dataclass
@@ -31,6 +48,8 @@ class Dashboard:
     plans: list[Plan]
     chosen: Plan | None = None
     detail: PlanDashboard | None = None
+    # The chosen plan's board's meetings: the dates a board looks at its plans on, one click each.
+    meetings: list[Meeting] = field(default_factory=list)
 
     @classmethod
     def build(cls, plans: PlanQuerySet, slug: str | None, on: datetime.date) -> Dashboard:
@@ -39,7 +58,56 @@ class Dashboard:
         if dashboard.chosen:
             frozen = [dashboard.chosen.frozen_paper] if dashboard.chosen.frozen_paper else []
             dashboard.detail = PlanDashboard.build(dashboard.chosen, on, frozen=frozen)
+            if dashboard.chosen.board is not None:
+                dashboard.meetings = list(dashboard.chosen.board.meetings.order_by("date"))
         return dashboard
+
+
+@dataclass
+class ActionGroup:
+    value: str
+    label: str
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class MyActions:
+    """The actions a user is responsible or accountable for, or was delegated (ActionQuerySet.mine),
+    as they stand on `on`, in MY_ACTIONS_GROUPS: the most overdue first, then the soonest due, then
+    the longest without an update."""
+
+    on: datetime.date
+    groups: list[ActionGroup]
+
+    @classmethod
+    def build(cls, user: User, on: datetime.date) -> MyActions:
+        groups = {value: ActionGroup(value, label) for value, label in MY_ACTIONS_GROUPS}
+        actions = (
+            Action.objects.mine(user)
+            .with_rag(on)
+            .for_display(on)
+            .select_related("plan")
+            .order_by("current_due_date", "plan__title", "position")
+        )
+        for action in actions:
+            group = action.delivery_status
+            if action.is_stale and group in (DeliveryStatus.ON_TRACK, DeliveryStatus.NO_DATE):
+                group = "stale"
+            groups[group].actions.append(action)
+        groups["stale"].actions.sort(key=lambda a: a.last_reported_on or datetime.date.min)
+        return cls(on=on, groups=list(groups.values()))
+
+    def next_to_update(self, after: Action | None = None) -> Action | None:
+        """The first action that needs an update (NEEDS_UPDATE) and has had none today, other than `after`."""
+        for group in self.groups:
+            if group.value in NEEDS_UPDATE:
+                for action in group.actions:
+                    if action != after and action.last_reported_on != self.on:
+                        return action
+        return None
+
+    def find(self, pk: int) -> Action | None:
+        return next((a for group in self.groups for a in group.actions if a.pk == pk), None)
 
 
 @dataclass
@@ -170,7 +238,7 @@ class BoardReport:
         if action.rag == RAG.RED:
             reasons.append("Red")
         if action.delivery_status == DeliveryStatus.OVERDUE:
-            reasons.append(f"Overdue by {action.days_overdue} days")
+            reasons.append(f"Overdue by {action.overdue_by} ({action.days_overdue:,} days)")
         if action.has_slipped:
             reasons.append(f"Slipped {action.days_slipped} days")
         if action.is_stale:

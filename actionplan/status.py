@@ -4,6 +4,8 @@ Kept apart from models.py and querysets.py so that both (and templates, forms, i
 import them without a circle.
 """
 
+import calendar
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
@@ -100,3 +102,21 @@ class RagSummary:
     def rag_counts(self) -> list[tuple[RAG, int]]:
         """(RAG, count) for every RAG, for tables with a column per colour."""
         return [(RAG(rag), getattr(self, rag)) for rag in RAG_ORDER]
+
+
+def time_past(since: datetime.date, on: datetime.date) -> str:
+    """How long after `since` `on` is, as people say it: "12 days", "1 month", "3 years 2 months".
+
+    Whole calendar months once there is at least one (a month-end counts as a full month: 31 May
+    to 30 June is "1 month"); days before that. Pages show it with the exact days beside it, so
+    this is the one place long overdue (or long slipped) periods are put into words."""
+    days = (on - since).days
+    months = (on.year - since.year) * 12 + on.month - since.month
+    if on.day < since.day and on.day != calendar.monthrange(on.year, on.month)[1]:
+        months -= 1
+    if months < 1:
+        return f"{days} day{'' if days == 1 else 's'}"
+    years, months = divmod(months, 12)
+    parts = [f"{years} year{'' if years == 1 else 's'}"] if years else []
+    parts += [f"{months} month{'' if months == 1 else 's'}"] if months else []
+    return " ".join(parts)

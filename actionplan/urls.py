@@ -25,6 +25,7 @@ urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
     path("actions/", views.action_list, name="action_list"),
     path("my-actions/", views.my_actions, name="my_actions"),
+    path("signed-in/", views.signed_in, name="signed_in"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan"),
     path("plans/<slug:slug>/report/", views.board_report, name="board_report"),
     path("plans/<slug:slug>/report.pdf", views.board_report, {"as_pdf": True}, name="board_report_pdf"),

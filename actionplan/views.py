@@ -23,8 +23,7 @@ from actionplan.forms import (
 )
 from actionplan.models import Action, MeetingPaper, Plan, ProgressUpdate, StaleAction
 from actionplan.publishing import publishing_context
-from actionplan.reports import BoardReport, Dashboard, ExceptionReport
-from actionplan.status import DeliveryStatus
+from actionplan.reports import BoardReport, Dashboard, ExceptionReport, MyActions
 from config.presentation import date_params
 
 
@@ -53,13 +52,19 @@ def plan_list(request):
 
 
 def plan_detail(request, slug):
+    """The whole plan, each action's RAG and delivery status as at ?as_at (default today)."""
     plan = _get_plan_for_user(request, slug)
+    context = _as_at(request)
+    priorities = plan.outline(context["as_at"])
+    actions = [action for priority in priorities for key in priority.key_actions for action in (key, *key.subs)]
     return render(
         request,
         "actionplan/plan_detail.html",
         {
+            **context,
             "plan": plan,
-            "priorities": plan.outline(),
+            "priorities": priorities,
+            "progress_reported": max((a.last_reported_on for a in actions if a.last_reported_on), default=None),
             "can_import": Plan.objects.administered_by(request.user).filter(pk=plan.pk).exists(),
             **publishing_context(request, plan),
         },
@@ -71,6 +76,15 @@ def _as_at(request):
     form = AsAtForm(request.GET)
     as_at = form.date()
     return {"as_at": as_at, "as_at_form": form, "is_today": as_at == timezone.localdate()}
+
+
+def signed_in(request):
+    """Where signing in lands: an officer on My actions, members and admins on the dashboard."""
+    user = request.user
+    officer = (
+        not user.is_superuser and not Plan.objects.administered_by(user).exists() and Action.objects.mine(user).exists()
+    )
+    return redirect("actionplan:my_actions" if officer else "actionplan:dashboard")
 
 
 def _short_address(request, *forms):
@@ -103,6 +117,7 @@ def dashboard(request):
             "detail": dashboard.detail,
             # The papers of the board's meeting on or after the date shown.
             "papers_meeting": board.meetings.upcoming(context["as_at"]).order_by("date").first() if board else None,
+            "meetings": dashboard.meetings,
         },
     )
 
@@ -119,17 +134,33 @@ def action_list(request):
     if redirect_to := _short_address(request, context["as_at_form"], filters.form):
         return redirect_to
     actions = filters.qs
+    if context["as_at_form"].errors:
+        actions = actions.none()  # an invalid date fails safe, as an invalid filter does
     if not request.GET.get("sort"):
         actions = actions.order_by("plan__title", "position")
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export_actions(actions, on, export)
-    page = Paginator(actions.for_display(on), ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(actions.for_display(on), ACTIONS_PER_PAGE).get_page(_page_number(request.GET.get("page")))
     return render(
         request,
         "actionplan/action_list.html",
-        {**context, "filter": filters, "page": page, "owners": visible_owners(request).only("code", "name")},
+        {
+            **context,
+            "filter": filters,
+            "filters_applied": any(request.GET.get(name) for name in filters.filters if name != "sort"),
+            "page": page,
+            "owners": visible_owners(request).only("code", "name"),
+        },
     )
+
+
+def _page_number(text):
+    """?page as a number of at least 1 (?page=0 and ?page=-1 are page 1; Paginator would show the last)."""
+    try:
+        return max(1, int(text))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _export_actions(actions, on, export):
@@ -167,49 +198,46 @@ def board_report(request, slug, as_pdf=False):
         except pdf.PdfUnavailable:
             return pdf.unavailable_response()
         return pdf.pdf_response(content, f"{plan.slug}-board-report-{on:%Y-%m-%d}.pdf")
-    context = {"plan": plan, "report": report, "paper": data, "published": published, "form": form, "web": True}
+    context = {
+        "plan": plan,
+        "report": report,
+        "paper": data,
+        "published": published,
+        "form": form,
+        "web": True,
+        "as_at": on,
+    }
     return render(request, "actionplan/board_report.html", context)
 
 
-# The order My actions shows its groups in: what needs attention first.
-MY_ACTIONS_GROUPS = [
-    DeliveryStatus.OVERDUE,
-    DeliveryStatus.DUE_SOON,
-    DeliveryStatus.ON_TRACK,
-    DeliveryStatus.NO_DATE,
-    DeliveryStatus.COMPLETE,
-]
-
-
 def my_actions(request):
+    """An officer's actions in the order they need them (MyActions), each with its update form a
+    click away; after an update, which was saved and the next that needs one."""
     on = timezone.localdate()
-    actions = (
-        Action.objects.mine(request.user)
-        .with_delivery_status(on)
-        .for_display(on)
-        .select_related("plan")
-        .order_by("current_due_date", "plan__title", "position")
-    )
-    groups = {status: [] for status in MY_ACTIONS_GROUPS}
-    for action in actions:
-        groups[action.delivery_status].append(action)
+    mine = MyActions.build(request.user, on)
+    updated = mine.find(request.session.pop(JUST_UPDATED, None) or 0)
     return render(
         request,
         "actionplan/my_actions.html",
         {
-            "groups": [(DeliveryStatus(s), groups[s]) for s in MY_ACTIONS_GROUPS],
+            "groups": mine.groups,
             "today": on,
             "has_person": hasattr(request.user, "owner"),
+            "updated": updated,
+            "next_action": mine.next_to_update(after=updated) if updated else None,
         },
     )
 
 
 def action_detail(request, pk):
+    """An action as it stood on ?as_at (default today): status, RAG, staleness and the progress
+    reported by then, from the same rules as every list (ActionQuerySet.with_rag)."""
     action = _get_action_for_user(request, pk)
-    on = timezone.localdate()
+    context = _as_at(request)
+    on = context["as_at"]
     action = Action.objects.with_rag(on).for_display(on).get(pk=action.pk)
-    updates = list(action.progress_updates.select_related("author"))
-    sub_actions = list(action.sub_actions.with_delivery_status(on).for_display(on))
+    updates = list(action.progress_updates.reported_by(on).select_related("author"))
+    sub_actions = list(action.sub_actions.with_rag(on).for_display(on))
     can_edit = action.can_be_edited_by(request.user)
     now = timezone.now()
     latest = updates[0] if updates else None
@@ -217,29 +245,40 @@ def action_detail(request, pk):
         request,
         "actionplan/action_detail.html",
         {
+            **context,
             "action": action,
             "plan": action.plan,
             "updates": updates,
+            "later_updates": 0 if context["is_today"] else action.progress_updates.filter(reported_on__gt=on).count(),
             "sub_actions": sub_actions,
+            "sub_action_dates": action.sub_action_dates() if action.inherits_dates_from_sub_actions else None,
             "can_update": action.can_be_updated_by(request.user),
             "can_edit": can_edit,
-            "correctable": latest if latest and latest.can_be_corrected_by(request.user, now) else None,
+            # Only today's page offers the author a correction: a past position shows history.
+            "correctable": latest
+            if context["is_today"] and latest and latest.can_be_corrected_by(request.user, now)
+            else None,
             "audit_trail": action.audit_trail() if can_edit else None,
         },
     )
+
+
+# The session key My actions reads once, after an update: the action just updated.
+JUST_UPDATED = "just_updated_action"
 
 
 @require_http_methods(["GET", "POST"])
 def add_update(request, pk):
     action = _get_action_for_user(request, pk, write=True)
     conflict = None
+    on = timezone.localdate()
     if request.method == "POST":
-        form = ProgressUpdateForm(request.POST)
+        form = ProgressUpdateForm(request.POST, on=on)
         if form.is_valid():
             try:
                 action.add_progress_update(
                     author=request.user,
-                    on=timezone.localdate(),
+                    on=on,
                     seen_version=form.cleaned_data["version"],
                     **form.update_fields(),
                 )
@@ -249,12 +288,16 @@ def add_update(request, pk):
                 # Keep what the user typed, but make them look at the other change first.
                 data = request.POST.copy()
                 data["version"] = action.version
-                form = ProgressUpdateForm(data)
+                form = ProgressUpdateForm(data, on=on)
             else:
+                # An officer goes back to My actions, where the next action that needs them is.
+                if Action.objects.mine(request.user).filter(pk=action.pk).exists():
+                    request.session[JUST_UPDATED] = action.pk
+                    return redirect("actionplan:my_actions")
                 messages.success(request, f"Your progress update on {action.code} has been saved.")
                 return redirect("actionplan:action", pk=action.pk)
     else:
-        form = ProgressUpdateForm(initial={"version": action.version})
+        form = ProgressUpdateForm(initial={"version": action.version}, on=on)
     status = 409 if conflict is not None else (400 if form.errors else 200)
     return render(
         request, "actionplan/update_form.html", {"action": action, "form": form, "conflict": conflict}, status=status
@@ -440,7 +483,7 @@ def exception_report(request, slug):
     return render(
         request,
         "actionplan/exception_report.html",
-        {"form": form, **vars(report)},
+        {"form": form, **vars(report), "as_at": report.on},
         status=400 if form.is_bound and not valid else 200,
     )
 
@@ -549,6 +592,8 @@ def paper_detail(request, slug, date, kind, plan_slug=None, fmt=None):
             "made": paper,
             "may_publish": papers.may_publish(request.user, meeting.partnership, plan),
             "web": True,
+            # The paper's position is the meeting's: its links to actions show them as they stood then.
+            "as_at": meeting.date,
         },
     )
 

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.presentation.navigation",
+                "actionplan.context_processors.my_actions",
             ],
             # GOV.UK markup shared by every app's templates: {% load govuk %}.
             "libraries": {"govuk": "config.govuk_tags"},
@@ -120,7 +121,8 @@ TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+# Officers land on My actions, everyone else on the dashboard (actionplan.views.signed_in).
+LOGIN_REDIRECT_URL = "actionplan:signed_in"
 LOGOUT_REDIRECT_URL = "login"
 
 # An officer may correct a typo in their own latest progress update for this long.

@@ -1,8 +1,25 @@
+import re
+
 from django import forms
 
 from config.presentation import GovukFormMixin
 from indicators.models import OUTLOOK_KEY, OUTLOOK_SYMBOLS, IndicatorRag, IndicatorValue, Outlook, Period
 from indicators.periods import BadPeriod, parse_period
+
+# "1,234" or "1,234,567.5": commas between groups of three digits, as people write big numbers.
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+class WrittenNumberField(forms.DecimalField):
+    """A number as people write it: "1,234" is 1234 and "12.5%" is 12.5 (the unit is the
+    indicator's; "Actual as you would write it" keeps the wording)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip()
+            text = text.removesuffix("%").strip()
+            value = text.replace(",", "") if THOUSANDS.match(text) else text
+        return super().to_python(value)
 
 
 class IndicatorValueForm(GovukFormMixin, forms.Form):
@@ -13,13 +30,13 @@ class IndicatorValueForm(GovukFormMixin, forms.Form):
         help_text="A quarter (Q3 2017-18), a financial year (2017-18), a month (July 2024) or 12 months to a month.",
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}),
     )
-    actual = forms.DecimalField(
+    actual = WrittenNumberField(
         label="Actual value (optional)",
         required=False,
         max_digits=16,
         decimal_places=4,
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "decimal"}),
-        help_text="A number, without the unit.",
+        help_text="A number, for example 1,234 or 12.5%.",
     )
     actual_text = forms.CharField(
         label="Actual as you would write it (optional)",
@@ -54,15 +71,21 @@ class IndicatorValueForm(GovukFormMixin, forms.Form):
         "outlook": "Select an outlook from the list",
     }
 
-    def __init__(self, *args, indicator, **kwargs):
+    def __init__(self, *args, indicator, on, **kwargs):
+        """`on`: the day the value is entered (today, read by the view)."""
         super().__init__(*args, **kwargs)
-        self.indicator = indicator
+        self.indicator, self.on = indicator, on
 
     def clean_period(self):
         try:
             spec = parse_period(self.cleaned_data["period"])
         except BadPeriod as error:
             raise forms.ValidationError(f"Enter a period we can read: {error}") from None
+        if spec.start > self.on:
+            raise forms.ValidationError(
+                f"{spec.label} has not started yet (it starts on {spec.start.day} {spec.start:%B %Y}): "
+                "enter a value for a period that has begun"
+            )
         if IndicatorValue.objects.filter(indicator=self.indicator, period__label=spec.label).exists():
             raise forms.ValidationError(f"{self.indicator.title} already has a value for {spec.label}.")
         return spec

@@ -214,7 +214,7 @@ def _get_indicator_for_entry(request, code):
 def value_create(request, code):
     indicator = _get_indicator_for_entry(request, code)
     if request.method == "POST":
-        form = IndicatorValueForm(request.POST, indicator=indicator)
+        form = IndicatorValueForm(request.POST, indicator=indicator, on=timezone.localdate())
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -229,7 +229,11 @@ def value_create(request, code):
                 return redirect(indicator)
     else:
         latest = indicator.values.select_related("period").order_by("-period__end").first()
-        form = IndicatorValueForm(indicator=indicator, initial={"period": latest.period.next_label() if latest else ""})
+        form = IndicatorValueForm(
+            indicator=indicator,
+            on=timezone.localdate(),
+            initial={"period": latest.period.next_label() if latest else ""},
+        )
     return render(request, "indicators/value_form.html", {"indicator": indicator, "form": form})
 
 

@@ -151,9 +151,12 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
         "action-list-filtered": f"/actions/?plan={CQC}&status=overdue&status=due_soon&stale=on",
         "action-list-page-2-with-errors": f"/actions/?plan={CQC}&page=2&due_from_day=31&due_from_month=2"
         "&due_from_year=2018&responsible=NOBODY",
+        "action-list-invalid-filter": "/actions/?plan=nonexistent&rag=purple",
         "action": f"/actions/{kt_action.pk}/",
+        "action-as-at": f"/actions/{kt_action.pk}/?as_at=2018-07-19",
         "plan-list": "/plans/",
         "plan": f"/plans/{CQC}/",
+        "plan-as-at": f"/plans/{CQC}/?as_at=2018-07-19",
         "board-report-with-error": f"/plans/{CQC}/report/?meeting=2018-11-15"
         "&since_day=1&since_month=13&since_year=2018",
         "partnerships": "/partnerships/",
@@ -205,6 +208,8 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
     page.get_by_label("Month").fill("")
     page.get_by_role("button", name="Save update").click()
     expect(page.get_by_text(f"Your progress update on {kt_action.code} has been saved.")).to_be_visible()
+    problems += check(page, "officer-my-actions-after-update", saved)
+    page.get_by_role("link", name=f"See {kt_action.code}'s progress history").click()
     problems += check(page, "officer-action", saved)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(tmp_path / "action-phone.png"))

@@ -122,7 +122,7 @@ def test_csv_export_holds_exactly_the_filtered_rows(signed_in, cqc):
     response = signed_in.get(URL, {"plan": cqc.slug, "status": "overdue", "as_at": "2018-04-01", "export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     assert "actions-as-at-2018-04-01.csv" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert {row["Action"] for row in rows} == {"E2", "G2 i", "H4", "I1", "I1 i", "I1 ii", "I3"}
     i3 = next(row for row in rows if row["Action"] == "I3")
     assert i3["Delivery status"] == "Overdue"

@@ -35,7 +35,7 @@ def system(db):
 
 
 def csv_rows(response):
-    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def page_rows(client, params):
@@ -96,6 +96,28 @@ def test_the_xlsx_holds_the_same_rows_with_dates_as_dates(admin_client, system, 
     due = [row[header.index("Original due date")] for row in body if row[header.index("Original due date")]]
     assert due and all(isinstance(value, datetime.datetime) for value in due)
     assert sheet.freeze_panes == "A2"
+
+
+def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_it_as_utf_8(admin_client, small_plan):
+    small_plan.actions.filter(code="A2").update(title="Review the strategy – Señora’s plan")
+    body = admin_client.get(URL, {"export": "csv"}).getvalue()
+    assert body.startswith(b"\xef\xbb\xbfPlan,")
+    assert body.count(b"\xef\xbb\xbf") == 1
+    assert "Review the strategy – Señora’s plan" in body.decode("utf-8-sig")
+
+
+def test_the_xlsx_opens_with_readable_columns_a_frozen_heading_row_and_filters_on(admin_client, system):
+    response = admin_client.get(URL, {"plan": system[0].slug, "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
+    widths = {
+        heading: sheet.column_dimensions[chr(ord("A") + i)].width for i, heading in enumerate(action_export.HEADINGS)
+    }
+    assert widths["Title"] == 60 and widths["Latest progress"] == 80 and widths["Plan"] == 30
+    assert all(width >= 10 for width in widths.values())
+    assert sheet.freeze_panes == "A2"
+    rows = system[0].actions.count() + 1
+    assert sheet.auto_filter.ref == f"A1:Q{rows}" and sheet.max_row == rows
+    assert len(action_export.HEADINGS) == 17  # A to Q
 
 
 def export_queries(client, fmt, django_assert_max_num_queries):

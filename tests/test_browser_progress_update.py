@@ -1,10 +1,12 @@
 """In Chromium: the KT officer updates one of KT's actions with a revised date, and is refused another's."""
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from actionplan.models import Owner
@@ -46,17 +48,21 @@ def test_kt_updates_an_action_with_a_revised_date_and_is_refused_another(page, o
     page.get_by_label("Amber").check()
     page.get_by_label("Progress", exact=True).fill("Recruitment slower than planned; two posts filled.")
     revised = page.get_by_role("group", name="Revised completion date (optional)")
-    revised.get_by_label("Day").fill("30")
-    revised.get_by_label("Month").fill("9")
-    revised.get_by_label("Year").fill("2018")
+    # A revised date must be after the day of the update (test_validation_rules.py).
+    later = timezone.localdate() + datetime.timedelta(days=120)
+    revised.get_by_label("Day").fill(str(later.day))
+    revised.get_by_label("Month").fill(str(later.month))
+    revised.get_by_label("Year").fill(str(later.year))
     page.get_by_label("Reason for the revised date").fill("Recruitment to the new posts has been slow.")
     page.get_by_role("button", name="Save update").click()
 
+    # Back on My actions (test_browser_journeys.py counts the clicks), which links the action's history.
     expect(page.get_by_text("Your progress update on I4 has been saved.")).to_be_visible()
+    page.get_by_role("link", name="See I4's progress history").click()
     first = page.locator(".app-history__item").first
     expect(first).to_contain_text("Recruitment slower than planned; two posts filled.")
     expect(first).to_contain_text("Kate Terroni")
-    expect(first).to_contain_text("Completion date revised to 30 September 2018")
+    expect(first).to_contain_text(f"Completion date revised to {later.day} {later:%B %Y}")
     expect(page.get_by_text("Slipped")).to_be_visible()
     page.screenshot(path=str(output_dir / "kt-update-saved.png"), full_page=True)
 

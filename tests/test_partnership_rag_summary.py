@@ -2,6 +2,7 @@
 sub-boards at any depth: the HWB's summary is the sum over its own plans and its sub-boards' plans."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -72,7 +73,9 @@ def test_the_hwb_summary_is_the_sum_over_its_plans_and_its_sub_boards_plans(supe
     html = response.content.decode()
     footer = html[html.index('id="rag-summary-total"') :]
     assert "All 3 plans together" in footer
-    assert f'data-rag="red">{total.red}<' in footer and f'data-rag="total">{total.total}<' in footer
+    # Each count links to the actions it counts (the last test): the number is the link's text.
+    assert re.search(f'data-rag="red"><a [^>]+>{total.red}<', footer)
+    assert re.search(f'data-rag="total"><a [^>]+>{total.total}<', footer)
 
 
 def test_a_sub_board_counts_its_own_plans_and_those_under_it_but_not_its_parents(superuser_client, plans):
@@ -125,3 +128,27 @@ def test_the_profiles_queries_do_not_grow_with_the_number_of_plans_or_boards(
         response = superuser_client.get("/partnerships/hwb/")
     assert len(response.context["plans"]) == 9
     assert response.context["rag_summary"] == Plan.objects.exclude(slug="osab-plan").rag_summary(ON)
+
+
+def test_every_count_links_to_the_action_list_showing_exactly_the_actions_it_counts(superuser_client, plans):
+    from html import unescape
+
+    page = superuser_client.get("/partnerships/hwb/").content.decode()
+    links = re.findall(
+        r'<td class="govuk-table__cell govuk-table__cell--numeric" data-rag="(\w+)"><a [^>]*href="([^"]+)">(\d+)</a>',
+        page,
+    )
+    rolled_up = page.split('id="rag-summary-total"', 1)[1]
+    assert len(links) > 8 and 'href="/actions/?board=hwb&amp;rag=red"' in rolled_up
+    for figure, url, count in links:
+        listed = superuser_client.get(unescape(url)).context["page"].paginator.count
+        assert listed == int(count), (figure, url)
+    # The roll-up reaches the sub-board's and the deeper group's plans, not the outside board's.
+    total = re.search(r'href="(/actions/\?board=hwb)">(\d+)<', rolled_up)
+    listed = superuser_client.get(total[1]).context["page"].paginator
+    assert listed.count == int(total[2]) == summary_of(plans["cqc"], plans["bcf"], plans["deeper"]).total
+    assert {a.plan.slug for n in listed.page_range for a in listed.page(n)} == {
+        "cqc-local-system-review-2018",
+        "bcf-plan",
+        "pooled-budget-plan",
+    }

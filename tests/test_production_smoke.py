@@ -291,7 +291,9 @@ def signed_in(production):
     browser = Browser(production["port"])
     response = browser.sign_in("smoke", PASSWORD)
     assert response.status == 302, response.body[:1000]
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/signed-in/"  # which sends an officer to My actions, others to "/"
+    landing = browser.get("/signed-in/")
+    assert landing.status == 302 and landing.headers["Location"] == "/"
     return browser
 
 

@@ -29,3 +29,34 @@ def test_seed_demo_refuses_to_publish_passwords_in_production(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not get_user_model().objects.exists()
+
+
+def test_seeding_again_keeps_what_was_changed_in_the_browser_unless_asked_to_reload(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    a1 = Action.objects.get(plan__slug="cqc-local-system-review-2018", code="A1")
+    a1.title = "Edited in the browser"
+    a1.save(update_fields=["title"])
+    capsys.readouterr()
+    call_command("seed_demo")
+    assert Action.objects.get(pk=a1.pk).title == "Edited in the browser"
+    printed = capsys.readouterr().out
+    assert "seed fixtures were not loaded again" in printed and "seed_demo --reload" in printed
+    assert "username kt-officer" in printed  # the demo sign-ins are still there to use
+    call_command("seed_demo", "--reload")
+    assert Action.objects.get(pk=a1.pk).title != "Edited in the browser"
+
+
+def test_make_run_serves_on_the_port_it_is_given():
+    import subprocess
+
+    from tests.helpers import ROOT
+
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "manage.py runserver 127.0.0.1:8001" in dry_run
+    assert (
+        "runserver 127.0.0.1:8000"
+        in subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    )

@@ -54,7 +54,7 @@ def titles(small_plan):
 
 def test_the_action_list_csv_escapes_every_dangerous_start(admin_client, titles):
     response = admin_client.get(URL, {"export": "csv"})
-    rows = {row["Action"]: row for row in csv.DictReader(io.StringIO(response.getvalue().decode()))}
+    rows = {row["Action"]: row for row in csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")))}
     for code, text in titles.items():
         assert rows[code]["Title"] == "'" + text
 

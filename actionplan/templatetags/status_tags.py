@@ -54,15 +54,43 @@ def action_list_url(as_at=None, key=None, value=None, **filters):
     `key`/`value` add a filter whose name is itself a variable (e.g. "accountable")."""
     if key:
         filters[key] = value
-    params = {name: value for name, value in filters.items() if value not in (None, "", False)}
+    return _with_as_at(_action_list_path(), filters, as_at)
+
+
+@register.simple_tag(takes_context=True)
+def as_at_url(context, viewname, *args, **params):
+    """The address of `viewname` (with `args`) and query `params`, as at the page's date (the
+    context's `as_at`): the date travels with every link, dashboard → action list → action →
+    board report and back."""
+    return _with_as_at(reverse(viewname, args=args), params, context.get("as_at"))
+
+
+def _with_as_at(path, params, as_at):
+    """`path` with the query `params` that have a value, and ?as_at= unless it is today."""
+    params = {name: value for name, value in params.items() if value not in (None, "", False)}
     if as_at and as_at != timezone.localdate():
         params["as_at"] = as_at.isoformat()
-    return _action_list_path() + ("?" + urlencode(params) if params else "")
+    return path + ("?" + urlencode(params) if params else "")
 
 
 @functools.cache
 def _action_list_path():
     return reverse("actionplan:action_list")
+
+
+@register.simple_tag
+def overdue_by(action):
+    """How long `action` is overdue in words ("3 years 2 months overdue"), the exact days in its
+    title; nothing if it is not overdue. Wherever a page says how overdue an action is."""
+    days = action.days_overdue
+    if not days:
+        return ""
+    return format_html(
+        '<span class="app-overdue-by" title="{} day{} overdue">{} overdue</span>',
+        f"{days:,}",
+        "" if days == 1 else "s",
+        action.overdue_by,
+    )
 
 
 @register.filter

@@ -56,14 +56,35 @@ DEMO_USERS: list[dict[str, Any]] = [
 
 
 class Command(BaseCommand):
-    help = "Load every seed fixture under fixtures/plans and create the demo users (development only)."
+    help = (
+        "Load every seed fixture (partnerships, indicators, fixtures/plans) into an empty database, and create "
+        "the demo users (development only). A database that has plans keeps them: --reload loads the seeds again."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fixtures", default=str(Path(settings.BASE_DIR) / "fixtures" / "plans"))
+        parser.add_argument(
+            "--reload",
+            action="store_true",
+            help="Load the seed fixtures even into a database that has plans: undoes changes made in the browser.",
+        )
 
     def handle(self, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo creates users with published passwords: it only runs with DJANGO_DEBUG=1.")
+        # Importing a seed plan again would put back what it says over any edit made since (titles,
+        # owners, dates): `make run` runs this every time, so only an empty database is seeded.
+        if Plan.objects.exists() and not options["reload"]:
+            self.stdout.write(
+                "The database already has plans, so the seed fixtures were not loaded again and changes made in the "
+                "browser are kept. To load them again (undoing changes to the seeded plans): "
+                "manage.py seed_demo --reload"
+            )
+        else:
+            self._load_fixtures(Path(options["fixtures"]))
+        self._create_demo_users()
+
+    def _load_fixtures(self, plans_folder: Path) -> None:
         try:
             report = import_partnerships_file(Path(settings.BASE_DIR) / "fixtures" / "partnerships.yaml")
         except PartnershipFileError as error:
@@ -77,7 +98,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             self.stdout.write(f"Imported {path.name}: {indicators_report}")
 
-        paths = sorted(p for p in Path(options["fixtures"]).iterdir() if p.suffix.lower() in SUFFIXES)
+        paths = sorted(p for p in plans_folder.iterdir() if p.suffix.lower() in SUFFIXES)
         for path in paths:
             try:
                 plan_report = import_plan_file(path)
@@ -85,6 +106,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             self.stdout.write(f"Imported {path.name}: {plan_report}")
 
+    def _create_demo_users(self) -> None:
         User = get_user_model()
         for spec in DEMO_USERS:
             spec = dict(spec)
@@ -107,6 +129,6 @@ class Command(BaseCommand):
                     defaults={"role": DirectorateMembership.Role.OFFICER},
                 )
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Open http://127.0.0.1:8000 and sign in with:"))
+        self.stdout.write(self.style.SUCCESS("Sign in with:"))
         for spec in DEMO_USERS:
             self.stdout.write(f"  username {spec['username']:<11} password {spec['password']:<20} {spec['what']}")
