@@ -19,6 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from actionplan.models import RAG, Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.status import ReturnStatus
 from config.spreadsheets import formula_safe, formula_safe_cell, is_formula_like
 
 # One row per action: (heading, value of an action from with_rag, read by attach_chunk()).
@@ -42,6 +43,11 @@ EXPORT_COLUMNS = [
     ("Latest progress", lambda a: a.latest_narrative),
 ]
 HEADINGS = [heading for heading, _ in EXPORT_COLUMNS]
+# Added when the list is an update round's (ActionQuerySet.with_return_status).
+ROUND_COLUMNS = [
+    ("In the round", lambda a: ReturnStatus(a.return_status).label),
+    ("Comment on returning", lambda a: (a.return_comment or "") if a.return_status == ReturnStatus.RETURNED else ""),
+]
 
 # Rows fetched (and owners and narratives looked up) at a time: big enough that the per-chunk
 # queries cost little, small enough that a chunk's objects are a few megabytes.
@@ -120,12 +126,18 @@ class _Related:
         return found
 
 
+def columns_for(actions):
+    """The export's columns: an update round's list (with_return_status) has where each stands."""
+    return EXPORT_COLUMNS + ROUND_COLUMNS if "return_status" in actions.query.annotations else EXPORT_COLUMNS
+
+
 def export_rows(actions, as_at, chunk_size=None):
     """The heading row, then one row of values per action, chunk by chunk."""
-    yield HEADINGS
+    columns = columns_for(actions)
+    yield [heading for heading, _ in columns]
     for chunk in chunks(actions, as_at, chunk_size):
         for action in chunk:
-            yield [value(action) for _, value in EXPORT_COLUMNS]
+            yield [value(action) for _, value in columns]
 
 
 class _Line:

@@ -33,12 +33,19 @@ from django.db.models import (
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, Coalesce, NullIf
 
-from actionplan.status import RAG, DeliveryStatus, RagSummary
+from actionplan.status import RAG, DeliveryStatus, RagSummary, ReturnStatus, ReturnSummary
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-    from actionplan.models import Action, OverdueFlag, Owner, Plan, ProgressUpdate  # noqa: F401 (QuerySet bases)
+    from actionplan.models import (  # noqa: F401 (QuerySet bases)
+        Action,
+        OverdueFlag,
+        Owner,
+        Plan,
+        ProgressUpdate,
+        UpdateRound,
+    )
     from partnerships.models import Organisation
 
     AnyUser = User | AnonymousUser
@@ -47,18 +54,25 @@ if TYPE_CHECKING:
 Owned = TypeVar("Owned", bound=Collection[Any])
 
 
+# What tally_by_owner adds up: each has GROUPS (the annotations it counts) and add().
+Summary = TypeVar("Summary", RagSummary, ReturnSummary)
+
+
 class PlanQuerySet(models.QuerySet["Plan"]):
     def visible_to(self, user: AnyUser) -> Self:
-        """Plans `user` was given (any role) or owns an action in; all of them for a superuser."""
+        """Plans `user` was given (any role), owns an action in, or assures as a board's admin
+        (through its sub-boards too); all of them for a superuser."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
         from actionplan.models import Action, PlanMembership
+        from partnerships.models import Partnership
 
         given = PlanMembership.objects.filter(user=user).values("plan")
         owned = Action.objects.updatable_by(user).values("plan")
-        return self.filter(Q(pk__in=given) | Q(pk__in=owned))
+        assured = Partnership.objects.administered_by(user).values("pk")
+        return self.filter(Q(pk__in=given) | Q(pk__in=owned) | Q(board__in=assured))
 
     def administered_by(self, user: AnyUser) -> Self:
         from actionplan.models import PlanMembership
@@ -346,22 +360,24 @@ class ActionQuerySet(models.QuerySet["Action"]):
         """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
         {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
         responsible for (counted_owners), and of those each organisation's people are responsible
-        for. An action with two owners counts once for each. One query: each action's picture
+        for. An action with two owners counts once for each. One query (tally_by_owner)."""
+        return self.with_rag(on).tally_by_owner(RagSummary)
+
+    def tally_by_owner(self, summary: type[Summary]) -> dict[str, dict[int, Summary]]:
+        """{"accountable": {owner pk: summary}, "responsible": {…}, "organisation": {organisation
+        pk: …}} of these actions, each counted by the annotations `summary.GROUPS` under the owners
+        it counts under (counted_owners) and their organisations. One query: each action's values
         beside its own and its key action's owners, added up here."""
-        size = len(RagSummary.GROUPS)
-        rows = (
-            self.with_rag(on)
-            .order_by()
-            .values_list(
-                "pk",
-                *RagSummary.GROUPS,
-                "accountable",
-                "parent__accountable",
-                "responsible",
-                "parent__responsible",
-                "responsible__organisation",
-                "parent__responsible__organisation",
-            )
+        size = len(summary.GROUPS)
+        rows = self.order_by().values_list(
+            "pk",
+            *summary.GROUPS,
+            "accountable",
+            "parent__accountable",
+            "responsible",
+            "parent__responsible",
+            "responsible__organisation",
+            "parent__responsible__organisation",
         )
         # The joins repeat an action once per combination of its owners: gather them as sets.
         pictures: dict[int, tuple[Any, ...]] = {}
@@ -377,8 +393,8 @@ class ActionQuerySet(models.QuerySet["Action"]):
             ]:
                 if owner not in (None, (None, None)):
                     named[pk][name].add(owner)
-        found: dict[str, defaultdict[int, RagSummary]] = {
-            name: defaultdict(RagSummary) for name in ("accountable", "responsible", "organisation")
+        found: dict[str, defaultdict[int, Summary]] = {
+            name: defaultdict(summary) for name in ("accountable", "responsible", "organisation")
         }
         for pk, picture in pictures.items():
             owners = named[pk]
@@ -392,6 +408,52 @@ class ActionQuerySet(models.QuerySet["Action"]):
                 for owner in pks:
                     found[name][owner].add(picture, 1)
         return {name: dict(summaries) for name, summaries in found.items()}
+
+    def accountable_to(self, user: AnyUser) -> Self:
+        """Actions the user's own person is accountable for (owners_of)."""
+        from actionplan.models import Owner
+
+        return self.filter(_counted_under("accountable", Owner.objects.filter(user=user.pk)))
+
+    def signable_by(self, user: AnyUser) -> Self:
+        """Actions whose officers' updates `user` may sign off: their person is accountable for
+        them (owners_of), or an accountable owner named them as a sign-off delegate. Whether they
+        may sign off their own update is ProgressUpdate.sign_off_refusal's."""
+        from actionplan.models import Owner
+
+        if not user.is_authenticated:
+            return self.none()
+        signers = Owner.objects.filter(Q(user=user) | Q(sign_off_delegates=user))
+        return self.filter(_counted_under("accountable", signers), plan__sign_off_required=True)
+
+    def in_round(self, update_round: UpdateRound) -> Self:
+        """The actions of an update round (RoundAction: not complete on its opening date)."""
+        from actionplan.models import RoundAction
+
+        return self.filter(Exists(RoundAction.objects.filter(round=update_round, action=OuterRef("pk"))))
+
+    def with_return_status(self, update_round: UpdateRound) -> Self:
+        """Annotate where each action stands in `update_round` (ReturnRules): `return_status` (a
+        ReturnStatus value), `return_update_id` (the update that counts for the round, or None),
+        `return_comment` (the signer's, when it was returned) and `return_signed_off_by_id`."""
+        rules = ReturnRules(update_round)
+        return self.alias(
+            round_return=FilteredRelation(
+                "progress_updates", condition=Q(progress_updates__pk=Subquery(rules.returns.values("pk")[:1]))
+            )
+        ).annotate(
+            return_update_id=F("round_return__pk"),
+            return_comment=F("round_return__return_comment"),
+            return_signed_off_by_id=F("round_return__signed_off_by"),
+            return_status=Case(
+                *[When(condition, then=Value(status)) for status, condition in rules.statuses().items()],
+                default=Value(ReturnStatus.AWAITING_SIGN_OFF),
+            ),
+        )
+
+    def returned_as(self, statuses: Iterable[str]) -> Self:
+        """Those of these actions (annotated by with_return_status) in any of `statuses`."""
+        return self.filter(return_status__in=list(statuses))
 
     def delegated_to(self, user: User) -> Self:
         return self.filter(Exists(self.model.delegates.through.objects.filter(action=OuterRef("pk"), user=user)))
@@ -524,6 +586,9 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def complete(self, on: datetime.date) -> Self:
         return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.COMPLETE)
 
+    def not_complete(self, on: datetime.date) -> Self:
+        return self.with_delivery_status(on).exclude(delivery_status=DeliveryStatus.COMPLETE)
+
     def with_overdue_since(self) -> Self:
         """Annotate `overdue_since`: the first day overdue, from the open OverdueFlag (None if none)."""
         from actionplan.models import OverdueFlag
@@ -574,6 +639,42 @@ class ActionQuerySet(models.QuerySet["Action"]):
         )
 
 
+class ReturnRules:
+    """Where an action stands in an update round: each ReturnStatus a condition on the action and
+    the update that counts for the round (its `returns`' latest, joined as `round_return`), tried
+    in order; otherwise awaiting sign-off.
+
+    The update that counts: the latest officer's update (not the plan file's, not a board
+    decision's) reported from the opening date to the meeting. Not required: the action is
+    complete and either the board closed it or no officer's update is waiting on a sign-off.
+    """
+
+    def __init__(self, update_round: UpdateRound) -> None:
+        from actionplan.models import BoardDecision, ProgressUpdate
+
+        self.returns = (
+            ProgressUpdate.objects.filter(action=OuterRef("pk"))
+            .officers()
+            .filter(reported_on__gte=update_round.opens_on, reported_on__lte=update_round.closes_on)
+            .newest_first()
+        )
+        # Complete now: what the latest update says, as kept on the action (with_progress).
+        complete = Q(**{PROGRESS_CACHE["latest_rag"]: RAG.COMPLETE})
+        closed = Exists(BoardDecision.objects.filter(action=OuterRef("pk"), kind=BoardDecision.Kind.CLOSE))
+        no_return = Q(round_return__pk__isnull=True)
+        self.conditions = {
+            ReturnStatus.NOT_REQUIRED: complete & (closed | no_return),
+            ReturnStatus.AWAITING_UPDATE: no_return,
+            ReturnStatus.SIGNED_OFF: Q(round_return__signed_off_at__isnull=False),
+            ReturnStatus.RETURNED: Q(round_return__returned_at__isnull=False),
+            ReturnStatus.UPDATED: Q(plan__sign_off_required=False),
+        }
+
+    def statuses(self) -> dict[ReturnStatus, Q]:
+        """{ReturnStatus: condition}, in the order they are tried (AWAITING_SIGN_OFF otherwise)."""
+        return self.conditions
+
+
 def _owner_lookups(as_lists: bool = False) -> list[Prefetch]:
     """Prefetches of each action's and its key action's owners, kept in the related managers or,
     `as_lists`, as plain lists (`fetched_<role>`, which _named reads)."""
@@ -613,6 +714,30 @@ class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
     def imported(self) -> Self:
         return self.filter(imported=True)
 
+    def officers(self) -> Self:
+        """Officers' updates (ProgressUpdate.is_officers), newest first: not the plan file's text,
+        not written for a board decision."""
+        return self.filter(imported=False, decision__isnull=True).newest_first()
+
+    def awaiting_sign_off_by(self, user: AnyUser) -> Self:
+        """The updates waiting for `user` to sign them off: each action's latest officer's update
+        where `user` may sign off (ActionQuerySet.signable_by, ProgressUpdate.sign_off_refusal),
+        neither signed off nor returned. One query."""
+        from actionplan.models import Action
+
+        latest = self.model.objects.filter(action=OuterRef("action")).officers()
+        waiting = self.filter(
+            pk=Subquery(latest.values("pk")[:1]),
+            action__in=Action.objects.signable_by(user).values("pk"),
+            signed_off_at__isnull=True,
+            returned_at__isnull=True,
+        )
+        # Their own only where they are accountable themselves and the plan allows it.
+        own_allowed = Q(action__plan__self_sign_off_allowed=True) & Q(
+            action__in=Action.objects.accountable_to(user).values("pk")
+        )
+        return waiting.filter(~Q(author=user.pk) | own_allowed)
+
 
 class OverdueFlagQuerySet(models.QuerySet["OverdueFlag"]):
     def open(self) -> Self:
@@ -651,3 +776,19 @@ class OverdueFlagQuerySet(models.QuerySet["OverdueFlag"]):
                 )
                 flagged = cursor.rowcount
         return flagged, cleared
+
+
+class UpdateRoundQuerySet(models.QuerySet["UpdateRound"]):
+    def visible_to(self, user: AnyUser) -> Self:
+        """Rounds with a plan `user` may see (their page counts only those plans)."""
+        from actionplan.models import Plan
+
+        return self.filter(plans__in=Plan.objects.visible_to(user).values("pk")).distinct()
+
+    def current(self, on: datetime.date) -> Self:
+        """Rounds open on `on`: from the opening date (once their actions were chosen) to the meeting."""
+        return self.filter(opens_on__lte=on, meeting__date__gte=on, opened_at__isnull=False)
+
+    def due_to_open(self, on: datetime.date) -> Self:
+        """Rounds whose opening date has come but whose actions have not been chosen yet."""
+        return self.filter(opens_on__lte=on, opened_at__isnull=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplan import views
+from actionplan import round_views, views
 
 app_name = "actionplan"
 
@@ -21,4 +21,16 @@ urlpatterns = [
     path("plan-upload/<str:token>/", views.plan_upload_progress, name="plan_upload_progress"),
     path("plan-upload/<str:token>/confirm/", views.confirm_plan_upload, name="confirm_plan_upload"),
     path("boards/<slug:slug>/exception-report/", views.exception_report, name="exception_report"),
+    # Update rounds, sign-off and the board's decisions (round_views).
+    path("rounds/", round_views.round_list, name="round_list"),
+    path("rounds/new/<int:meeting_pk>/", round_views.open_round, name="open_round"),
+    path("rounds/<int:pk>/", round_views.round_detail, name="round"),
+    path("updates/<int:pk>/sign-off/", round_views.sign_off, name="sign_off"),
+    path("my-actions/sign-off-delegates/", round_views.sign_off_delegates, name="sign_off_delegates"),
+    path(
+        "my-actions/sign-off-delegates/<int:user_pk>/remove/",
+        round_views.remove_sign_off_delegate,
+        name="remove_sign_off_delegate",
+    ),
+    path("actions/<int:pk>/decisions/new/", round_views.record_decision, name="record_decision"),
 ]

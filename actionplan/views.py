@@ -22,6 +22,7 @@ from actionplan.forms import (
 from actionplan.models import Action, Plan, ProgressUpdate, StaleAction
 from actionplan.pdf import render_pdf
 from actionplan.reports import BoardReport, Dashboard, ExceptionReport
+from actionplan.rounds import action_decisions, my_rounds
 from actionplan.status import DeliveryStatus
 from config.presentation import date_params
 
@@ -122,7 +123,13 @@ def action_list(request):
     return render(
         request,
         "actionplan/action_list.html",
-        {**context, "filter": filters, "page": page, "owners": visible_owners(request).only("code", "name")},
+        {
+            **context,
+            "filter": filters,
+            "page": page,
+            "owners": visible_owners(request).only("code", "name"),
+            "in_round": "return_status" in actions.query.annotations,
+        },
     )
 
 
@@ -183,6 +190,7 @@ def my_actions(request):
             "groups": [(DeliveryStatus(s), groups[s]) for s in MY_ACTIONS_GROUPS],
             "today": on,
             "has_person": hasattr(request.user, "owner"),
+            **my_rounds(request.user, on),
         },
     )
 
@@ -191,7 +199,7 @@ def action_detail(request, pk):
     action = _get_action_for_user(request, pk)
     on = timezone.localdate()
     action = Action.objects.with_rag(on).for_display(on).get(pk=action.pk)
-    updates = list(action.progress_updates.select_related("author"))
+    updates = list(action.progress_updates.select_related("author", "signed_off_by", "returned_by"))
     sub_actions = list(action.sub_actions.with_delivery_status(on).for_display(on))
     can_edit = action.can_be_edited_by(request.user)
     now = timezone.now()
@@ -208,6 +216,7 @@ def action_detail(request, pk):
             "can_edit": can_edit,
             "correctable": latest if latest and latest.can_be_corrected_by(request.user, now) else None,
             "audit_trail": action.audit_trail() if can_edit else None,
+            **action_decisions(request.user, action, updates, on),
         },
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from actionplan.status import RAG, RAG_ORDER, DeliveryStatus
+from actionplan.status import RAG, RAG_ORDER, RETURN_ORDER, DeliveryStatus, ReturnStatus
 from config.presentation import count_cell, muted, tag
 
 register = template.Library()
@@ -91,4 +91,23 @@ def count_cells(summary, list_url, figures):
     for name in names:
         url = f"{list_url}&{FIGURE_FILTERS[name]}" if FIGURE_FILTERS[name] else list_url
         cells.append(count_cell(getattr(summary, name), url))
+    return mark_safe("".join(cells))
+
+
+@register.simple_tag
+def return_status_tag(status):
+    return tag(ReturnStatus(status).label, status)
+
+
+@register.simple_tag
+def return_cells(summary, list_url):
+    """A numeric cell for each return status of a ReturnSummary, and the total, each count linking
+    to the action list at `list_url` (already narrowed to the round) narrowed to those actions;
+    then the percentage complete for the round."""
+    cells = [
+        count_cell(getattr(summary, status), f"{list_url}&{urlencode({'return_status': status})}")
+        for status in RETURN_ORDER
+    ]
+    cells.append(count_cell(summary.total, list_url))
+    cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{summary.percent_complete}%</td>')
     return mark_safe("".join(cells))
