@@ -75,7 +75,7 @@ def test_an_update_returned_corrected_and_signed_off_counts_on_the_round_page(
     # The officer sees why, and corrects it with a new update.
     kt.goto("/my-actions/")
     expect(kt.get_by_text("Say when the board will agree it.")).to_be_visible()
-    expect(kt.locator("#round-%d-caption" % the_round.pk).locator("..")).to_contain_text("Returned for changes")
+    expect(kt.locator(f"#round-{the_round.pk}-caption").locator("..")).to_contain_text("Returned for changes")
     assert all_accessibility_violations(kt) == []
     kt.get_by_role("link", name="Add a progress update on A1", exact=True).click()
     kt.get_by_label("Green").check()
