@@ -302,7 +302,6 @@ class Action(models.Model):
     subs: list[Action]
     # with_return_status(update_round)'s.
     return_status: str
-    return_update_id: int | None
     return_comment: str | None
 
     class Meta:

@@ -363,15 +363,21 @@ class ActionQuerySet(models.QuerySet["Action"]):
         for. An action with two owners counts once for each. One query (tally_by_owner)."""
         return self.with_rag(on).tally_by_owner(RagSummary)
 
-    def tally_by_owner(self, summary: type[Summary]) -> dict[str, dict[int, Summary]]:
+    def tally_by_owner(
+        self, summary: type[Summary], pictures: dict[int, tuple[Any, ...]] | None = None
+    ) -> dict[str, dict[int, Summary]]:
         """{"accountable": {owner pk: summary}, "responsible": {…}, "organisation": {organisation
         pk: …}} of these actions, each counted by the annotations `summary.GROUPS` under the owners
         it counts under (counted_owners) and their organisations. One query: each action's values
-        beside its own and its key action's owners, added up here."""
-        size = len(summary.GROUPS)
+        beside its own and its key action's owners, added up here.
+
+        `pictures`: {action pk: its values of summary.GROUPS}, when the caller has read them; the
+        owners are then read alone, without working the values out again for every combination
+        of owners the joins repeat an action for."""
+        size = 0 if pictures is not None else len(summary.GROUPS)
         rows = self.order_by().values_list(
             "pk",
-            *summary.GROUPS,
+            *summary.GROUPS[:size],
             "accountable",
             "parent__accountable",
             "responsible",
@@ -380,10 +386,12 @@ class ActionQuerySet(models.QuerySet["Action"]):
             "parent__responsible__organisation",
         )
         # The joins repeat an action once per combination of its owners: gather them as sets.
-        pictures: dict[int, tuple[Any, ...]] = {}
+        read = pictures is None
+        pictures = {} if pictures is None else pictures
         named: defaultdict[int, defaultdict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
         for pk, *row in rows:
-            pictures[pk] = row[:size]
+            if read:
+                pictures[pk] = tuple(row[:size])
             accountable, key_accountable, responsible, key_responsible, organisation, key_organisation = row[size:]
             for name, owner in [
                 ("accountable", accountable),
@@ -434,17 +442,15 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
     def with_return_status(self, update_round: UpdateRound) -> Self:
         """Annotate where each action stands in `update_round` (ReturnRules): `return_status` (a
-        ReturnStatus value), `return_update_id` (the update that counts for the round, or None),
-        `return_comment` (the signer's, when it was returned) and `return_signed_off_by_id`."""
+        ReturnStatus value) and `return_comment` (the signer's, on the update that counts for the
+        round, when it was returned)."""
         rules = ReturnRules(update_round)
         return self.alias(
             round_return=FilteredRelation(
                 "progress_updates", condition=Q(progress_updates__pk=Subquery(rules.returns.values("pk")[:1]))
             )
         ).annotate(
-            return_update_id=F("round_return__pk"),
             return_comment=F("round_return__return_comment"),
-            return_signed_off_by_id=F("round_return__signed_off_by"),
             return_status=Case(
                 *[When(condition, then=Value(status)) for status, condition in rules.statuses().items()],
                 default=Value(ReturnStatus.AWAITING_SIGN_OFF),

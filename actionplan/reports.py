@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 
 from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority, UpdateRound
 from actionplan.querysets import ActionQuerySet, PlanQuerySet, prefetch_owners
@@ -277,20 +277,21 @@ class RoundReport:
     def build(cls, update_round: UpdateRound, visible: PlanQuerySet) -> RoundReport:
         report = cls(update_round=update_round)
         report.plans = list(update_round.plans.filter(pk__in=visible.values("pk")).order_by("title"))
-        actions = (
-            Action.objects.in_round(update_round)
-            .filter(plan__in=[plan.pk for plan in report.plans])
-            .with_return_status(update_round)
-        )
+        actions = Action.objects.in_round(update_round).filter(plan__in=[plan.pk for plan in report.plans])
+        # Each action's status read once (a row each), then its owners alone: the owner joins
+        # repeat an action for every combination of its owners.
         by_plan: defaultdict[int, ReturnSummary] = defaultdict(ReturnSummary)
+        pictures: dict[int, tuple[Any, ...]] = {}
         # return_status: an annotation of with_return_status(), which the type stubs cannot see.
-        counted = actions.order_by().values_list("return_status", "plan").annotate(n=Count("pk"))  # type: ignore[misc]
-        for status, plan_pk, n in counted:
-            by_plan[plan_pk].add((status,), n)
+        for pk, plan_pk, status in actions.with_return_status(update_round).order_by().values_list(
+            "pk", "plan", "return_status"  # type: ignore[misc]
+        ):
+            pictures[pk] = (status,)
+            by_plan[plan_pk].add((status,), 1)
         for plan in report.plans:
             plan.returns = by_plan[plan.pk]
         report.summary = sum(by_plan.values(), ReturnSummary())
-        tallies = actions.tally_by_owner(ReturnSummary)
+        tallies = actions.tally_by_owner(ReturnSummary, pictures)
         owners = Owner.objects.in_bulk([*tallies["responsible"], *tallies["accountable"]])
         organisations = Organisation.objects.in_bulk(list(tallies["organisation"]))
 

@@ -68,7 +68,7 @@ def open_round(request, meeting_pk):
 
 
 def round_detail(request, pk):
-    update_round = get_object_or_404(UpdateRound.objects.select_related("meeting__partnership"), pk=pk)
+    update_round = get_object_or_404(UpdateRound.objects.select_related("meeting__partnership", "opened_by"), pk=pk)
     visible = Plan.objects.visible_to(request.user)
     if not update_round.plans.filter(pk__in=visible.values("pk")).exists():
         raise PermissionDenied("None of this round's plans has been shared with you.")

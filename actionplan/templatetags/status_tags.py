@@ -1,6 +1,7 @@
 """GOV.UK tags for RAG and delivery status, so every page colours them the same way."""
 
 import functools
+from html import escape
 from urllib.parse import urlencode
 
 from django import template
@@ -100,14 +101,28 @@ def return_status_tag(status):
 
 
 @register.simple_tag
-def return_cells(summary, list_url):
-    """A numeric cell for each return status of a ReturnSummary, and the total, each count linking
-    to the action list at `list_url` (already narrowed to the round) narrowed to those actions;
-    then the percentage complete for the round."""
-    cells = [
-        count_cell(getattr(summary, status), f"{list_url}&{urlencode({'return_status': status})}")
-        for status in RETURN_ORDER
-    ]
-    cells.append(count_cell(summary.total, list_url))
-    cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{summary.percent_complete}%</td>')
-    return mark_safe("".join(cells))
+def return_rows(rows, update_round, param, figures="all"):
+    """The rows of one of a round page's tables, written in one go (a round can have hundreds of
+    owners): for each (plan, owner or organisation, ReturnSummary) of `rows`, its name, then a
+    count for each return status (`figures` "all": every status, the total and the percentage
+    complete; "outstanding": awaiting update and returned), each linking to the action list
+    narrowed to the round's actions it counts (`param`: "plan", "responsible", "accountable" or
+    "organisation"); 0 is not a link."""
+    statuses = RETURN_ORDER if figures == "all" else ReturnStatus.outstanding()
+    base = f"{_action_list_path()}?{urlencode({'round': update_round.pk})}"
+    html = []
+    for thing, summary in rows:
+        if param == "plan":
+            key, name = thing.slug, thing.title
+        else:
+            key, name = thing.code, thing.name if thing.name == thing.code else f"{thing.name} ({thing.code})"
+        url = f"{base}&{urlencode({param: key})}"
+        cells = [count_cell(getattr(summary, status), f"{url}&return_status={status.value}") for status in statuses]
+        if figures == "all":
+            cells.append(count_cell(summary.total, url))
+            cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{summary.percent_complete}%</td>')
+        html.append(
+            f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{escape(name)}</th>'
+            f"{''.join(cells)}</tr>"
+        )
+    return mark_safe("".join(html))
