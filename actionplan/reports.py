@@ -283,8 +283,14 @@ class RoundReport:
         by_plan: defaultdict[int, ReturnSummary] = defaultdict(ReturnSummary)
         pictures: dict[int, tuple[Any, ...]] = {}
         # return_status: an annotation of with_return_status(), which the type stubs cannot see.
-        for pk, plan_pk, status in actions.with_return_status(update_round).order_by().values_list(
-            "pk", "plan", "return_status"  # type: ignore[misc]
+        for pk, plan_pk, status in (
+            actions.with_return_status(update_round)
+            .order_by()
+            .values_list(
+                "pk",
+                "plan",
+                "return_status",  # type: ignore[misc]
+            )
         ):
             pictures[pk] = (status,)
             by_plan[plan_pk].add((status,), 1)

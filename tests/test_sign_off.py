@@ -147,3 +147,22 @@ def test_an_update_corrected_while_the_signer_read_it_is_not_signed_off(client, 
     assert response.status_code == 302 and response.url == reverse("actionplan:sign_off", args=[kts_update.pk])
     kts_update.refresh_from_db()
     assert not kts_update.is_signed_off
+
+
+def test_a_plan_file_says_whether_its_updates_are_signed_off(tmp_path):
+    from actionplan.exporters import dump_plan
+    from actionplan.importers import PlanFileError, import_plan_file
+    from tests.helpers import CQC_SLUG, import_cqc_plan, minimal_plan, write_plan
+
+    assert import_cqc_plan().sign_off_required  # the CQC plan file asks for it
+    assert not import_plan_file(write_plan(tmp_path, minimal_plan())).plan.sign_off_required
+    assert import_plan_file(write_plan(tmp_path, minimal_plan(sign_off_required=True))).plan.sign_off_required
+    with pytest.raises(PlanFileError, match=r"sign_off_required.*unknown answer 'maybe' \(use yes or no\)"):
+        import_plan_file(write_plan(tmp_path, minimal_plan(sign_off_required="maybe")))
+    # The spreadsheet's Plan sheet says "yes", and reads back.
+    from actionplan.models import Plan
+
+    workbook = tmp_path / "cqc.xlsx"
+    workbook.write_bytes(dump_plan(Plan.objects.get(slug=CQC_SLUG), "xlsx"))
+    Plan.objects.filter(slug=CQC_SLUG).update(sign_off_required=False)
+    assert import_plan_file(workbook).plan.sign_off_required
