@@ -184,3 +184,23 @@ def test_the_command_dry_run_sends_and_records_nothing_and_beat_runs_it_hourly(r
     assert not mailoutbox and not RoundNotification.objects.exists()
     jobs = [job for job in django_settings.CELERY_BEAT_SCHEDULE.values() if job["task"].endswith("send_round_chasers")]
     assert len(jobs) == 1 and jobs[0]["schedule"].hour == set(range(7, 19))
+
+
+def test_a_chaser_claimed_by_a_run_that_died_is_sent_once_its_lease_runs_out(round_plan, mailoutbox):
+    import uuid
+
+    update_round = make_round([round_plan])
+    kt, a2 = Owner.objects.get(code="KT"), round_plan.actions.get(code="A2")
+    claimed = RoundNotification.objects.create(
+        round=update_round, owner=kt, action=a2, kind=Kind.REQUEST, claim=uuid.uuid4(), claimed_at=timezone.now()
+    )
+    send_round_chasers(OPENS)  # the lease still runs: another run may be sending it
+    to_kt = [m for m in mailoutbox if m.to == ["kate.terroni@example.org"]]
+    assert len(to_kt) == 1 and "A2 Review the strategy" not in to_kt[0].body
+    RoundNotification.objects.filter(pk=claimed.pk).update(claimed_at=timezone.now() - RoundNotification.LEASE * 2)
+    send_round_chasers(OPENS)
+    send_round_chasers(OPENS)
+    to_kt = [m for m in mailoutbox if m.to == ["kate.terroni@example.org"]]
+    assert len(to_kt) == 2 and "A2 Review the strategy" in to_kt[1].body and "A1 Agree" not in to_kt[1].body
+    claimed.refresh_from_db()
+    assert claimed.sent_at is not None
