@@ -939,7 +939,8 @@ class UpdateRound(models.Model):
         return working_days_before(self.deadline, self.REMINDER_WORKING_DAYS)
 
     def is_current(self, on: datetime.date) -> bool:
-        return self.opens_on <= on <= self.closes_on
+        """Open on `on`: its actions chosen, from its opening date to its meeting (UpdateRoundQuerySet.current)."""
+        return self.opened_at is not None and self.opens_on <= on <= self.closes_on
 
 
 class RoundAction(models.Model):
