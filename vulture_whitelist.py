@@ -14,6 +14,14 @@ _.progress_completed_on
 _.flagged_at  # OverdueFlag
 _.sent_at  # SentNotification
 _.sent_to  # SentNotification, BoardDigest
+_.returned_by  # ProgressUpdate: who returned it for changes (_sign_off_status.html)
+_.opened_by  # UpdateRound (round_detail.html)
+_.signed_off  # ReturnSummary: counts read by status name (getattr)
+_.not_required
+_.answer  # SignOffForm's field
+_.label_from_instance  # Django's ModelChoiceField calls it (DecisionForm)
+_._history_user  # django-simple-history reads it: who made the change
+_.abstract  # Model Meta option (Notification)
 _.actual_text  # indicators.IndicatorValue, its form
 _.decision_text  # indicators.ExceptionRecord
 _.code_as_written  # indicators.AscofMeasure

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from actionplan.models import RAG, Action, DeliveryStatus, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.status import ReturnStatus
 from config.spreadsheets import formula_safe, formula_safe_cell, is_formula_like
 
 # One row per action: (heading, value of an action from with_rag, read by attach_chunk()).
@@ -43,6 +44,11 @@ EXPORT_COLUMNS = [
     ("Latest progress", lambda a: a.latest_narrative),
 ]
 HEADINGS = [heading for heading, _ in EXPORT_COLUMNS]
+# Added when the list is an update round's (ActionQuerySet.with_return_status).
+ROUND_COLUMNS = [
+    ("In the round", lambda a: ReturnStatus(a.return_status).label),
+    ("Comment on returning", lambda a: (a.return_comment or "") if a.return_status == ReturnStatus.RETURNED else ""),
+]
 
 # The workbook's column widths, in characters (Excel's unit), so it opens readable; others: DEFAULT_WIDTH.
 XLSX_WIDTHS = {
@@ -135,12 +141,18 @@ class _Related:
         return found
 
 
+def columns_for(actions):
+    """The export's columns: an update round's list (with_return_status) has where each stands."""
+    return EXPORT_COLUMNS + ROUND_COLUMNS if "return_status" in actions.query.annotations else EXPORT_COLUMNS
+
+
 def export_rows(actions, as_at, chunk_size=None):
     """The heading row, then one row of values per action, chunk by chunk."""
-    yield HEADINGS
+    columns = columns_for(actions)
+    yield [heading for heading, _ in columns]
     for chunk in chunks(actions, as_at, chunk_size):
         for action in chunk:
-            yield [value(action) for _, value in EXPORT_COLUMNS]
+            yield [value(action) for _, value in columns]
 
 
 class _Line:

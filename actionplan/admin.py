@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from actionplan.models import (
     Action,
     ApiToken,
+    BoardDecision,
     BoardDigest,
     Milestone,
     OverdueFlag,
@@ -13,8 +14,10 @@ from actionplan.models import (
     Plan,
     PlanMembership,
     ProgressUpdate,
+    RoundNotification,
     SentNotification,
     StrategicPriority,
+    UpdateRound,
 )
 
 
@@ -95,7 +98,19 @@ class AppendOnly:
 class ProgressUpdateInline(AppendOnly, admin.StackedInline):
     model = ProgressUpdate
     extra = 0
-    fields = ["reported_on", "author", "rag", "narrative", "revised_due_date", "revision_reason", "imported"]
+    fields = [
+        "reported_on",
+        "author",
+        "rag",
+        "narrative",
+        "revised_due_date",
+        "revision_reason",
+        "imported",
+        "signed_off_by",
+        "signed_off_at",
+        "returned_by",
+        "return_comment",
+    ]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -123,7 +138,7 @@ class OwnerAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "organisation"]
     search_fields = ["code", "name", "role"]
     list_select_related = ["organisation"]
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "sign_off_delegates"]
 
 
 @admin.register(ProgressUpdate)
@@ -159,6 +174,41 @@ class SentNotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "action__plan"]
     list_select_related = ["action", "owner"]
     search_fields = ["action__code", "owner__code", "sent_to"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoundNotification)
+class RoundNotificationAdmin(SentNotificationAdmin):
+    """The update rounds' e-mails sent: what went to whom and when."""
+
+    list_display = ["action", "owner", "kind", "round", "sent_at", "sent_to"]
+    list_filter = ["kind", "round"]
+    list_select_related = ["action", "owner", "round__meeting__partnership"]
+
+
+@admin.register(UpdateRound)
+class UpdateRoundAdmin(admin.ModelAdmin):
+    """Rounds are opened from the Rounds page; here their dates and message can be put right."""
+
+    list_display = ["meeting", "opens_on", "deadline", "opened_at"]
+    list_select_related = ["meeting__partnership"]
+    filter_horizontal = ["plans"]
+    readonly_fields = ["meeting", "opened_by", "opened_at"]
+
+
+@admin.register(BoardDecision)
+class BoardDecisionAdmin(SimpleHistoryAdmin):
+    """Recorded from the action page, where closing or accepting a date takes effect; read here."""
+
+    list_display = ["action", "kind", "meeting", "minute_reference", "recorded_by", "recorded_at"]
+    list_filter = ["kind", ("meeting__partnership", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["action", "meeting__partnership", "recorded_by"]
+    search_fields = ["action__code", "minute_reference", "note"]
 
     def has_add_permission(self, request):
         return False

@@ -248,7 +248,6 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     action = serializers.PrimaryKeyRelatedField(read_only=True)
     action_code = serializers.CharField(source="action.code")
     plan = serializers.CharField(source="action.plan.slug")
-    signed_off_at = serializers.SerializerMethodField()
     author = serializers.SerializerMethodField(help_text="Who wrote it (not given without a token).")
 
     class Meta:
@@ -272,11 +271,6 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "created_at",
             "corrected_at",
         ]
-
-    @extend_schema_field(serializers.DateTimeField(allow_null=True))
-    def get_signed_off_at(self, update):
-        # Sign-off comes with update rounds (issue 21).
-        return getattr(update, "signed_off_at", None)
 
     def get_author(self, update) -> str | None:
         return None if is_public(self.context["request"]) else update.author_display

@@ -75,3 +75,35 @@ def send_board_digest(plan, to, changes, rag_summary, on):
             "plan_url": absolute_url(plan.get_absolute_url()),
         },
     )
+
+
+# What each round e-mail says first, by kind (RoundNotification.Kind).
+ROUND_HEADINGS = {
+    "request": "Please update these actions for the board",
+    "reminder": "Reminder: these actions still need an update",
+    "deadline": "Today is the deadline for these updates",
+    "missing": "Still missing after the deadline: you are accountable",
+}
+
+
+def send_round_chaser(owner, to, chasers):
+    """One owner's e-mail of an update round: its request, reminder or deadline, or (to the
+    accountable owner) what is still missing; each action with the link to its update form."""
+    update_round = chasers[0].update_round
+    kind = chasers[0].kind
+    actions = [_links(chaser.action) for chaser in chasers]
+    for action in actions:
+        action.returned = action.return_status == "returned"
+    _send(
+        "round_chaser",
+        to,
+        {
+            "owner": owner,
+            "round": update_round,
+            "meeting": update_round.meeting,
+            "kind": kind,
+            "heading": ROUND_HEADINGS[kind],
+            "actions": actions,
+            "my_actions_url": absolute_url(reverse("actionplan:my_actions")),
+        },
+    )

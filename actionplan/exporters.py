@@ -37,6 +37,8 @@ def plan_to_dict(plan):
         ("reporting_date", plan.reporting_date),
     ]:
         _optional(head, key, value)
+    if plan.sign_off_required:
+        head["sign_off_required"] = True
     head["labels"] = {
         "priority": plan.priority_label,
         "action": plan.action_label,
@@ -161,6 +163,7 @@ def plan_to_rows(data):
 def _plan_sheet_rows(head):
     labels = head.get("labels", {})
     values = {**head, **{f"{level}_label": text for level, text in labels.items()}}
+    values["sign_off_required"] = "yes" if head.get("sign_off_required") else ""
     return [[name, values.get(name, "")] for name in PLAN_FIELDS]
 
 

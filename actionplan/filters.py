@@ -6,8 +6,8 @@ from django import forms
 from django.db.models import Q
 from django_filters.fields import ModelChoiceField
 
-from actionplan.models import Action, Owner, Plan, StrategicPriority
-from actionplan.status import RAG, DeliveryStatus
+from actionplan.models import Action, Owner, Plan, StrategicPriority, UpdateRound
+from actionplan.status import RAG, DeliveryStatus, ReturnStatus
 from config.presentation import GovukDateField, GovukFormMixin
 from partnerships.models import Organisation, Partnership
 
@@ -22,6 +22,8 @@ class ActionFilterForm(GovukFormMixin, forms.Form):
         "organisation": "Select an organisation from the list",
         "rag": "Select RAG statuses from the list",
         "status": "Select delivery statuses from the list",
+        "round": "Select an update round from the list",
+        "return_status": "Select return statuses from the list",
     }
 
 
@@ -58,6 +60,12 @@ def _visible_plans(request):
 
 def _visible_priorities(request):
     return StrategicPriority.objects.filter(plan__in=_visible_plans(request)).select_related("plan")
+
+
+def _visible_rounds(request):
+    if request is None:
+        return UpdateRound.objects.none()
+    return UpdateRound.objects.visible_to(request.user).select_related("meeting__partnership")
 
 
 def visible_owners(request):
@@ -124,6 +132,16 @@ class ActionFilter(django_filters.FilterSet):
         label="Slipped (not complete, revised date later than the original)",
         method="filter_slipped",
     )
+    # An update round's actions and where each stands in it (ReturnRules): the round page's links.
+    round = django_filters.ModelChoiceFilter(
+        queryset=_visible_rounds, method="filter_round", label="Update round", empty_label="Any"
+    )
+    return_status = django_filters.MultipleChoiceFilter(
+        choices=ReturnStatus.choices,
+        method="filter_return_status",
+        label="In the round",
+        widget=forms.CheckboxSelectMultiple,
+    )
     q = django_filters.CharFilter(
         method="search",
         label="Search",
@@ -183,6 +201,15 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_slipped(self, queryset, name, value):
         return queryset.exceptions("slipped") if value else queryset
+
+    def filter_round(self, queryset, name, update_round):
+        return queryset.in_round(update_round).with_return_status(update_round)
+
+    def filter_return_status(self, queryset, name, statuses):
+        # Only within a round (filter_round comes first); without one, nothing rather than everything.
+        if "return_status" not in queryset.query.annotations:
+            return queryset.none()
+        return queryset.returned_as(statuses)
 
     def search(self, queryset, name, text):
         return queryset.matching(text)

@@ -285,3 +285,189 @@ class BoardReportForm(GovukFormMixin, forms.Form):
 
 # Where a board has no earlier meeting on record, "since the last report" means this many days.
 DEFAULT_REPORT_INTERVAL = 28
+
+
+# -- Update rounds, sign-off and the board's decisions --------------------------------------------
+
+
+class RoundForm(GovukFormMixin, forms.Form):
+    """Opening an update round for a board meeting: the plans (default: every one the board
+    assures, through its sub-boards, that the user may include), the opening date, the deadline
+    (default: 10 working days before the meeting, England's bank holidays excluded) and a message."""
+
+    plans = forms.ModelMultipleChoiceField(
+        queryset=Plan.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Plans in the round",
+        help_text="Every action of these plans that is not complete on the opening date is asked for an update.",
+    )
+    opens_on = GovukDateField(
+        label="Opening date",
+        name="The opening date",
+        help_text="The request goes to officers on this day. For example, 18 10 2018",
+    )
+    deadline = GovukDateField(
+        label="Deadline",
+        name="The deadline",
+        help_text="10 working days before the meeting unless you change it (bank holidays are not working days).",
+    )
+    message = forms.CharField(
+        label="Message to officers (optional)",
+        required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
+        help_text="Sent with the request, for example what the board will focus on.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    required_messages = {"plans": "Select at least one plan", "opens_on": "Enter the opening date"}
+
+    def __init__(self, *args, meeting, plans, **kwargs):
+        from actionplan.models import UpdateRound
+
+        kwargs.setdefault(
+            "initial",
+            {
+                "plans": list(plans),
+                "opens_on": timezone.localdate(),
+                "deadline": UpdateRound.default_deadline(meeting.date),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.fields["plans"].queryset = plans
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_on, deadline = cleaned.get("opens_on"), cleaned.get("deadline")
+        if deadline and deadline > self.meeting.date:
+            self.add_error("deadline", "The deadline must be on or before the meeting.")
+        elif opens_on and deadline and deadline <= opens_on:
+            self.add_error("deadline", "The deadline must be after the opening date.")
+        return cleaned
+
+
+class SignOffForm(GovukFormMixin, forms.Form):
+    """The accountable owner's answer to an update: sign it off, or return it with a comment."""
+
+    SIGN_OFF, RETURN = "sign_off", "return"
+
+    answer = forms.ChoiceField(
+        label="Your answer",
+        choices=[(SIGN_OFF, "Sign off this update"), (RETURN, "Return it to the officer for changes")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
+        help_text="Needed when you return the update: say what should change. The officer sees it.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    # When the author last corrected the update, as the signer read it: a later correction means
+    # they have not read what they would sign off.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    required_messages = {"answer": "Select whether to sign off the update or return it"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("answer") == self.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", "Enter a comment saying what should change")
+        return cleaned
+
+    def returning(self):
+        return self.cleaned_data["answer"] == self.RETURN
+
+
+class DecisionForm(GovukFormMixin, forms.Form):
+    """A board decision on an action, taken at a meeting, with the minute reference as written."""
+
+    meeting = forms.ModelChoiceField(queryset=None, label="Meeting", empty_label="Choose a meeting")
+    kind = forms.ChoiceField(label="Decision", widget=forms.RadioSelect)
+    minute_reference = forms.CharField(
+        label="Minute reference (optional)",
+        required=False,
+        max_length=100,
+        help_text="As the minutes write it, for example 23/18.",
+    )
+    revised_due_date = GovukDateField(
+        label="Revised completion date",
+        name="The revised completion date",
+        required=False,
+        help_text="Only when accepting a revised date. The original date is kept. For example, 31 3 2019",
+    )
+    escalated_to = forms.ModelChoiceField(
+        queryset=None,
+        label="Escalated to",
+        required=False,
+        empty_label="Choose a board",
+        help_text="Only when escalating.",
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
+        help_text="Needed for a note; anything else the board said.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    required_messages = {"meeting": "Select the meeting the decision was taken at", "kind": "Select the decision"}
+
+    def __init__(self, *args, meetings, **kwargs):
+        from actionplan.models import BoardDecision
+        from partnerships.models import Partnership
+
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings
+        self.fields["meeting"].label_from_instance = lambda meeting: (
+            f"{meeting} ({meeting.kind})" if meeting.kind else str(meeting)
+        )
+        self.fields["kind"].choices = BoardDecision.Kind.choices
+        self.fields["escalated_to"].queryset = Partnership.objects.order_by("name")
+
+    def clean(self):
+        from actionplan.models import BoardDecision
+
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if (
+            kind == BoardDecision.Kind.REVISED_DATE
+            and not cleaned.get("revised_due_date")
+            and "revised_due_date" not in self.errors
+        ):
+            self.add_error("revised_due_date", "Enter the revised completion date the board accepted")
+        if kind == BoardDecision.Kind.ESCALATE:
+            board, meeting = cleaned.get("escalated_to"), cleaned.get("meeting")
+            if board is None:
+                self.add_error("escalated_to", "Select the board it was escalated to")
+            elif meeting is not None and board.pk == meeting.partnership_id:
+                self.add_error("escalated_to", "Select a board other than the one that met")
+        if kind == BoardDecision.Kind.NOTE and not cleaned.get("note", "").strip():
+            self.add_error("note", "Enter what the board noted")
+        return cleaned
+
+
+class SignOffDelegateForm(GovukFormMixin, forms.Form):
+    """An accountable owner names someone to sign off updates for them."""
+
+    username = forms.CharField(
+        label="Username of your delegate",
+        max_length=150,
+        help_text="Someone with a role in one of the plans you are accountable in.",
+    )
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def clean_username(self):
+        from actionplan.models import Action
+
+        username = self.cleaned_data["username"].strip()
+        plans = Action.objects.accountable_to(self.owner.user).values("plan")
+        user = (
+            get_user_model()
+            .objects.filter(username=username, is_active=True, plan_memberships__plan__in=plans)
+            .exclude(pk=self.owner.user_id)
+            .first()
+        )
+        if user is None:
+            raise forms.ValidationError("Enter the username of someone else with a role in one of your plans")
+        return user

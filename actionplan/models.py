@@ -30,13 +30,15 @@ from actionplan.querysets import (
     OwnerQuerySet,
     PlanQuerySet,
     ProgressUpdateQuerySet,
+    UpdateRoundQuerySet,
     inherits_owners,
     owners_of,
 )
 from actionplan.search import generated_search_document
-from actionplan.status import RAG, DeliveryStatus, RagSummary, time_past
+from actionplan.status import RAG, DeliveryStatus, RagSummary, ReturnSummary, time_past
 from actionplan.status import RAG_ORDER as RAG_ORDER  # status.py's words stay importable from here
-from partnerships.models import Organisation, Partnership
+from config.dates import working_days_before
+from partnerships.models import Meeting, Organisation, Partnership
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -86,13 +88,25 @@ class Plan(models.Model):
         default=False,
         help_text="Show the names of accountable and responsible people publicly, not only their roles.",
     )
+    # Update rounds: whether an officer's update needs the accountable owner's sign-off (the plan
+    # file's `sign_off_required`), and whether an officer who is accountable themselves may sign
+    # off their own (set in the admin; off unless a plan chooses it).
+    sign_off_required = models.BooleanField(
+        default=False, help_text="Officers' progress updates are signed off by the accountable owner."
+    )
+    self_sign_off_allowed = models.BooleanField(
+        "accountable officers may sign off their own updates",
+        default=False,
+        help_text="Otherwise an update is always signed off by someone other than its author.",
+    )
 
     objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
 
-    # Set by PlanQuerySet.with_rag_summaries().
+    # Set by PlanQuerySet.with_rag_summaries(), and by reports.RoundReport.
     summary: RagSummary
     frozen_paper: int | None
+    returns: ReturnSummary
 
     class Meta:
         ordering = ["title"]
@@ -223,6 +237,14 @@ class Owner(models.Model):
     )
     # What the action list's free-text search reads of an owner (actionplan/search.py).
     search_document = generated_search_document("code", "name")
+    # Who may sign off progress updates where this owner is accountable, besides the owner's own
+    # sign-in: named by the owner (My actions) or, for a group, by an admin.
+    sign_off_delegates = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="signs_off_for",
+        help_text="Users who may sign off progress updates for this owner where they are accountable.",
+    )
 
     objects = OwnerQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_document"])
@@ -312,6 +334,9 @@ class Action(models.Model):
     overdue_since: datetime.date | None
     latest_updates: list[ProgressUpdate]
     subs: list[Action]
+    # with_return_status(update_round)'s.
+    return_status: str
+    return_comment: str | None
 
     class Meta:
         ordering = ["plan", "position"]
@@ -526,28 +551,53 @@ class Action(models.Model):
 
         update_records = ProgressUpdate.history.filter(action_id__in={r.id for r in records} | {self.pk})
         update_records = update_records.select_related("history_user")
-        last_text: dict[int, str] = {}
+        versions: dict[int, Any] = {}
         for record in update_records.order_by("history_date", "history_id"):
+            before = versions.get(record.id)
             if record.history_type == "+":
                 what = "Progress update imported" if record.imported else "Progress update added"
+                if record.decision_id:
+                    what = "Progress update written for a board decision"
                 # The record holds the fields summary() reads (record.instance would fetch the
                 # fields history leaves out, one query per record).
                 changes = [(label, "", value) for label, value in ProgressUpdate.summary(record) if value]
                 entries.append(
                     AuditEntry(record.history_date, record.history_user, what, changes, record.action_version)
                 )
-            elif record.history_type == "~" and last_text.get(record.id) != record.narrative:
-                entries.append(
-                    AuditEntry(
-                        record.history_date,
-                        record.history_user,
-                        "Progress update corrected",
-                        [("Progress", last_text.get(record.id), record.narrative)],
-                        record.action_version,
-                    )
+            elif record.history_type == "~":
+                entries += self._update_changes(before, record)
+            versions[record.id] = record
+        for decision in self.decisions.select_related("recorded_by", "meeting__partnership", "escalated_to"):
+            entries.append(
+                AuditEntry(
+                    decision.recorded_at,
+                    decision.recorded_by,
+                    "Board decision recorded",
+                    [(decision.get_kind_display(), "", decision.summary())],
                 )
-            last_text[record.id] = record.narrative
+            )
         entries.sort(key=lambda entry: entry.when, reverse=True)
+        return entries
+
+    @staticmethod
+    def _update_changes(before: Any, record: Any) -> list[AuditEntry]:
+        """What one saved version of a progress update changed, for the audit trail: its wording
+        (a correction), a sign-off, a return for changes."""
+        entries = []
+        when, who, version = record.history_date, record.history_user, record.action_version
+        if before is None or before.narrative != record.narrative:
+            old = before.narrative if before is not None else None
+            entries.append(
+                AuditEntry(when, who, "Progress update corrected", [("Progress", old, record.narrative)], version)
+            )
+        if record.signed_off_at and (before is None or before.signed_off_at != record.signed_off_at):
+            entries.append(
+                AuditEntry(when, who, f"Progress update of {record.reported_on:%-d %B %Y} signed off", [], version)
+            )
+        if record.returned_at and (before is None or before.returned_at != record.returned_at):
+            changes = [("Comment", "", record.return_comment)]
+            what = f"Progress update of {record.reported_on:%-d %B %Y} returned for changes"
+            entries.append(AuditEntry(when, who, what, changes, version))
         return entries
 
     def changes_since(self, version: int) -> list[AuditEntry]:
@@ -643,6 +693,24 @@ class ProgressUpdate(models.Model):
     corrected_at = models.DateTimeField(null=True, blank=True)
     # What the action list's free-text search reads of an update (actionplan/search.py).
     search_document = generated_search_document("narrative")
+    # Sign-off by the accountable owner or their delegate (plans that ask for it). A correction
+    # clears it: what was signed off is no longer what the update says.
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    # Sent back to the officer, with the signer's reason; a sign-off or a correction ends it. Every
+    # return stays in the audit trail (the update's history).
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_comment = models.TextField("comment on returning", blank=True)
+    # Written on a board decision's behalf (closing the action, accepting a revised date), so that
+    # every status rule follows the decision; never an officer's return or something to sign off.
+    decision = models.OneToOneField(
+        "BoardDecision", on_delete=models.PROTECT, null=True, blank=True, related_name="progress_update"
+    )
 
     objects = ProgressUpdateQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_document"])
@@ -671,10 +739,82 @@ class ProgressUpdate(models.Model):
 
     def correct(self, narrative: str, now: datetime.datetime) -> None:
         """The author's fix of a mistake in the wording; the original stays in the audit trail.
-        Only the wording changes, so the action's copy of its latest progress stands."""
+        Only the wording changes, so the action's copy of its latest progress stands. A sign-off
+        (or a return) was of the old words: the corrected update needs a fresh one."""
         self.narrative = narrative
         self.corrected_at = now
-        self.save(update_fields=["narrative", "corrected_at"])
+        self.signed_off_by, self.signed_off_at = None, None
+        self.returned_by, self.returned_at, self.return_comment = None, None, ""
+        self.save(update_fields=["narrative", "corrected_at", *self.REVIEW_FIELDS])
+
+    # -- Sign-off (update rounds) ------------------------------------------------------------------
+
+    REVIEW_FIELDS = ["signed_off_by", "signed_off_at", "returned_by", "returned_at", "return_comment"]
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+    @property
+    def is_returned(self) -> bool:
+        return self.returned_at is not None and self.signed_off_at is None
+
+    @property
+    def is_officers(self) -> bool:
+        """An officer's update: neither the plan file's text nor written for a board decision."""
+        return not self.imported and self.decision_id is None
+
+    @property
+    def awaits_sign_off(self) -> bool:
+        return self.is_officers and self.action.plan.sign_off_required and not self.is_signed_off
+
+    def sign_off_refusal(self, user: User | AnonymousUser) -> str | None:
+        """Why `user` may not sign off (or return) this update; None if they may.
+
+        The signers are the users of the action's accountable owners (owners_of: a sub-action
+        naming none has its key action's) and the delegates those owners named. An officer never
+        signs off their own update, unless they are accountable themselves and the plan allows it.
+        Only the action's latest officer's update is signed off: the one the board will read."""
+        action = self.action
+        if not action.plan.sign_off_required:
+            return "This plan does not ask for updates to be signed off."
+        if not self.is_officers:
+            return "Only officers' progress updates are signed off."
+        latest = action.progress_updates.officers().first()
+        if latest is None or latest.pk != self.pk:
+            return "A newer progress update has replaced this one: sign off that instead."
+        signable = Action.objects.filter(pk=action.pk)
+        if not signable.signable_by(user).exists():
+            return "Only the action's accountable owner, or a delegate they named, can sign off its updates."
+        if self.author_id == user.pk and not (
+            action.plan.self_sign_off_allowed and signable.accountable_to(user).exists()
+        ):
+            return "You cannot sign off your own update: the accountable owner or their delegate must."
+        return None
+
+    def review(
+        self, user: User, now: datetime.datetime, seen_corrected_at: datetime.datetime | None, comment: str = ""
+    ) -> bool:
+        """Sign the update off (no `comment`) or return it for changes (with one), as `user`.
+
+        False if the author corrected it since the signer read it (`seen_corrected_at`): they are
+        shown the new words. The row is locked meanwhile, so a correction lands before or after,
+        never in between; each review is a history record (the audit trail's who and when)."""
+        with transaction.atomic():
+            locked = ProgressUpdate.objects.select_for_update().get(pk=self.pk)
+            if locked.corrected_at != seen_corrected_at:
+                return False
+            if comment:
+                locked.signed_off_by, locked.signed_off_at = None, None
+                locked.returned_by, locked.returned_at, locked.return_comment = user, now, comment
+            else:
+                locked.signed_off_by, locked.signed_off_at = user, now
+                locked.returned_by, locked.returned_at, locked.return_comment = None, None, ""
+            locked._history_user = user  # type: ignore[attr-defined]
+            locked.save(update_fields=self.REVIEW_FIELDS)
+        for name in self.REVIEW_FIELDS:
+            setattr(self, name, getattr(locked, name))
+        return True
 
     def summary(self) -> list[tuple[str, str]]:
         """(label, value) pairs describing the update, for the audit trail."""
@@ -748,17 +888,35 @@ class OverdueFlag(models.Model):
         return self.due_date + datetime.timedelta(days=1)
 
 
-class SentNotification(models.Model):
-    """One reminder or escalation about one action to one owner, recorded so it is sent only once.
+class Notification(models.Model):
+    """An e-mail about one action to one owner, recorded so it is sent only once.
 
-    `period` says which one: the due date for the 30/7/1-day reminders, the first day of the
-    overdue week, staleness period or escalation month. A job claims a reminder by inserting its
-    row (the unique constraint turns away a re-run, a retry or a second beat) and sends only what
-    it claimed. A claim is a lease: one still without `sent_at` after LEASE belongs to a run that
-    died (a crash, a hung mail server), and the next run claims it again and sends it.
+    A job claims a notification by inserting its row (the subclass's unique constraint turns away
+    a re-run, a retry or a second beat) and sends only what it claimed. A claim is a lease: one
+    still without `sent_at` after LEASE belongs to a run that died (a crash, a hung mail server),
+    and the next run claims it again and sends it (reminders.claim_rows, send_claimed).
     """
 
     LEASE = datetime.timedelta(minutes=15)
+
+    # The run that claimed it, and when (renewed just before its e-mail is sent); sent_at is set
+    # once the e-mail went.
+    claim = models.UUIDField(db_index=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SentNotification(Notification):
+    """One reminder or escalation about one action to one owner (Notification).
+
+    `period` says which one: the due date for the 30/7/1-day reminders, the first day of the
+    overdue week, staleness period or escalation month.
+    """
 
     class Kind(models.TextChoices):
         DUE_30 = "due_30", "Due within 30 days"
@@ -772,13 +930,6 @@ class SentNotification(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     period = models.DateField()
-    # The run that claimed it, and when (renewed just before its e-mail is sent); sent_at is set
-    # once the e-mail went.
-    claim = models.UUIDField(db_index=True)
-    claimed_at = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    sent_to = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -948,3 +1099,157 @@ class ApiToken(models.Model):
         recent = Q(last_used_at__gte=now - self.LAST_USED_EVERY)
         if ApiToken.objects.filter(pk=self.pk).exclude(recent).update(last_used_at=now):
             self.last_used_at = now
+
+
+# -- Update rounds, sign-off and the board's decisions (actionplan/rounds.py) ----------------------
+
+
+class UpdateRound(models.Model):
+    """Before a board meeting, every open action of the chosen plans is asked for a fresh update
+    by the deadline, which the accountable owner signs off (plans that ask for it).
+
+    The round's actions are those not complete on the opening date, chosen that day (rounds.
+    open_round) and kept as RoundAction rows. An update reported from the opening date to the
+    meeting counts for the round; where each action stands is ActionQuerySet.with_return_status.
+    """
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="update_round")
+    plans = models.ManyToManyField(Plan, related_name="update_rounds")
+    opens_on = models.DateField("opening date")
+    deadline = models.DateField()
+    message = models.TextField(blank=True, help_text="Sent to the officers with the round's request.")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When its actions were chosen: the opening date's first run (or the form, opening today).
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UpdateRoundQuerySet.as_manager()
+
+    # The working days before the deadline the reminder goes, and the deadline's default.
+    REMINDER_WORKING_DAYS = 3
+    DEADLINE_WORKING_DAYS = 10
+
+    class Meta:
+        ordering = ["-meeting__date"]
+
+    def __str__(self) -> str:
+        return f"Update round for {self.meeting}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actionplan:round", args=[self.pk])
+
+    @classmethod
+    def default_deadline(cls, meeting_date: datetime.date) -> datetime.date:
+        """10 working days before the meeting, England's bank holidays excluded."""
+        return working_days_before(meeting_date, cls.DEADLINE_WORKING_DAYS)
+
+    @property
+    def closes_on(self) -> datetime.date:
+        """The last day an update counts for this round: the meeting's."""
+        return self.meeting.date
+
+    @property
+    def reminder_on(self) -> datetime.date:
+        """The day the reminder goes: 3 working days before the deadline."""
+        return working_days_before(self.deadline, self.REMINDER_WORKING_DAYS)
+
+    def is_current(self, on: datetime.date) -> bool:
+        """Open on `on`: its actions chosen, from its opening date to its meeting (UpdateRoundQuerySet.current)."""
+        return self.opened_at is not None and self.opens_on <= on <= self.closes_on
+
+
+class RoundAction(models.Model):
+    """An action in an update round: not complete on the round's opening date."""
+
+    round = models.ForeignKey(UpdateRound, on_delete=models.CASCADE, related_name="memberships")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="round_memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "action"], name="in_a_round_once")]
+
+    def __str__(self) -> str:
+        return f"{self.action.code} in {self.round}"
+
+
+class RoundNotification(Notification):
+    """One of a round's e-mails about one action to one owner: each is sent once (Notification)."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", "Update requested"
+        REMINDER = "reminder", "Reminder: 3 working days to the deadline"
+        DEADLINE = "deadline", "The deadline is today"
+        MISSING = "missing", "Still missing after the deadline (to the accountable owner)"
+
+    round = models.ForeignKey(UpdateRound, on_delete=models.CASCADE, related_name="notifications")
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="round_notifications")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="round_notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["round", "owner", "action", "kind"], name="round_notify_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.action.code} to {self.owner.code}"
+
+
+class BoardDecision(models.Model):
+    """What a board decided about an action at a meeting, with the minute reference as written.
+
+    Closing the action and accepting a revised date take effect through a progress update written
+    on the decision's behalf (rounds.record_decision), so delivery status, RAG, slippage and every
+    count follow from the one set of rules."""
+
+    class Kind(models.TextChoices):
+        CLOSE = "close", "Close the action"
+        REVISED_DATE = "revised_date", "Accept a revised completion date"
+        DEEP_DIVE = "deep_dive", "Deep dive requested"
+        ESCALATE = "escalate", "Escalate to another board"
+        NOTE = "note", "Note"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="decisions")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField("decision", max_length=20, choices=Kind.choices)
+    minute_reference = models.CharField("minute reference (as written)", max_length=100, blank=True)
+    revised_due_date = models.DateField("revised completion date", null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations_received"
+    )
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting__date", "recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.action.code} ({self.meeting})"
+
+    @property
+    def takes_effect(self) -> bool:
+        """Whether it changes the action's status (through a progress update)."""
+        return self.kind in (self.Kind.CLOSE, self.Kind.REVISED_DATE)
+
+    def summary(self) -> str:
+        """The decision in a sentence, as the progress update and the audit trail give it."""
+        said = {
+            self.Kind.CLOSE: "Closed",
+            self.Kind.REVISED_DATE: (
+                f"Revised completion date of {self.revised_due_date:%-d %B %Y} accepted"
+                if self.revised_due_date
+                else "Revised completion date accepted"
+            ),
+            self.Kind.DEEP_DIVE: "Deep dive requested",
+            self.Kind.ESCALATE: f"Escalated to {self.escalated_to}" if self.escalated_to else "Escalated",
+            self.Kind.NOTE: "Noted",
+        }[self.Kind(self.kind)]
+        minute = f", minute {self.minute_reference}" if self.minute_reference else ""
+        meeting = self.meeting
+        text = f"{said} by the {meeting.partnership.label} at its meeting of {meeting.date:%-d %B %Y}{minute}."
+        return f"{text} {self.note}" if self.note else text

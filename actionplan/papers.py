@@ -64,12 +64,11 @@ def short_day(date: datetime.date | None) -> str:
 def signed_off(update: ProgressUpdate | None) -> str:
     """'Signed off by … on …' for an update its accountable owner signed off, else ''.
 
-    The one place papers read sign-off. The fields are the update round's (ProgressUpdate.
-    signed_off_by / signed_off_at); until they exist this finds none."""
-    by = getattr(update, "signed_off_by", None)
-    if by is None:
+    The one place papers read sign-off (ProgressUpdate.signed_off_by / signed_off_at, which update
+    rounds record)."""
+    if update is None or update.signed_off_by is None:
         return ""
-    at = getattr(update, "signed_off_at", None)
+    by, at = update.signed_off_by, update.signed_off_at
     name = by.get_full_name() or by.get_username()
     return f"Signed off by {name}" + (f" on {day(timezone.localtime(at).date())}" if at else "")
 

@@ -34,6 +34,7 @@ PLAN_FIELDS = [
     "review_period",
     "plan_date",
     "reporting_date",
+    "sign_off_required",
     "priority_label",
     "action_label",
     "sub_action_label",

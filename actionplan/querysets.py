@@ -34,7 +34,7 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from actionplan.search import search_words
-from actionplan.status import RAG, DeliveryStatus, RagSummary
+from actionplan.status import RAG, DeliveryStatus, RagSummary, ReturnStatus, ReturnSummary
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         Owner,
         Plan,
         ProgressUpdate,
+        UpdateRound,
     )
     from partnerships.models import Organisation
 
@@ -56,18 +57,25 @@ if TYPE_CHECKING:
 Owned = TypeVar("Owned", bound=Collection[Any])
 
 
+# What tally_by_owner adds up: each has GROUPS (the annotations it counts) and add().
+Summary = TypeVar("Summary", RagSummary, ReturnSummary)
+
+
 class PlanQuerySet(models.QuerySet["Plan"]):
     def visible_to(self, user: AnyUser) -> Self:
-        """Plans `user` was given (any role) or owns an action in; all of them for a superuser."""
+        """Plans `user` was given (any role), owns an action in, or assures as a board's admin
+        (through its sub-boards too); all of them for a superuser."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
         from actionplan.models import Action, PlanMembership
+        from partnerships.models import Partnership
 
         given = PlanMembership.objects.filter(user=user).values("plan")
         owned = Action.objects.updatable_by(user).values("plan")
-        return self.filter(Q(pk__in=given) | Q(pk__in=owned))
+        assured = Partnership.objects.administered_by(user).values("pk")
+        return self.filter(Q(pk__in=given) | Q(pk__in=owned) | Q(board__in=assured))
 
     def administered_by(self, user: AnyUser) -> Self:
         from actionplan.models import PlanMembership
@@ -87,9 +95,14 @@ class PlanQuerySet(models.QuerySet["Plan"]):
         return self.visible_to(user) if user.is_authenticated else self.published()
 
     def publishable_by(self, user: AnyUser) -> Self:
-        """Plans `user` may publish or withdraw: their plan admins (and superusers). There is no
-        board admin role yet: when one exists, the admins of the assuring board belong here."""
-        return self.administered_by(user) if user.is_authenticated else self.none()
+        """Plans `user` may publish or withdraw: their plan admins, the admins of the board that
+        assures them (through its parent boards too), and superusers."""
+        if not user.is_authenticated:
+            return self.none()
+        from partnerships.models import Partnership
+
+        assured = Partnership.objects.administered_by(user).values("pk")
+        return self.filter(Q(pk__in=self.administered_by(user).values("pk")) | Q(board__in=assured))
 
     def rag_summary(self, on: datetime.date) -> RagSummary:
         """RAG counts over every action of these plans on `on` (one query)."""
@@ -430,28 +443,38 @@ class ActionQuerySet(models.QuerySet["Action"]):
         """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
         {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
         responsible for (counted_owners), and of those each organisation's people are responsible
-        for. An action with two owners counts once for each. One query: each action's picture
-        beside its own and its key action's owners, added up here."""
-        size = len(RagSummary.GROUPS)
-        rows = (
-            self.with_rag(on)
-            .order_by()
-            .values_list(
-                "pk",
-                *RagSummary.GROUPS,
-                "accountable",
-                "parent__accountable",
-                "responsible",
-                "parent__responsible",
-                "responsible__organisation",
-                "parent__responsible__organisation",
-            )
+        for. An action with two owners counts once for each. One query (tally_by_owner)."""
+        return self.with_rag(on).tally_by_owner(RagSummary)
+
+    def tally_by_owner(
+        self, summary: type[Summary], pictures: dict[int, tuple[Any, ...]] | None = None
+    ) -> dict[str, dict[int, Summary]]:
+        """{"accountable": {owner pk: summary}, "responsible": {…}, "organisation": {organisation
+        pk: …}} of these actions, each counted by the annotations `summary.GROUPS` under the owners
+        it counts under (counted_owners) and their organisations. One query: each action's values
+        beside its own and its key action's owners, added up here.
+
+        `pictures`: {action pk: its values of summary.GROUPS}, when the caller has read them; the
+        owners are then read alone, without working the values out again for every combination
+        of owners the joins repeat an action for."""
+        size = 0 if pictures is not None else len(summary.GROUPS)
+        rows = self.order_by().values_list(
+            "pk",
+            *summary.GROUPS[:size],
+            "accountable",
+            "parent__accountable",
+            "responsible",
+            "parent__responsible",
+            "responsible__organisation",
+            "parent__responsible__organisation",
         )
         # The joins repeat an action once per combination of its owners: gather them as sets.
-        pictures: dict[int, tuple[Any, ...]] = {}
+        read = pictures is None
+        pictures = {} if pictures is None else pictures
         named: defaultdict[int, defaultdict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
         for pk, *row in rows:
-            pictures[pk] = row[:size]
+            if read:
+                pictures[pk] = tuple(row[:size])
             accountable, key_accountable, responsible, key_responsible, organisation, key_organisation = row[size:]
             for name, owner in [
                 ("accountable", accountable),
@@ -461,8 +484,8 @@ class ActionQuerySet(models.QuerySet["Action"]):
             ]:
                 if owner not in (None, (None, None)):
                     named[pk][name].add(owner)
-        found: dict[str, defaultdict[int, RagSummary]] = {
-            name: defaultdict(RagSummary) for name in ("accountable", "responsible", "organisation")
+        found: dict[str, defaultdict[int, Summary]] = {
+            name: defaultdict(summary) for name in ("accountable", "responsible", "organisation")
         }
         for pk, picture in pictures.items():
             owners = named[pk]
@@ -476,6 +499,50 @@ class ActionQuerySet(models.QuerySet["Action"]):
                 for owner in pks:
                     found[name][owner].add(picture, 1)
         return {name: dict(summaries) for name, summaries in found.items()}
+
+    def accountable_to(self, user: AnyUser) -> Self:
+        """Actions the user's own person is accountable for (owners_of)."""
+        from actionplan.models import Owner
+
+        return self.filter(_counted_under("accountable", Owner.objects.filter(user=user.pk)))
+
+    def signable_by(self, user: AnyUser) -> Self:
+        """Actions whose officers' updates `user` may sign off: their person is accountable for
+        them (owners_of), or an accountable owner named them as a sign-off delegate. Whether they
+        may sign off their own update is ProgressUpdate.sign_off_refusal's."""
+        from actionplan.models import Owner
+
+        if not user.is_authenticated:
+            return self.none()
+        signers = Owner.objects.filter(Q(user=user) | Q(sign_off_delegates=user))
+        return self.filter(_counted_under("accountable", signers), plan__sign_off_required=True)
+
+    def in_round(self, update_round: UpdateRound) -> Self:
+        """The actions of an update round (RoundAction: not complete on its opening date)."""
+        from actionplan.models import RoundAction
+
+        return self.filter(Exists(RoundAction.objects.filter(round=update_round, action=OuterRef("pk"))))
+
+    def with_return_status(self, update_round: UpdateRound) -> Self:
+        """Annotate where each action stands in `update_round` (ReturnRules): `return_status` (a
+        ReturnStatus value) and `return_comment` (the signer's, on the update that counts for the
+        round, when it was returned)."""
+        rules = ReturnRules(update_round)
+        return self.alias(
+            round_return=FilteredRelation(
+                "progress_updates", condition=Q(progress_updates__pk=Subquery(rules.returns.values("pk")[:1]))
+            )
+        ).annotate(
+            return_comment=F("round_return__return_comment"),
+            return_status=Case(
+                *[When(condition, then=Value(status)) for status, condition in rules.statuses().items()],
+                default=Value(ReturnStatus.AWAITING_SIGN_OFF),
+            ),
+        )
+
+    def returned_as(self, statuses: Iterable[str]) -> Self:
+        """Those of these actions (annotated by with_return_status) in any of `statuses`."""
+        return self.filter(return_status__in=list(statuses))
 
     def delegated_to(self, user: User) -> Self:
         return self.filter(Exists(self.model.delegates.through.objects.filter(action=OuterRef("pk"), user=user)))
@@ -623,6 +690,9 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def complete(self, on: datetime.date) -> Self:
         return self.with_delivery_status(on).filter(delivery_status=DeliveryStatus.COMPLETE)
 
+    def not_complete(self, on: datetime.date) -> Self:
+        return self.with_delivery_status(on).exclude(delivery_status=DeliveryStatus.COMPLETE)
+
     def with_overdue_since(self) -> Self:
         """Annotate `overdue_since`: the first day overdue, from the open OverdueFlag (None if none)."""
         from actionplan.models import OverdueFlag
@@ -663,7 +733,8 @@ class ActionQuerySet(models.QuerySet["Action"]):
         None: its latest), in a fixed number of queries."""
         from actionplan.models import ProgressUpdate
 
-        latest = ProgressUpdate.objects.latest_per_action(on)
+        # With who signed each off: the pages and papers say so beside the narrative.
+        latest = ProgressUpdate.objects.latest_per_action(on).select_related("signed_off_by")
         return (
             self.with_owners()
             .select_related("priority")
@@ -672,6 +743,42 @@ class ActionQuerySet(models.QuerySet["Action"]):
                 Prefetch("progress_updates", latest, to_attr="latest_updates"),
             )
         )
+
+
+class ReturnRules:
+    """Where an action stands in an update round: each ReturnStatus a condition on the action and
+    the update that counts for the round (its `returns`' latest, joined as `round_return`), tried
+    in order; otherwise awaiting sign-off.
+
+    The update that counts: the latest officer's update (not the plan file's, not a board
+    decision's) reported from the opening date to the meeting. Not required: the action is
+    complete and either the board closed it or no officer's update is waiting on a sign-off.
+    """
+
+    def __init__(self, update_round: UpdateRound) -> None:
+        from actionplan.models import BoardDecision, ProgressUpdate
+
+        self.returns = (
+            ProgressUpdate.objects.filter(action=OuterRef("pk"))
+            .officers()
+            .filter(reported_on__gte=update_round.opens_on, reported_on__lte=update_round.closes_on)
+            .newest_first()
+        )
+        # Complete now: what the latest update says, as kept on the action (with_progress).
+        complete = Q(**{PROGRESS_CACHE["latest_rag"]: RAG.COMPLETE})
+        closed = Exists(BoardDecision.objects.filter(action=OuterRef("pk"), kind=BoardDecision.Kind.CLOSE))
+        no_return = Q(round_return__pk__isnull=True)
+        self.conditions = {
+            ReturnStatus.NOT_REQUIRED: complete & (closed | no_return),
+            ReturnStatus.AWAITING_UPDATE: no_return,
+            ReturnStatus.SIGNED_OFF: Q(round_return__signed_off_at__isnull=False),
+            ReturnStatus.RETURNED: Q(round_return__returned_at__isnull=False),
+            ReturnStatus.UPDATED: Q(plan__sign_off_required=False),
+        }
+
+    def statuses(self) -> dict[ReturnStatus, Q]:
+        """{ReturnStatus: condition}, in the order they are tried (AWAITING_SIGN_OFF otherwise)."""
+        return self.conditions
 
 
 def _owner_lookups(as_lists: bool = False) -> list[Prefetch]:
@@ -715,19 +822,46 @@ class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
 
     def public(self) -> Self:
         """The updates a published plan shows publicly: those the plan file brought (a published
-        paper's own words) and those signed off by the accountable owner. Never a draft: an
-        officer's update awaiting (or returned from) sign-off stays on the signed-in pages."""
-        condition = Q(imported=True)
-        # ProgressUpdate.signed_off_at comes with update rounds (issue 21); until it exists, only
-        # the plan file's words are public.
-        if any(f.name == "signed_off_at" for f in self.model._meta.get_fields()):
-            condition |= Q(signed_off_at__isnull=False)
-        return self.filter(condition)
+        paper's own words), those signed off by the accountable owner, those written for a board's
+        decision, and every update of a plan that asks for no sign-off. Never a draft: in a plan
+        that asks for sign-off, an officer's update awaiting (or returned from) it stays on the
+        signed-in pages."""
+        return self.filter(
+            Q(imported=True)
+            | Q(signed_off_at__isnull=False)
+            # A board's decision is minuted in public; a plan that asks no sign-off publishes as reported.
+            | Q(decision__isnull=False)
+            | Q(action__plan__sign_off_required=False)
+        )
 
     def latest_public_per_action(self, on: datetime.date | None = None) -> Self:
         """The newest public() update of each action, as it stood on `on` (one correlated subquery)."""
         newest = self.model.objects.public().filter(action=OuterRef("action")).reported_by(on).newest_first()
         return self.public().filter(pk=Subquery(newest.values("pk")[:1]))
+
+    def officers(self) -> Self:
+        """Officers' updates (ProgressUpdate.is_officers), newest first: not the plan file's text,
+        not written for a board decision."""
+        return self.filter(imported=False, decision__isnull=True).newest_first()
+
+    def awaiting_sign_off_by(self, user: AnyUser) -> Self:
+        """The updates waiting for `user` to sign them off: each action's latest officer's update
+        where `user` may sign off (ActionQuerySet.signable_by, ProgressUpdate.sign_off_refusal),
+        neither signed off nor returned. One query."""
+        from actionplan.models import Action
+
+        latest = self.model.objects.filter(action=OuterRef("action")).officers()
+        waiting = self.filter(
+            pk=Subquery(latest.values("pk")[:1]),
+            action__in=Action.objects.signable_by(user).values("pk"),
+            signed_off_at__isnull=True,
+            returned_at__isnull=True,
+        )
+        # Their own only where they are accountable themselves and the plan allows it.
+        own_allowed = Q(action__plan__self_sign_off_allowed=True) & Q(
+            action__in=Action.objects.accountable_to(user).values("pk")
+        )
+        return waiting.filter(~Q(author=user.pk) | own_allowed)
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
@@ -797,3 +931,19 @@ class MeetingPaperQuerySet(models.QuerySet["MeetingPaper"]):
     def without_files(self) -> Self:
         """Leave the stored PDF and Word files behind: lists need only what the paper is."""
         return self.defer("pdf", "docx", "data")
+
+
+class UpdateRoundQuerySet(models.QuerySet["UpdateRound"]):
+    def visible_to(self, user: AnyUser) -> Self:
+        """Rounds with a plan `user` may see (their page counts only those plans)."""
+        from actionplan.models import Plan
+
+        return self.filter(plans__in=Plan.objects.visible_to(user).values("pk")).distinct()
+
+    def current(self, on: datetime.date) -> Self:
+        """Rounds open on `on`: from the opening date (once their actions were chosen) to the meeting."""
+        return self.filter(opens_on__lte=on, meeting__date__gte=on, opened_at__isnull=False)
+
+    def due_to_open(self, on: datetime.date) -> Self:
+        """Rounds whose opening date has come but whose actions have not been chosen yet."""
+        return self.filter(opens_on__lte=on, opened_at__isnull=True)

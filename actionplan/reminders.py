@@ -10,9 +10,9 @@ import datetime
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,6 +22,7 @@ from actionplan import emails
 from actionplan.models import (
     Action,
     BoardDigest,
+    Notification,
     OverdueFlag,
     Owner,
     Plan,
@@ -46,6 +47,8 @@ NEVER_UPDATED_FROM = datetime.date(2000, 1, 1)
 # Without an earlier digest, the first covers the week before.
 FIRST_DIGEST_DAYS = 7
 
+
+N = TypeVar("N", bound=Notification)
 
 # (owner pk, action pk, kind, period): one reminder, as SentNotification records it.
 ReminderKey = tuple[int, int, str, datetime.date]
@@ -137,7 +140,7 @@ def reminders_to_send(
     sent = (
         set(
             SentNotification.objects.filter(period__lte=on, period__gte=min((r.period for r in due), default=on))
-            .exclude(_lease_expired(now))
+            .exclude(lease_expired(now))
             .values_list("owner", "action", "kind", "period")
         )
         if due
@@ -157,9 +160,9 @@ def reminders_to_send(
     return by_owner, skipped
 
 
-def _lease_expired(now: datetime.datetime) -> Q:
+def lease_expired(now: datetime.datetime) -> Q:
     """Claims recorded but never sent, by a run that has not renewed them for a lease: it died."""
-    return Q(sent_at__isnull=True, claimed_at__lt=now - SentNotification.LEASE)
+    return Q(sent_at__isnull=True, claimed_at__lt=now - Notification.LEASE)
 
 
 @dataclass
@@ -195,33 +198,65 @@ def send_reminders(on: datetime.date, dry_run: bool = False) -> RunReport:
 def claim(
     reminders: Iterable[Reminder], now: datetime.datetime | None = None, batch: uuid.UUID | None = None
 ) -> dict[ReminderKey, int]:
-    """Record the reminders as this run's; returns {key: SentNotification pk} of those it got.
-
-    Rows another run recorded are left to it: the unique constraint makes the insert skip them,
-    so two runs at once never both send one. Rows whose lease ran out unsent are taken over, each
-    by one run only (a conditional update).
-    """
+    """Record the reminders as this run's; returns {key: SentNotification pk} of those it got
+    (claim_rows)."""
     now = now or timezone.now()
     batch = batch or uuid.uuid4()
     reminders = list(reminders)
-    SentNotification.objects.bulk_create(
-        [
-            SentNotification(owner=r.owner, action=r.action, kind=r.kind, period=r.period, claim=batch, claimed_at=now)
-            for r in reminders
-        ],
-        ignore_conflicts=True,
-    )
-    wanted = {r.key for r in reminders}
+    rows = [
+        SentNotification(owner=r.owner, action=r.action, kind=r.kind, period=r.period, claim=batch, claimed_at=now)
+        for r in reminders
+    ]
+    # Only rows of the periods claimed here can be the ones whose lease ran out.
+    periods = [r.period for r in reminders]
+    scope = Q(period__gte=min(periods), period__lte=max(periods)) if periods else Q()
+    return claim_rows(SentNotification, rows, ("owner", "action", "kind", "period"), scope, now, batch)
+
+
+def claim_rows(
+    model: type[N], rows: list[N], key: tuple[str, ...], scope: Q, now: datetime.datetime, batch: uuid.UUID
+) -> dict[tuple[Any, ...], int]:
+    """Record `rows` (unsaved, claimed by `batch` at `now`) as this run's; returns {key values:
+    pk} of those it got, `key` being the fields of the model's unique constraint.
+
+    Rows another run recorded are left to it: the unique constraint makes the insert skip them,
+    so two runs at once never both send one. Rows whose lease ran out unsent (`scope` narrows the
+    search) are taken over, each by one run only (a conditional update).
+    """
+    rows_of = model._default_manager
+    rows_of.bulk_create(rows, ignore_conflicts=True)
+    columns = {field.name: field.attname for field in model._meta.concrete_fields}
+    wanted = {tuple(getattr(row, columns[name]) for name in key) for row in rows}
     if wanted:
-        expired = SentNotification.objects.filter(
-            _lease_expired(now),
-            period__gte=min(r.period for r in reminders),
-            period__lte=max(r.period for r in reminders),
-        )
-        stale = [row[0] for row in expired.values_list("pk", "owner", "action", "kind", "period") if row[1:] in wanted]
-        SentNotification.objects.filter(_lease_expired(now), pk__in=stale).update(claim=batch, claimed_at=now)
-    rows = SentNotification.objects.filter(claim=batch).values_list("pk", "owner", "action", "kind", "period")
-    return {(owner, action, kind, period): pk for pk, owner, action, kind, period in rows}
+        expired = rows_of.filter(lease_expired(now), scope)
+        stale = [found[0] for found in expired.values_list("pk", *key) if found[1:] in wanted]
+        rows_of.filter(lease_expired(now), pk__in=stale).update(claim=batch, claimed_at=now)
+    return {tuple(found[1:]): found[0] for found in rows_of.filter(claim=batch).values_list("pk", *key)}
+
+
+def still_ours(model: type[Notification], pks: list[int], batch: uuid.UUID) -> set[int]:
+    """Renew the lease on this run's claims just before their e-mail is sent, so it covers the
+    e-mail (EMAIL_TIMEOUT bounds it) however long the run has taken; returns those still ours
+    (claims another run took over meanwhile are that run's)."""
+    ours = model._default_manager.filter(pk__in=pks, claim=batch, sent_at__isnull=True)
+    if ours.update(claimed_at=timezone.now()) < len(pks):
+        return set(ours.values_list("pk", flat=True))
+    return set(pks)
+
+
+def deliver(
+    model: type[Notification], pks: list[int], batch: uuid.UUID, addresses: list[str], send: Callable[[], None]
+) -> bool:
+    """Send one e-mail for these claims (`send`) and record them sent; if it fails, give the claims
+    back for the next run and say so (False)."""
+    try:
+        send()
+    except Exception:
+        log.exception("E-mail to %s failed; it will be tried again on the next run", ", ".join(addresses))
+        model._default_manager.filter(pk__in=pks, claim=batch).delete()
+        return False
+    model._default_manager.filter(pk__in=pks, claim=batch).update(sent_at=timezone.now(), sent_to=", ".join(addresses))
+    return True
 
 
 def handle_one_owner(
@@ -233,28 +268,16 @@ def handle_one_owner(
     batch: uuid.UUID,
 ) -> None:
     """Send one owner's digest of claimed reminders; if it fails, give the claims back for a retry."""
-    pks = [claimed[r.key] for r in reminders]
-    # Renew the lease just before sending, so it covers this e-mail (EMAIL_TIMEOUT bounds it)
-    # however long the run has taken; claims another run took over meanwhile are that run's.
-    ours = SentNotification.objects.filter(pk__in=pks, claim=batch, sent_at__isnull=True)
-    if ours.update(claimed_at=timezone.now()) < len(pks):
-        still = set(ours.values_list("pk", flat=True))
-        reminders = [r for r in reminders if claimed[r.key] in still]
-        pks = [claimed[r.key] for r in reminders]
-        if not reminders:
-            return
-    addresses = owner.email_addresses()
-    try:
-        emails.send_reminders(owner, addresses, reminders, on)
-    except Exception:
-        log.exception("Reminder e-mail to %s failed; it will be tried again on the next run", owner.code)
-        SentNotification.objects.filter(pk__in=pks, claim=batch).delete()
-        report.failed.append(owner)
+    ours = still_ours(SentNotification, [claimed[r.key] for r in reminders], batch)
+    reminders = [r for r in reminders if claimed[r.key] in ours]
+    if not reminders:
         return
-    SentNotification.objects.filter(pk__in=pks, claim=batch).update(
-        sent_at=timezone.now(), sent_to=", ".join(addresses)
-    )
-    report.sent.append((owner, reminders))
+    addresses = owner.email_addresses()
+    pks = [claimed[r.key] for r in reminders]
+    if deliver(SentNotification, pks, batch, addresses, lambda: emails.send_reminders(owner, addresses, reminders, on)):
+        report.sent.append((owner, reminders))
+    else:
+        report.failed.append(owner)
 
 
 # -- The board digest -------------------------------------------------------------------------

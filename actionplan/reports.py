@@ -8,14 +8,15 @@ decides a colour, a status or whose an action is.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q
 
-from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority, UpdateRound
 from actionplan.querysets import ActionQuerySet, PlanQuerySet, prefetch_owners
-from actionplan.status import RAG, DeliveryStatus, RagSummary
+from actionplan.status import RAG, DeliveryStatus, RagSummary, ReturnSummary
 from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
 from partnerships.models import Meeting, Organisation, Partnership
 
@@ -332,3 +333,70 @@ class ExceptionReport:
         for value in self.red_indicators:
             value.outcome_rating = ratings.get(value.indicator.outcome_id)
             value.exception = exceptions.get(value.indicator.outcome_id)
+
+
+@dataclass
+class RoundReport:
+    """An update round's page for the performance team: how many of its actions stand where
+    (ReturnRules) overall, by plan, by responsible owner and by their organisation, who has not
+    returned, and whose sign-off is awaited. Only the round's plans in `visible` (a Plan queryset:
+    those the reader may see) count. A fixed number of queries whatever the round's size."""
+
+    update_round: UpdateRound
+    plans: list[Plan] = field(default_factory=list)
+    summary: ReturnSummary = field(default_factory=ReturnSummary)
+    by_responsible: list[tuple[Owner, ReturnSummary]] = field(default_factory=list)
+    by_organisation: list[tuple[Organisation, ReturnSummary]] = field(default_factory=list)
+    by_accountable: list[tuple[Owner, ReturnSummary]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, update_round: UpdateRound, visible: PlanQuerySet) -> RoundReport:
+        report = cls(update_round=update_round)
+        report.plans = list(update_round.plans.filter(pk__in=visible.values("pk")).order_by("title"))
+        actions = Action.objects.in_round(update_round).filter(plan__in=[plan.pk for plan in report.plans])
+        # Each action's status read once (a row each), then its owners alone: the owner joins
+        # repeat an action for every combination of its owners.
+        by_plan: defaultdict[int, ReturnSummary] = defaultdict(ReturnSummary)
+        pictures: dict[int, tuple[Any, ...]] = {}
+        # return_status: an annotation of with_return_status(), which the type stubs cannot see.
+        for pk, plan_pk, status in (
+            actions.with_return_status(update_round)
+            .order_by()
+            .values_list(
+                "pk",
+                "plan",
+                "return_status",  # type: ignore[misc]
+            )
+        ):
+            pictures[pk] = (status,)
+            by_plan[plan_pk].add((status,), 1)
+        for plan in report.plans:
+            plan.returns = by_plan[plan.pk]
+        report.summary = sum(by_plan.values(), ReturnSummary())
+        tallies = actions.tally_by_owner(ReturnSummary, pictures)
+        owners = Owner.objects.in_bulk([*tallies["responsible"], *tallies["accountable"]])
+        organisations = Organisation.objects.in_bulk(list(tallies["organisation"]))
+
+        def ranked(found: dict[int, ReturnSummary], objects: dict[int, Any]) -> list[tuple[Any, ReturnSummary]]:
+            # Most still to do first, then by name.
+            rows = [(objects[pk], summary) for pk, summary in found.items()]
+            return sorted(rows, key=lambda row: (-row[1].outstanding, -row[1].awaiting_sign_off, str(row[0])))
+
+        report.by_responsible = ranked(tallies["responsible"], owners)
+        report.by_organisation = ranked(tallies["organisation"], organisations)
+        report.by_accountable = ranked(tallies["accountable"], owners)
+        return report
+
+    @property
+    def plan_rows(self) -> list[tuple[Plan, ReturnSummary]]:
+        return [(plan, plan.returns) for plan in self.plans]
+
+    @property
+    def not_returned(self) -> list[tuple[Owner, ReturnSummary]]:
+        """The responsible owners with actions still awaiting their update, or returned to them."""
+        return [(owner, summary) for owner, summary in self.by_responsible if summary.outstanding]
+
+    @property
+    def awaiting_sign_off(self) -> list[tuple[Owner, ReturnSummary]]:
+        """The accountable owners with updates waiting for their sign-off."""
+        return [(owner, summary) for owner, summary in self.by_accountable if summary.awaiting_sign_off]

@@ -120,3 +120,73 @@ def time_past(since: datetime.date, on: datetime.date) -> str:
     parts = [f"{years} year{'' if years == 1 else 's'}"] if years else []
     parts += [f"{months} month{'' if months == 1 else 's'}"] if months else []
     return " ".join(parts)
+
+
+class ReturnStatus(models.TextChoices):
+    """Where an action stands in an update round (querysets.ReturnRules decides it)."""
+
+    AWAITING_UPDATE = "awaiting_update", "Awaiting update"
+    RETURNED = "returned", "Returned for changes"
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Updated (awaiting sign-off)"
+    SIGNED_OFF = "signed_off", "Signed off"
+    # In a plan that does not ask for sign-off, the update is the return.
+    UPDATED = "updated", "Updated (no sign-off needed)"
+    NOT_REQUIRED = "not_required", "Not required (closed or complete)"
+
+    @classmethod
+    def outstanding(cls) -> list["ReturnStatus"]:
+        """What still needs the responsible officer: no update yet, or one sent back."""
+        return [cls.AWAITING_UPDATE, cls.RETURNED]
+
+    @classmethod
+    def done(cls) -> list["ReturnStatus"]:
+        """What needs nothing more for the round."""
+        return [cls.SIGNED_OFF, cls.UPDATED, cls.NOT_REQUIRED]
+
+
+# The order a round's figures are shown in: what needs doing first.
+RETURN_ORDER = list(ReturnStatus)
+
+
+@dataclass
+class ReturnSummary:
+    """Counts of a round's actions by return status. Summaries add up."""
+
+    awaiting_update: int = 0
+    returned: int = 0
+    awaiting_sign_off: int = 0
+    signed_off: int = 0
+    updated: int = 0
+    not_required: int = 0
+    total: int = 0
+
+    # The with_return_status() annotation a summary is counted from.
+    GROUPS: ClassVar = ("return_status",)
+
+    def add(self, picture: Sequence[Any], n: int) -> None:
+        (status,) = picture
+        setattr(self, status, getattr(self, status) + n)
+        self.total += n
+
+    def __add__(self, other: "ReturnSummary") -> "ReturnSummary":
+        return ReturnSummary(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    @property
+    def outstanding(self) -> int:
+        return sum(getattr(self, status) for status in ReturnStatus.outstanding())
+
+    @property
+    def complete(self) -> int:
+        return sum(getattr(self, status) for status in ReturnStatus.done())
+
+    def percent(self, count: int) -> int:
+        """`count` as a whole percentage of the total (rounded down, so 100% means all)."""
+        return 100 * count // self.total if self.total else 0
+
+    @property
+    def percent_complete(self) -> int:
+        return self.percent(self.complete)
+
+    def counts(self) -> list[tuple[ReturnStatus, int, int]]:
+        """(status, count, percent) for every status, in RETURN_ORDER."""
+        return [(status, getattr(self, status), self.percent(getattr(self, status))) for status in RETURN_ORDER]

@@ -37,6 +37,11 @@ def send_reminders(today: str | None = None) -> None:
 
 
 @shared_task(**RETRY)
+def send_round_chasers(today: str | None = None) -> None:
+    call_command("send_round_chasers", *_today(today))
+
+
+@shared_task(**RETRY)
 def board_digest(today: str | None = None) -> None:
     call_command("board_digest", *_today(today))
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from actionplan import publishing, tokens, views
+from actionplan import publishing, round_views, tokens, views
 from actionplan.papers import KIND_SLUGS
 
 
@@ -43,6 +43,18 @@ urlpatterns = [
     path("accounts/api-tokens/<int:pk>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
     path("boards/<slug:slug>/meetings/<str:date>/", views.meeting_detail, name="meeting"),
     path("boards/<slug:slug>/meetings/<str:date>/changes/", views.meeting_changes, name="meeting_changes"),
+    # Update rounds, sign-off and the board's decisions (round_views).
+    path("rounds/", round_views.round_list, name="round_list"),
+    path("rounds/new/<int:meeting_pk>/", round_views.open_round, name="open_round"),
+    path("rounds/<int:pk>/", round_views.round_detail, name="round"),
+    path("updates/<int:pk>/sign-off/", round_views.sign_off, name="sign_off"),
+    path("my-actions/sign-off-delegates/", round_views.sign_off_delegates, name="sign_off_delegates"),
+    path(
+        "my-actions/sign-off-delegates/<int:user_pk>/remove/",
+        round_views.remove_sign_off_delegate,
+        name="remove_sign_off_delegate",
+    ),
+    path("actions/<int:pk>/decisions/new/", round_views.record_decision, name="record_decision"),
 ]
 
 # A meeting's papers: the board's own (exception report, performance report) and one per plan it

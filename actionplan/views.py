@@ -24,6 +24,7 @@ from actionplan.forms import (
 from actionplan.models import Action, MeetingPaper, Plan, ProgressUpdate, StaleAction
 from actionplan.publishing import publishing_context
 from actionplan.reports import BoardReport, Dashboard, ExceptionReport, MyActions
+from actionplan.rounds import action_decisions, my_rounds
 from config.presentation import date_params
 
 
@@ -151,6 +152,7 @@ def action_list(request):
             "filters_applied": any(request.GET.get(name) for name in filters.filters if name != "sort"),
             "page": page,
             "owners": visible_owners(request).only("code", "name"),
+            "in_round": "return_status" in actions.query.annotations,
         },
     )
 
@@ -225,6 +227,7 @@ def my_actions(request):
             "has_person": hasattr(request.user, "owner"),
             "updated": updated,
             "next_action": mine.next_to_update(after=updated) if updated else None,
+            **my_rounds(request.user, on),
         },
     )
 
@@ -236,7 +239,7 @@ def action_detail(request, pk):
     context = _as_at(request)
     on = context["as_at"]
     action = Action.objects.with_rag(on).for_display(on).get(pk=action.pk)
-    updates = list(action.progress_updates.reported_by(on).select_related("author"))
+    updates = list(action.progress_updates.reported_by(on).select_related("author", "signed_off_by", "returned_by"))
     sub_actions = list(action.sub_actions.with_rag(on).for_display(on))
     can_edit = action.can_be_edited_by(request.user)
     now = timezone.now()
@@ -259,6 +262,7 @@ def action_detail(request, pk):
             if context["is_today"] and latest and latest.can_be_corrected_by(request.user, now)
             else None,
             "audit_trail": action.audit_trail() if can_edit else None,
+            **action_decisions(request.user, action, updates, on),
         },
     )
 

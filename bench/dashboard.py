@@ -58,6 +58,17 @@ def measure(client, url, repeat):
     return statistics.median(times) * 1000, min(times) * 1000, max(times) * 1000, len(queries.captured_queries)
 
 
+def print_figures(client, big_pages, small_figures, repeat):
+    """Time each of `big_pages` ({name: url}) and print it beside the machine's speed and the
+    query count of the same page on the small system (`small_figures`: {name: measure(...)})."""
+    print(f"machine speed before: {machine_speed():.0f} ms for a fixed loop (lower is faster)")
+    print(f"{'page':45} {'median ms':>10} {'min–max':>11} {'queries':>8}   queries with 80 actions")
+    for name, url in big_pages.items():
+        median, fastest, slowest, queries = measure(client, url, repeat)
+        print(f"{name:45} {median:10.0f} {f'{fastest:.0f}–{slowest:.0f}':>11} {queries:8d}   {small_figures[name][-1]}")
+    print(f"machine speed after: {machine_speed():.0f} ms for a fixed loop")
+
+
 def machine_speed():
     """Milliseconds a fixed pure-Python loop takes: shared virtual machines change speed from
     minute to minute, so the figures print beside it (lower is faster)."""
@@ -94,15 +105,7 @@ def main():
             f"system: {Action.objects.count():,} actions in {args.plans + 1} plans, "
             f"{ProgressUpdate.objects.count():,} progress updates (built in {built:.0f} s)"
         )
-        print(f"machine speed before: {machine_speed():.0f} ms for a fixed loop (lower is faster)")
-        print(f"{'page':45} {'median ms':>10} {'min–max':>11} {'queries':>8}   queries with 80 actions")
-        for name, url in pages(big[0].slug).items():
-            median, fastest, slowest, queries = measure(client, url, args.repeat)
-            print(
-                f"{name:45} {median:10.0f} {f'{fastest:.0f}–{slowest:.0f}':>11} {queries:8d}   "
-                f"{small_figures[name][-1]}"
-            )
-        print(f"machine speed after: {machine_speed():.0f} ms for a fixed loop")
+        print_figures(client, pages(big[0].slug), small_figures, args.repeat)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

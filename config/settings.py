@@ -180,6 +180,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "flag-overdue": {"task": "actionplan.tasks.flag_overdue", "schedule": crontab(hour=6, minute=0)},
     "send-reminders": {"task": "actionplan.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    # Hourly in the working day, so a round opened this morning has its request out within the
+    # hour; each e-mail goes once however often it runs.
+    "send-round-chasers": {
+        "task": "actionplan.tasks.send_round_chasers",
+        "schedule": crontab(hour="7-18", minute=15),
+    },
     "board-digest": {
         "task": "actionplan.tasks.board_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),

@@ -42,12 +42,13 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["parent"]
     search_fields = ["name", "short_name", "slug", "other_names", "chairs", "vice_chair", "lead_member", "lead_officer"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "admins"]
     readonly_fields = ["profile_completed", "last_meeting", "next_meeting"]
     ordering = ["position", "name"]
     inlines = [SubBoardInline, MeetingInline, StrategyPriorityInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "short_name", "other_names", "statutory", "parent", "position", "summary"]}),
+        ("Board admins", {"fields": ["admins"]}),
         (
             "Profile",
             {

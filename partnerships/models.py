@@ -5,8 +5,10 @@ import operator
 from functools import reduce
 from typing import TYPE_CHECKING, Any, Self
 
+from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -75,6 +77,26 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
         """Annotate `next_meeting_on`: the first recorded meeting on or after `on`, or None."""
         first = Meeting.objects.upcoming(on).filter(partnership=OuterRef("pk")).order_by("date")
         return self.annotate(next_meeting_on=Subquery(first.values("date")[:1]))
+
+    def administered_by(self, user: User | AnonymousUser) -> Self:
+        """The boards `user` is an admin of (Partnership.admins) and every board under them, at any
+        depth: a board's admin runs its update rounds and records its decisions, and reads the plans
+        it assures through its sub-boards. All boards for a superuser, none for anyone signed out.
+
+        One recursive query inside this queryset's own, so visible_to() filters stay one query."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        boards = Partnership._meta.db_table
+        admins = Partnership.admins.through._meta.db_table
+        family = RawSQL(
+            f"WITH RECURSIVE family(id) AS (SELECT partnership_id FROM {admins} WHERE user_id = %s "
+            f"UNION SELECT board.id FROM {boards} board JOIN family ON board.parent_id = family.id) "
+            "SELECT id FROM family",
+            [user.pk],
+        )
+        return self.filter(pk__in=family)
 
     def tree(self) -> list[Partnership]:
         """The boards as a forest, in one query: the roots, each with `.children` (nested) and
@@ -162,6 +184,15 @@ class Partnership(models.Model):
     key_challenges = models.JSONField(default=list, blank=True)
     membership = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=200, blank=True)
+    # The board's admins (its clerk, the performance team): they open its update rounds and record
+    # its decisions, for this board and the boards under it (administered_by).
+    admins = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="administered_boards",
+        verbose_name="board admins",
+        help_text="Open this board's update rounds and record its decisions (and its sub-boards').",
+    )
 
     objects = PartnershipQuerySet.as_manager()
     history = HistoricalRecords()
@@ -208,6 +239,22 @@ class Partnership(models.Model):
         family = Partnership.objects.family_ids(self)
         plans = self.plans.model.objects.filter(board__in=family)
         return plans.visible_to(user).select_related("board").order_by("title").with_rag_summaries(on)
+
+    def decisions_by_meeting(self, user: User | AnonymousUser) -> list[tuple[Meeting, list[Any]]]:
+        """Each of this board's meetings at which it decided anything about the actions of plans
+        `user` may see, latest first, with those decisions (actionplan's BoardDecision, reached
+        through the reverse relation: partnerships does not import actionplan). Two queries."""
+        decisions: Any = Meeting._meta.get_field("decisions").related_model
+        visible = self.plans.model.objects.visible_to(user)
+        found = (
+            decisions._default_manager.filter(meeting__partnership=self, action__plan__in=visible.values("pk"))
+            .select_related("meeting", "action__plan", "escalated_to")
+            .order_by("-meeting__date", "action__plan__title", "action__position", "pk")
+        )
+        by_meeting: dict[Any, list[Any]] = {}
+        for decision in found:
+            by_meeting.setdefault(decision.meeting, []).append(decision)
+        return list(by_meeting.items())
 
     @staticmethod
     def rolled_up(plans: list[Any]) -> Any:

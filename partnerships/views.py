@@ -38,6 +38,7 @@ def partnership_detail(request, slug):
             "priorities": StrategyPriority.objects.filter(owner__in=under).select_related("owner"),
             "upcoming_meetings": [m for m in meetings if m.is_upcoming(today)],
             "past_meetings": [m for m in reversed(meetings) if m.is_past(today)],
+            "decisions_by_meeting": partnership.decisions_by_meeting(request.user),
             "today": today,
         },
     )

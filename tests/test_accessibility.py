@@ -3,17 +3,21 @@ violation of any impact; the page is no wider than the window; every aria-descri
 aria-labelledby names an element that exists; every form error is in an error summary whose link
 moves focus to the field. The saved HTML of every page is then checked by the Nu HTML Checker."""
 
+import datetime
 import os
+import re
 import shutil
 import subprocess
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from actionplan.exporters import dump_plan
-from actionplan.models import Plan
+from actionplan.models import Plan, UpdateRound
 from indicators.models import Indicator
+from partnerships.models import Meeting, Partnership
 from tests.browser import all_accessibility_violations, sign_in
 from tests.conftest import IN_CI, service_missing
 from tests.helpers import ROOT
@@ -114,6 +118,7 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
     kt_action = plan.actions.filter(responsible__code="KT", parent=None).order_by("position").first()
     not_kts = plan.actions.exclude(responsible__code="KT").exclude(accountable__code="KT").filter(parent=None).first()
     scs_indicator = Indicator.objects.filter(directorate__slug="social-and-community-services").first()
+    demo_round = UpdateRound.objects.get(meeting__partnership__slug="hwb")
 
     # Nobody signed in: sign-in (and its errors) and the help pages.
     context, page = new_page(browser, live_server)
@@ -175,6 +180,9 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
         "paper-exceptions": "/boards/hwb/meetings/2018-11-15/exceptions/",
         "paper-performance": "/boards/hwb/meetings/2018-11-15/performance/",
         "meeting-changes": "/boards/hwb/meetings/2018-11-15/changes/",
+        "rounds": "/rounds/",
+        "round": f"/rounds/{demo_round.pk}/",
+        "action-list-in-a-round": f"/actions/?round={demo_round.pk}&return_status=awaiting_update",
     }
     statuses = {"exception-report-with-error": 400}
     for name, path in pages.items():
@@ -268,12 +276,77 @@ def test_every_page_type_is_accessible_at_desktop_and_phone_width(browser, live_
     problems += check(page, "admin-paper-draft", saved)
     context.close()
 
+    problems += check_update_round_pages(browser, live_server, saved, kt_action)
+
     assert problems == [], "\n".join(problems)
     assert validate_html(saved) == []
     # The README's screenshots come from this run.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(tmp_path / "dashboard-desktop.png", SCREENSHOTS / "dashboard-desktop.png")
     shutil.copy(tmp_path / "action-phone.png", SCREENSHOTS / "action-phone.png")
+
+
+def check_update_round_pages(browser, live_server, saved, kt_action):
+    """The board's cycle: the plan admin (the HWB's admin in the demo) opens a round for a meeting
+    a month ahead and records a decision; the officer sees the round on My actions; the accountable
+    owner (KC) signs off the officer's update. The seeded meetings are all past, so the test adds one."""
+    problems = []
+    today = timezone.localdate()
+    meeting = Meeting.objects.create(
+        partnership=Partnership.objects.get(slug="hwb"),
+        date=today + datetime.timedelta(days=30),
+        kind="meeting in public",
+    )
+    context, page = new_page(browser, live_server)
+    visit(page, "/accounts/login/")
+    sign_in(page, "plan-admin", "hwb-demo-plan-admin")
+    visit(page, "/rounds/")
+    problems += check(page, "admin-rounds", saved)
+    visit(page, f"/rounds/new/{meeting.pk}/")
+    problems += check(page, "admin-open-round", saved)
+    page.get_by_label("Year").nth(1).fill("1850")
+    page.get_by_role("button", name="Open the round").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    problems += check(page, "admin-open-round-errors", saved)
+    page.get_by_label("Year").nth(1).fill(str(UpdateRound.default_deadline(meeting.date).year))
+    page.get_by_label("Message to officers (optional)").fill("Please update before the meeting.")
+    page.get_by_role("button", name="Open the round").click()
+    expect(page.get_by_role("heading", name="Update round")).to_be_visible()
+    problems += check(page, "admin-round", saved)
+    visit(page, f"/actions/{kt_action.pk}/decisions/new/")
+    problems += check(page, "admin-decision", saved)
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    problems += check(page, "admin-decision-errors", saved)
+    context.close()
+
+    context, page = new_page(browser, live_server)
+    visit(page, "/accounts/login/")
+    sign_in(page, "kt-officer", "hwb-demo-officer")
+    visit(page, "/my-actions/")
+    expect(page.get_by_role("heading", name=re.compile("In the current round: due by"))).to_be_visible()
+    problems += check(page, "officer-my-actions-in-a-round", saved)
+    context.close()
+
+    context, page = new_page(browser, live_server)
+    visit(page, "/accounts/login/")
+    sign_in(page, "kc-owner", "hwb-demo-owner")
+    visit(page, "/my-actions/")
+    expect(page.get_by_role("heading", name=re.compile("Awaiting your sign-off"))).to_be_visible()
+    problems += check(page, "owner-my-actions", saved)
+    page.get_by_role("link", name=f"Sign off or return the update on {kt_action.code}").click()
+    problems += check(page, "owner-sign-off", saved)
+    page.get_by_label("Return it to the officer for changes").check()
+    page.get_by_role("button", name="Save your answer").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a comment saying what should change")
+    problems += check(page, "owner-sign-off-errors", saved)
+    visit(page, "/my-actions/sign-off-delegates/")
+    page.get_by_label("Username of your delegate").fill("hwb-member")
+    page.get_by_role("button", name="Add a delegate").click()
+    expect(page.get_by_text("can now sign off updates for you")).to_be_visible()
+    problems += check(page, "owner-delegates", saved)
+    context.close()
+    return problems
 
 
 def validate_html(directory):

@@ -459,3 +459,19 @@ def test_every_paper_is_reachable_from_the_board_the_meeting_and_the_dashboard(c
         ("meeting_changes", []),
     ]:
         assert reverse(f"actionplan:{name}", args=["hwb", "2018-11-15", *args]) in page, name
+
+
+@pytest.mark.django_db
+def test_an_exception_signed_off_by_its_accountable_owner_says_so_in_the_paper(superuser, hwb_meeting):
+
+    plan, meeting = hwb_meeting
+    f2 = plan.actions.get(code="F2")
+    update = f2.add_progress_update(
+        author=superuser, on=D(2018, 11, 1), seen_version=f2.version, rag=RAG.RED, narrative="Vision paper delayed"
+    )
+    signer = get_user_model().objects.create_user("kc", first_name="Kiren", last_name="Collison")
+    update.review(signer, datetime.datetime(2018, 11, 5, 10, tzinfo=datetime.UTC), update.corrected_at)
+    data = papers.build(meeting, "plan_progress", plan)
+    row = next(row for row in data["exceptions"] if row["code"] == "F2")
+    assert row["latest"]["signed_off"] == "Signed off by Kiren Collison on 5 November 2018"
+    assert "Signed off by Kiren Collison" in docx_text(word.paper_docx(data, "draft"))

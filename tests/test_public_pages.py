@@ -252,3 +252,38 @@ def test_a_paper_of_an_unpublished_plan_or_about_indicators_is_not_public(client
     exceptions = published_paper(cqc, kind="exceptions")
     assert client.get(exceptions.get_public_url()).status_code == 404
     assert exceptions.get_public_url() not in client.get(reverse("public:board", args=["hwb"])).content.decode()
+
+
+# -- Which updates are public, with update rounds ---------------------------------------------------
+
+
+def test_a_signed_off_update_is_public_and_one_awaiting_sign_off_is_not(client, cqc):
+    publish(cqc)
+    cqc.sign_off_required = True
+    cqc.save()
+    kt = Owner.objects.get(code="KT").user
+    draft = ProgressUpdate.objects.get(narrative=DRAFT)
+    page = reverse("public:action", args=[cqc.slug, draft.action_id])
+    assert DRAFT not in client.get(page).content.decode()
+    signer = get_user_model().objects.create_user("signer", password=PASSWORD)
+    draft.review(signer, datetime.datetime(2018, 4, 3, tzinfo=datetime.UTC), draft.corrected_at)
+    assert draft.author == kt and draft.is_signed_off
+    assert DRAFT in client.get(page).content.decode()
+
+
+def test_a_plan_that_asks_for_no_sign_off_publishes_updates_as_reported(client, cqc):
+    publish(cqc)
+    cqc.sign_off_required = False
+    cqc.save()
+    draft = ProgressUpdate.objects.get(narrative=DRAFT)
+    assert DRAFT in client.get(reverse("public:action", args=[cqc.slug, draft.action_id])).content.decode()
+
+
+def test_the_assuring_boards_admin_may_publish_the_plan(client, cqc):
+    from partnerships.models import Partnership
+
+    clerk = get_user_model().objects.create_user("hwb-clerk", password=PASSWORD)
+    Partnership.objects.get(slug="hwb").admins.add(clerk)
+    client.force_login(clerk)
+    assert client.post(reverse("actionplan:publish_plan", args=[cqc.slug]), {"is_published": "on"}).status_code == 302
+    assert Plan.objects.get(pk=cqc.pk).is_published

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from actionplan.models import Action, Plan, PlanMembership
+from actionplan.models import Action, Plan, PlanMembership, UpdateRound
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +16,18 @@ def test_seed_demo_loads_the_plans_and_a_user_per_role(settings, capsys):
     users = {u.username: u for u in get_user_model().objects.all()}
     assert users["admin"].is_superuser and users["admin"].check_password("hwb-demo-admin")
     roles = dict(PlanMembership.objects.values_list("user__username", "role").distinct())
-    assert roles == {"plan-admin": "admin", "kt-officer": "officer", "hwb-member": "viewer"}
+    assert roles == {"plan-admin": "admin", "kt-officer": "officer", "kc-owner": "officer", "hwb-member": "viewer"}
     assert users["kt-officer"].owner.code == "KT"
     assert Action.objects.owned_by(users["kt-officer"]).exists()
+    # An accountable owner who signs off KT's updates, and a round on the update rounds page.
+    assert Action.objects.mine(users["kt-officer"]).signable_by(users["kc-owner"]).exists()
+    assert users["plan-admin"].administered_boards.filter(slug="hwb").exists()
+    demo_round = UpdateRound.objects.get(meeting__partnership__slug="hwb", meeting__date="2018-11-15")
+    assert set(demo_round.plans.all()) == set(Plan.objects.all()) and Action.objects.in_round(demo_round).exists()
+    call_command("seed_demo")  # again: nothing doubles
+    assert UpdateRound.objects.count() == 1
     printed = capsys.readouterr().out
-    for username in ("admin", "plan-admin", "kt-officer", "hwb-member"):
+    for username in ("admin", "plan-admin", "kt-officer", "kc-owner", "hwb-member"):
         assert f"username {username}" in printed
 
 

@@ -222,7 +222,9 @@ PLAN_LABELS = {
 
 
 PLAN_DATES = ["review_date", "plan_date", "reporting_date"]
-PLAN_KEYS = {"slug", "assured_by", "labels", *PLAN_DATES, *PLAN_TEXTS}
+PLAN_KEYS = {"slug", "assured_by", "labels", "sign_off_required", *PLAN_DATES, *PLAN_TEXTS}
+# Yes or no, as YAML/JSON write it (true/false) or a spreadsheet cell does ("yes", "TRUE").
+YES_NO = {"yes": True, "true": True, "no": False, "false": False}
 
 
 def _validate_plan_attributes(plan: dict, problems: Problems) -> dict[str, Any]:
@@ -232,6 +234,10 @@ def _validate_plan_attributes(plan: dict, problems: Problems) -> dict[str, Any]:
     attributes["board"] = _partnership(plan.get("assured_by"), problems, item, "assured_by")
     for name in PLAN_DATES:
         attributes[name] = read_date(plan.get(name), problems, item, name)
+    sign_off = plan.get("sign_off_required")
+    if not isinstance(sign_off, bool):
+        sign_off = read_choice(sign_off, YES_NO, problems, item, "sign_off_required", "answer", "yes or no")
+    attributes["sign_off_required"] = bool(sign_off)
     labels = read_mapping(plan.get("labels") or {}, problems, "plan labels", PLAN_LABELS)
     for key, (attribute, default) in PLAN_LABELS.items():
         attributes[attribute] = read_text(labels.get(key), problems, item, f"labels.{key}") or default

@@ -1,6 +1,7 @@
 """GOV.UK tags for RAG and delivery status, so every page colours them the same way."""
 
 import functools
+from html import escape
 from urllib.parse import urlencode
 
 from django import template
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from actionplan.status import RAG, RAG_ORDER, DeliveryStatus
+from actionplan.status import RAG, RAG_ORDER, RETURN_ORDER, DeliveryStatus, ReturnStatus
 from config.presentation import count_cell, muted, tag
 
 register = template.Library()
@@ -120,3 +121,36 @@ def count_cells(summary, list_url, figures):
         url = f"{list_url}&{FIGURE_FILTERS[name]}" if FIGURE_FILTERS[name] else list_url
         cells.append(count_cell(getattr(summary, name), url))
     return mark_safe("".join(cells))
+
+
+@register.simple_tag
+def return_status_tag(status):
+    return tag(ReturnStatus(status).label, status)
+
+
+@register.simple_tag
+def return_rows(rows, update_round, param, figures="all"):
+    """The rows of one of a round page's tables, written in one go (a round can have hundreds of
+    owners): for each (plan, owner or organisation, ReturnSummary) of `rows`, its name, then a
+    count for each return status (`figures` "all": every status, the total and the percentage
+    complete; "outstanding": awaiting update and returned), each linking to the action list
+    narrowed to the round's actions it counts (`param`: "plan", "responsible", "accountable" or
+    "organisation"); 0 is not a link."""
+    statuses = RETURN_ORDER if figures == "all" else ReturnStatus.outstanding()
+    base = f"{_action_list_path()}?{urlencode({'round': update_round.pk})}"
+    html = []
+    for thing, summary in rows:
+        if param == "plan":
+            key, name = thing.slug, thing.title
+        else:
+            key, name = thing.code, thing.name if thing.name == thing.code else f"{thing.name} ({thing.code})"
+        url = f"{base}&{urlencode({param: key})}"
+        cells = [count_cell(getattr(summary, status), f"{url}&return_status={status.value}") for status in statuses]
+        if figures == "all":
+            cells.append(count_cell(summary.total, url))
+            cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{summary.percent_complete}%</td>')
+        html.append(
+            f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{escape(name)}</th>'
+            f"{''.join(cells)}</tr>"
+        )
+    return mark_safe("".join(html))

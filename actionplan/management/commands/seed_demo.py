@@ -1,17 +1,23 @@
+import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from actionplan.importers import PlanFileError
 from actionplan.importers.yaml_plan import SUFFIXES, import_plan_file
-from actionplan.models import Owner, Plan, PlanMembership
+from actionplan.models import Owner, Plan, PlanMembership, UpdateRound
+from actionplan.rounds import open_round
 from indicators.importers import IndicatorFileError
 from indicators.importers.yaml_file import import_indicator_file
 from indicators.models import Directorate, DirectorateMembership
 from partnerships.importers import PartnershipFileError, import_partnerships_file
+from partnerships.models import Meeting, Partnership
+
+DEMO_ROUND_MEETING = datetime.date(2018, 11, 15)
 
 # Demo sign-ins for `make run`, listed in README. Never created with DEBUG off.
 # "person" links the sign-in to an owner by initials; "role" is the user's role in every seeded plan;
@@ -30,9 +36,10 @@ DEMO_USERS: list[dict[str, Any]] = [
         "username": "plan-admin",
         "password": "hwb-demo-plan-admin",
         "role": PlanMembership.Role.ADMIN,
+        "board_admin": "hwb",
         "first_name": "Demo",
         "last_name": "Plan admin",
-        "what": "plan admin: edits actions, owners, dates, delegation",
+        "what": "plan admin, and the HWB's admin: edits actions, opens update rounds, records board decisions",
     },
     {
         "username": "kt-officer",
@@ -43,6 +50,15 @@ DEMO_USERS: list[dict[str, Any]] = [
         "first_name": "Kate",
         "last_name": "Terroni",
         "what": "officer linked to KT: updates KT's actions, enters Social and Community Services indicator values",
+    },
+    {
+        "username": "kc-owner",
+        "password": "hwb-demo-owner",
+        "person": "KC",
+        "role": PlanMembership.Role.OFFICER,
+        "first_name": "Kiren",
+        "last_name": "Collison",
+        "what": "accountable owner linked to KC: signs off (or returns) the updates on KC's actions, KT's included",
     },
     {
         "username": "hwb-member",
@@ -113,7 +129,7 @@ class Command(BaseCommand):
             password = spec.pop("password")
             spec.pop("what")
             person, role = spec.pop("person", None), spec.pop("role", None)
-            directorate = spec.pop("directorate", None)
+            directorate, board = spec.pop("directorate", None), spec.pop("board_admin", None)
             user, _ = User.objects.update_or_create(username=spec.pop("username"), defaults=spec)
             user.set_password(password)
             user.save()
@@ -128,7 +144,26 @@ class Command(BaseCommand):
                     user=user,
                     defaults={"role": DirectorateMembership.Role.OFFICER},
                 )
+            if board:
+                Partnership.objects.get(slug=board).admins.add(user)
+        self._open_demo_round()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Sign in with:"))
         for spec in DEMO_USERS:
             self.stdout.write(f"  username {spec['username']:<11} password {spec['password']:<20} {spec['what']}")
+
+    def _open_demo_round(self) -> None:
+        """The update round for the HWB's meeting of 15 November 2018 (the fixture's meetings are all
+        past by now), over every plan the HWB assures, opening four weeks before it."""
+        meeting = Meeting.objects.filter(partnership__slug="hwb", date=DEMO_ROUND_MEETING).first()
+        if meeting is None or UpdateRound.objects.filter(meeting=meeting).exists():
+            return
+        update_round = UpdateRound.objects.create(
+            meeting=meeting,
+            opens_on=meeting.date - datetime.timedelta(days=28),
+            deadline=UpdateRound.default_deadline(meeting.date),
+            message="Please update every open action before the board's meeting in public.",
+        )
+        update_round.plans.set(Plan.objects.filter(board__in=Partnership.objects.family_ids(meeting.partnership)))
+        chosen = open_round(update_round, timezone.now())
+        self.stdout.write(f"Opened the {update_round}: {chosen} actions")
