@@ -284,10 +284,16 @@ class ApiActionFilter(ActionFilter):
 
     sort = None
 
+    # The hints are for the schema: each parameter is the object's slug, code or id (the filter's
+    # field gives the object itself).
     def filter_organisation(self, queryset, name, value: str):
-        # The hint is for the schema: the parameter is the organisation's code (the filter's field
-        # gives the organisation itself).
         return super().filter_organisation(queryset, name, value)
+
+    def filter_board(self, queryset, name, value: str):
+        return super().filter_board(queryset, name, value)
+
+    def filter_round(self, queryset, name, value: int):
+        return super().filter_round(queryset, name, value)
 
 
 class ProgressUpdateFilter(django_filters.FilterSet):

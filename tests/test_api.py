@@ -22,6 +22,7 @@ from actionplan.reports import Dashboard
 from actionplan.status import RAG
 from tests.conftest import PASSWORD
 from tests.helpers import CQC_SLUG, build_system, give_role, import_cqc_plan
+from tests.round_helpers import make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -294,6 +295,7 @@ def test_the_schema_validates_and_its_parameters_work_on_every_list(client, supe
         "organisation": "OCC",
         "action": str(plan.actions.first().pk),
         "board": "hwb",
+        "round": str(make_round([plan]).pk),
         "directorate": "social-and-community-services",
         "q": "strategy",
         "cursor": None,

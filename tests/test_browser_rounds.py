@@ -57,6 +57,8 @@ def test_an_update_returned_corrected_and_signed_off_counts_on_the_round_page(
     kt.get_by_label("Progress", exact=True).fill("The vision is drafted.")
     kt.get_by_role("button", name="Save update").click()
     expect(kt.get_by_text("Your progress update on A1 has been saved.")).to_be_visible()
+    # Saved, the officer is back on My actions; the action's history says what happens next.
+    kt.get_by_role("link", name="See A1's progress history").click()
     expect(kt.get_by_text("Awaiting sign-off by the accountable owner")).to_be_visible()
 
     # The accountable owner (DHe) returns it with a comment.
