@@ -12,39 +12,49 @@ import functools
 import operator
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from django.db import connection, models, transaction
+from django.db import connections, models, transaction
 from django.db.models import (
     Case,
-    Count,
     DateField,
     Exists,
     F,
-    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
     Value,
     When,
+    Window,
     prefetch_related_objects,
 )
 from django.db.models.expressions import Expression
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
+from django.db.models.sql.constants import LOUTER
+from django_cte import CTE, with_cte
 
 from actionplan.status import RAG, DeliveryStatus, RagSummary
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-    from actionplan.models import Action, OverdueFlag, Owner, Plan, ProgressUpdate  # noqa: F401 (QuerySet bases)
+    from actionplan.models import (  # noqa: F401 (QuerySet bases)
+        Action,
+        KeptSummary,
+        OverdueFlag,
+        Owner,
+        Plan,
+        ProgressUpdate,
+    )
     from partnerships.models import Organisation
 
     AnyUser = User | AnonymousUser
 
 # Owner pks or owners (counted_owners works on either).
 Owned = TypeVar("Owned", bound=Collection[Any])
+Actions = TypeVar("Actions", bound="ActionQuerySet")
 
 
 class PlanQuerySet(models.QuerySet["Plan"]):
@@ -54,11 +64,19 @@ class PlanQuerySet(models.QuerySet["Plan"]):
             return self.none()
         if user.is_superuser:
             return self
-        from actionplan.models import Action, PlanMembership
+        from actionplan.models import Action, Owner, PlanMembership
 
-        given = PlanMembership.objects.filter(user=user).values("plan")
-        owned = Action.objects.updatable_by(user).values("plan")
-        return self.filter(Q(pk__in=given) | Q(pk__in=owned))
+        # The plans of the actions they may update (updatable_by), found from the few rows that
+        # name them rather than by asking the rule of every action: a sub-action that counts
+        # them through its key action is in the key action's plan, and a plan they administer
+        # is one they were given.
+        person = Owner.objects.filter(user=user)
+        return self.filter(
+            Q(pk__in=PlanMembership.objects.filter(user=user).values("plan"))
+            | Q(pk__in=Action.objects.filter(accountable__in=person).values("plan"))
+            | Q(pk__in=Action.objects.filter(responsible__in=person).values("plan"))
+            | Q(pk__in=Action.objects.filter(delegates=user).values("plan"))
+        )
 
     def administered_by(self, user: AnyUser) -> Self:
         from actionplan.models import PlanMembership
@@ -73,13 +91,17 @@ class PlanQuerySet(models.QuerySet["Plan"]):
 
         return Action.objects.filter(plan__in=self.values("pk")).rag_summary(on)
 
-    def with_rag_summaries(self, on: datetime.date) -> list[Plan]:
+    def with_rag_summaries(self, on: datetime.date, rules: StatusRules | None = None) -> list[Plan]:
         """These plans as a list, each with `.summary`: the RagSummary of its actions on `on`
-        (empty for a plan with none). Two queries."""
-        from actionplan.models import Action
+        (empty for a plan with none). Read from the kept summaries where they are kept for `on`
+        (KeptSummaryQuerySet), so a few rows per plan; counted from the actions otherwise."""
+        from actionplan.models import Action, KeptSummary
 
         plans = list(self)
-        found = Action.objects.filter(plan__in=[plan.pk for plan in plans]).rag_summary_by("plan", on)
+        found = KeptSummary.objects.summaries([plan.pk for plan in plans], on, "plan")
+        uncounted = [plan.pk for plan in plans if plan.pk not in found]
+        if uncounted:
+            found.update(Action.objects.filter(plan__in=uncounted).rag_summary_by("plan", on, rules))
         for plan in plans:
             plan.summary = found.get(plan.pk, RagSummary())
         return plans
@@ -97,8 +119,13 @@ class OwnerQuerySet(models.QuerySet["Owner"]):
         people a reader of those plans may see listed, and no one from a plan they cannot see."""
         from actionplan.models import Action
 
-        actions = Action.objects.filter(plan__in=plans)
-        return self.filter(Q(pk__in=actions.values("accountable")) | Q(pk__in=actions.values("responsible")))
+        named = Q()
+        for role in ("accountable", "responsible"):
+            links = getattr(Action, role).through.objects.all()
+            if plans.query.has_filters():  # otherwise every plan: no need to ask which
+                links = links.filter(action__plan__in=plans)
+            named |= Q(pk__in=links.values("owner"))
+        return self.filter(named)
 
 
 # -- The rules of an action's status on a date `on` ------------------------------------------
@@ -224,20 +251,45 @@ def _latest_progress() -> dict[str, Subquery]:
     return {name: Subquery(latest[which].values(field)[:1]) for name, (which, field) in PROGRESS_FROM.items()}
 
 
-def _latest_progress_joined(on: datetime.date) -> tuple[dict[str, FilteredRelation], dict[str, F]]:
-    """What each action's progress updates said on `on`, read through a join to each action's
-    latest update (and latest revision, latest completion): {alias: FilteredRelation},
-    {annotation: column}.
+def _joined_to_latest_progress(actions: Actions, on: datetime.date) -> tuple[Actions, dict[str, Any]]:
+    """`actions` joined to what each one's progress updates said on `on`: its latest update and
+    latest revision as they stood (one WITH query each, the newest row per action read in index
+    order), and the annotations that read them {annotation: expression}.
 
     The RAG rules read these values a dozen times; a subquery would run again for each, a
-    joined column is fetched once per action."""
-    joins = {
-        f"{which}_on": FilteredRelation(
-            "progress_updates", condition=Q(progress_updates__pk=Subquery(updates.values("pk")[:1]))
-        )
-        for which, updates in _latest_updates(on).items()
+    joined column is fetched once per action. The latest completion is read only for display,
+    so it stays a subquery, run only where it is selected."""
+    from actionplan.models import ProgressUpdate
+
+    updates = ProgressUpdate.objects.reported_by(on)
+    if actions.query.has_filters():
+        # Only these actions' updates: a page about one plan reads that plan's, not every plan's.
+        updates = updates.filter(action__in=actions.order_by().values("pk"))
+    kinds = {"update": updates, "revision": updates.filter(revised_due_date__isnull=False)}
+    ctes = {}
+    for which, of_kind in kinds.items():
+        fields = [field for kind, field in PROGRESS_FROM.values() if kind == which]
+        ctes[which] = cte = CTE(_newest_per_action(of_kind, fields), name=f"latest_{which}_on")
+        actions = cte.join(actions, pk=cte.col.action_id, _join_type=LOUTER)
+    latest: dict[str, Any] = {
+        name: getattr(ctes[which].col, field) for name, (which, field) in PROGRESS_FROM.items() if which in ctes
     }
-    return joins, {name: F(f"{which}_on__{field}") for name, (which, field) in PROGRESS_FROM.items()}
+    latest["completed_on"] = Subquery(_latest_updates(on)["completion"].values("completed_on")[:1])
+    return with_cte(*ctes.values(), select=actions), latest
+
+
+def _newest_per_action(updates: ProgressUpdateQuerySet, fields: list[str]) -> models.QuerySet[Any, Any]:
+    """The newest of `updates` of each action (LATEST_FIRST) as rows of action_id and `fields`:
+    DISTINCT ON where the database has it (PostgreSQL reads it in the order of the index on
+    (action, LATEST_FIRST)), else the first row of a window per action."""
+    if connections[updates.db].features.can_distinct_on_fields:
+        newest = updates.order_by("action_id", *LATEST_FIRST).distinct("action_id")
+    else:
+        newest = updates.annotate(
+            newest=Window(RowNumber(), partition_by=F("action"), order_by=list(LATEST_FIRST))
+        ).filter(newest=1)
+    rows: models.QuerySet[Any, Any] = newest.values("action_id", *fields)
+    return rows
 
 
 # The fields of a progress update that its action's copy of its latest progress depends on.
@@ -427,17 +479,24 @@ class ActionQuerySet(models.QuerySet["Action"]):
         otherwise it asks the updates. (`rules`: StatusRules(on), when the caller has them.)
         """
         actions = self
+        latest: dict[str, Any]
         if on is None or (rules or StatusRules(on)).progress_is_current:
             latest = {name: F(field) for name, field in PROGRESS_CACHE.items()}
         else:
-            joins, latest = _latest_progress_joined(on)
-            actions = actions.alias(**joins)
+            actions, latest = _joined_to_latest_progress(self, on)
         return actions.annotate(**latest).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
 
     def refresh_progress(self) -> int:
-        """Copy what the latest progress updates say onto these actions, for with_progress().
-        ProgressUpdate.save() and delete() call it; after a bulk_create, call it yourself."""
-        return self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress().items()})
+        """Copy what the latest progress updates say onto these actions, for with_progress(), and
+        count their priorities' kept summaries again (KeptSummaryQuerySet.recount), in one
+        transaction. ProgressUpdate.save() and delete() call it; after a bulk_create, call it
+        yourself. Everything that changes an action's progress comes through here."""
+        from actionplan.models import KeptSummary
+
+        with transaction.atomic(using=self.db):
+            refreshed = self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress().items()})
+            KeptSummary.objects.recount(self.order_by().values("priority"))
+        return refreshed
 
     def with_delivery_status(self, on: datetime.date, rules: StatusRules | None = None) -> Self:
         """Annotate `on` and `delivery_status` (a DeliveryStatus value) as it stood on date `on`.
@@ -455,7 +514,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
             ),
         )
 
-    def with_rag(self, on: datetime.date) -> Self:
+    def with_rag(self, on: datetime.date, rules: StatusRules | None = None) -> Self:
         """Annotate the RAG picture on date `on` (StatusRules): `on`, delivery_status, plus
 
         derived_rag: Complete; Overdue → Red; Due soon with no update in the last
@@ -467,13 +526,14 @@ class ActionQuerySet(models.QuerySet["Action"]):
         has_slipped: not complete, and the revised completion date is later than the original.
 
         On a queryset that already has the picture on `on` this adds nothing, so a page can
-        annotate once and count, list and filter from the same queryset cheaply.
+        annotate once and count, list and filter from the same queryset cheaply. (`rules`:
+        StatusRules(on), when the caller has them: a page with two pictures asks for them once.)
         """
         if self.has_rag(on):
             return self
         # Conditions, not references to other annotations, so the SQL stays small: Django
         # writes a referenced annotation out again in full each time (and compiles it again).
-        rules = StatusRules(on)
+        rules = rules or StatusRules(on)
         derived = Case(
             When(rules.complete, then=Value(RAG.COMPLETE)),
             When(rules.red, then=Value(RAG.RED)),
@@ -531,47 +591,59 @@ class ActionQuerySet(models.QuerySet["Action"]):
         missed = OverdueFlag.objects.open().filter(action=OuterRef("pk")).values("due_date")[:1]
         return self.annotate(overdue_since=Cast(Subquery(missed) + datetime.timedelta(days=1), DateField()))
 
-    def rag_summary(self, on: datetime.date) -> RagSummary:
+    def rag_summary(self, on: datetime.date, rules: StatusRules | None = None) -> RagSummary:
         """How many of these actions are Red, Amber, Green, Complete, Not started on `on`, and how
         many are overdue, due soon, undated, stale, slipped or reported rosier than their dates
         (one query)."""
-        return self._summaries_by(None, on).get(None, RagSummary())
+        return self._summaries_by(None, on, rules).get(0, RagSummary())
 
-    def rag_summary_by(self, field: str, on: datetime.date) -> dict[Any, RagSummary]:
+    def rag_summary_by(self, field: str, on: datetime.date, rules: StatusRules | None = None) -> dict[Any, RagSummary]:
         """{value of `field`: RagSummary}, e.g. rag_summary_by("priority", on), in one query."""
-        return self._summaries_by(F(field), on)
+        return self._summaries_by(field, on, rules)
 
-    def _summaries_by(self, key: F | None, on: datetime.date) -> dict[Any, RagSummary]:
-        # Group by the RAG picture's few annotations (each compiled once) and add up in Python:
-        # a COUNT(FILTER …) per figure would repeat the whole RAG expression a dozen times.
-        keys = [] if key is None else [key]
-        rows = self.with_rag(on).order_by().values_list(*RagSummary.GROUPS, *keys).annotate(n=Count("pk"))
-        size = len(RagSummary.GROUPS)
-        summaries: defaultdict[Any, RagSummary] = defaultdict(RagSummary)
-        for row in rows:
-            group = row[size] if keys else None
-            if not keys or group is not None:
-                summaries[group].add(row[:size], row[-1])
-        return dict(summaries)
+    def _summaries_by(self, key: str | None, on: datetime.date, rules: StatusRules | None) -> dict[Any, RagSummary]:
+        # Each action's picture is worked out once, in a subquery, and counted per figure
+        # (RagSummary.FIGURES) grouped by `key` alone: grouping by the picture's five CASE
+        # expressions left PostgreSQL guessing at the number of groups (a sort on disk at scale),
+        # and a COUNT(FILTER …) on the annotations themselves would write each expression out
+        # again per figure.
+        # Without a `key`, one group (0) of them all.
+        pictures = self.with_rag(on, rules).order_by().annotate(summary_key=Value(0) if key is None else F(key))
+        inner, params = pictures.values("summary_key", *RagSummary.GROUPS).query.sql_with_params()
+        quote = connections[self.db].ops.quote_name
+        counts, values = [], []
+        for counted in RagSummary.FIGURES.values():
+            if counted is None:
+                counts.append("COUNT(*)")
+            else:
+                counts.append(f"COUNT(*) FILTER (WHERE picture.{quote(counted[0])} = %s)")
+                values.append(counted[1])
+        sql = (
+            f"SELECT picture.summary_key, {', '.join(counts)} FROM ({inner}) picture "
+            "WHERE picture.summary_key IS NOT NULL GROUP BY picture.summary_key"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, (*values, *params))
+            rows = cursor.fetchall()
+        return {row[0]: RagSummary(**dict(zip(RagSummary.FIGURES, row[1:], strict=True))) for row in rows}
 
     def with_owners(self) -> Self:
-        """Fetch with each action what owners_of() reads."""
-        return self.select_related("parent").prefetch_related(*_owner_lookups())
+        """Fetch with each action what owners_of() reads (as plain lists: much cheaper than
+        filling every action's related managers)."""
+        return self.select_related("parent").prefetch_related(*_owner_lookups(as_lists=True))
+
+    def with_latest_update(self, on: datetime.date | None = None) -> Self:
+        """Fetch with each action its latest update as it stood on `on` (None: its latest), for
+        Action.latest_update()."""
+        from actionplan.models import ProgressUpdate
+
+        latest = ProgressUpdate.objects.latest_per_action(on)
+        return self.prefetch_related(Prefetch("progress_updates", latest, to_attr="latest_updates"))
 
     def for_display(self, on: datetime.date | None = None) -> Self:
         """Everything a page shows for each action (its latest update as it stood on `on`,
         None: its latest), in a fixed number of queries."""
-        from actionplan.models import ProgressUpdate
-
-        latest = ProgressUpdate.objects.latest_per_action(on)
-        return (
-            self.with_owners()
-            .select_related("priority")
-            .prefetch_related(
-                "milestones",
-                Prefetch("progress_updates", latest, to_attr="latest_updates"),
-            )
-        )
+        return self.with_owners().with_latest_update(on).select_related("priority").prefetch_related("milestones")
 
 
 def _owner_lookups(as_lists: bool = False) -> list[Prefetch]:
@@ -635,19 +707,108 @@ class OverdueFlagQuerySet(models.QuerySet["OverdueFlag"]):
                 .exclude(Exists(overdue.filter(pk=OuterRef("action_id"), current_due_date=OuterRef("due_date"))))  # type: ignore[misc]
                 .update(cleared_at=now)
             )
-            new = overdue.exclude(Exists(self.model.objects.open().filter(action=OuterRef("pk")))).values(
-                flag_action=F("pk"), flag_due_date=F("current_due_date")
-            )
+            new = overdue.values(flag_action=F("pk"), flag_due_date=F("current_due_date"))
             select_sql, params = new.query.sql_with_params()
-            table = connection.ops.quote_name(self.model._meta.db_table)
-            with connection.cursor() as cursor:
-                # ON CONFLICT: a second run at the same moment meets the one-open-flag index and
-                # adds nothing, rather than failing.
+            db = connections[self.db]
+            table = db.ops.quote_name(self.model._meta.db_table)
+            with db.cursor() as cursor:
+                # An action that already has an open flag meets the one-open-flag index and is
+                # skipped (as is a second run at the same moment). Not a NOT EXISTS on the flags:
+                # where PostgreSQL's statistics say the flag table is empty (analysed while it
+                # was, as on a fresh deployment) that became a nested loop over flags and
+                # actions, quadratic in the number of newly overdue actions.
                 cursor.execute(
                     f"INSERT INTO {table} (action_id, due_date, flagged_at) "
                     f"SELECT overdue.flag_action, overdue.flag_due_date, %s FROM ({select_sql}) AS overdue "
-                    "WHERE true ON CONFLICT DO NOTHING",
+                    "WHERE true ON CONFLICT (action_id) WHERE cleared_at IS NULL DO NOTHING",
                     (now, *params),
                 )
                 flagged = cursor.rowcount
         return flagged, cleared
+
+
+class KeptSummaryQuerySet(models.QuerySet["KeptSummary"]):
+    """Today's picture, kept: each strategic priority's RagSummary on the date the daily job last
+    counted them (keep()), counted again in the same transaction as anything that changes one of
+    its actions' pictures (recount()): progress updates, corrections and board decisions (all
+    through ActionQuerySet.refresh_progress), action edits, moves and removals, a plan's windows,
+    and imports. The counting is rag_summary_by()'s: no rule is stated here.
+
+    A dashboard reads a few rows per plan instead of every action, where they are kept for the
+    date it shows (summaries()); for any other date, or a priority not yet counted, the actions
+    are counted as before."""
+
+    def kept_on(self) -> datetime.date | None:
+        """The date the summaries are kept for: the day the daily job last counted them."""
+        return self.order_by("-on").values_list("on", flat=True).first()
+
+    def keep(self, on: datetime.date, plans_at_once: int = 100) -> int:
+        """The daily job: count every priority's summary on `on` (a new day moves actions into due
+        soon, overdue and stale), a few plans per transaction so that officers' updates wait for
+        at most one of them. Returns the number of priorities counted."""
+        from actionplan.models import Plan, StrategicPriority
+
+        plans = list(Plan.objects.order_by("pk").values_list("pk", flat=True))
+        counted = 0
+        for start in range(0, len(plans), plans_at_once):
+            chunk = StrategicPriority.objects.filter(plan__in=plans[start : start + plans_at_once])
+            counted += self._count(chunk, on)
+        return counted
+
+    def recount(self, priorities: Iterable[int] | models.QuerySet[Any]) -> None:
+        """Count these priorities' summaries again (pks, or a queryset of them), for the date the
+        summaries are kept for; nothing while none are kept yet (keep() starts them)."""
+        from actionplan.models import StrategicPriority
+
+        on = self.kept_on()
+        if on is not None:
+            self._count(StrategicPriority.objects.filter(pk__in=priorities), on)
+
+    def _count(self, priorities: models.QuerySet[Any], on: datetime.date) -> int:
+        from actionplan.models import Action
+
+        with transaction.atomic(using=self.db):
+            wanted = dict(priorities.order_by("pk").values_list("pk", "plan"))
+            if not wanted:
+                return 0
+            # Lock the rows before counting, so that two transactions changing actions of one
+            # priority count one after the other: the second counts what the first committed.
+            self.bulk_create(
+                [self.model(priority_id=pk, plan_id=plan, on=on) for pk, plan in wanted.items()], ignore_conflicts=True
+            )
+            list(self.select_for_update().filter(pk__in=wanted).order_by("pk").values_list("pk"))
+            found = Action.objects.filter(priority__in=wanted).rag_summary_by("priority", on)
+            self.bulk_create(
+                [
+                    self.model(priority_id=pk, plan_id=plan, on=on, counts=asdict(found.get(pk, RagSummary())))
+                    for pk, plan in wanted.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["priority"],
+                update_fields=["plan", "on", "counts"],
+            )
+        return len(wanted)
+
+    def summaries(self, plans: Collection[int], on: datetime.date, key: str) -> dict[int, RagSummary]:
+        """{plan or priority pk (`key`: "plan" or "priority"): RagSummary on `on`} for those of
+        `plans` whose every priority's summary is kept for `on`: a row per priority."""
+        from actionplan.models import StrategicPriority
+
+        rows = (
+            StrategicPriority.objects.filter(plan__in=plans)
+            .order_by()
+            .values_list("plan", "pk", "kept_summary__on", "kept_summary__counts")
+        )
+        found: dict[int, RagSummary] = {}
+        uncounted = set()
+        for plan, priority, kept_on, counts in rows:
+            if kept_on != on:
+                uncounted.add(plan)
+            else:
+                pk = plan if key == "plan" else priority
+                found[pk] = found.get(pk, RagSummary()) + RagSummary(**counts)
+        if key == "plan":
+            # A plan with no priorities has no actions.
+            found.update({plan: RagSummary() for plan in plans if plan not in found})
+            return {pk: summary for pk, summary in found.items() if pk not in uncounted}
+        return {} if uncounted else found

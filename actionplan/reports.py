@@ -11,33 +11,48 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import F, Q
 
-from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority
-from actionplan.querysets import ActionQuerySet, PlanQuerySet, prefetch_owners
+from actionplan.models import Action, KeptSummary, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.querysets import ActionQuerySet, PlanQuerySet, StatusRules, prefetch_owners
 from actionplan.status import RAG, DeliveryStatus, RagSummary
 from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
 from partnerships.models import Meeting, Organisation, Partnership
 
-# How many actions each of the dashboard's lists shows before "See all".
+# How many actions each of the dashboard's lists shows before "See all", and how many owners (and
+# organisations) each of its tables of owners: the page stays small whatever the plan's size.
 DASHBOARD_LIST_LENGTH = 10
+RANKING_LENGTH = 5
+
+
+# How many plans the dashboard's table of plans shows at a time.
+PLANS_PER_PAGE = 15
 
 
 @dataclass
 class Dashboard:
-    """The dashboard on date `on`: every plan in `plans` (a Plan queryset) with its RAG picture
-    (`.summary`), and the chosen one (by slug, else the first) in detail."""
+    """The dashboard on date `on`: the plans in `plans` (a Plan queryset), a page of them at a time,
+    each with its RAG picture (`.summary`), and the chosen one (by slug, else the page's first) in
+    detail."""
 
     plans: list[Plan]
+    page: Page[Plan]
     chosen: Plan | None = None
     detail: PlanDashboard | None = None
 
     @classmethod
-    def build(cls, plans: PlanQuerySet, slug: str | None, on: datetime.date) -> Dashboard:
-        dashboard = cls(plans=plans.select_related("board").with_rag_summaries(on))
-        dashboard.chosen = next((p for p in dashboard.plans if p.slug == slug), next(iter(dashboard.plans), None))
+    def build(cls, plans: PlanQuerySet, slug: str | None, on: datetime.date, page: Any = 1) -> Dashboard:
+        rules = StatusRules(on)  # once for the page: both parts read the plans' windows
+        shown = Paginator(plans.select_related("board"), PLANS_PER_PAGE).get_page(page)
+        listed: PlanQuerySet = shown.object_list  # type: ignore[assignment]
+        dashboard = cls(plans=listed.with_rag_summaries(on, rules), page=shown)
+        dashboard.chosen = next((p for p in dashboard.plans if p.slug == slug), None)
+        if dashboard.chosen is None:
+            elsewhere = plans.select_related("board").filter(slug=slug).first() if slug else None
+            dashboard.chosen = elsewhere or next(iter(dashboard.plans), None)
         if dashboard.chosen:
-            dashboard.detail = PlanDashboard.build(dashboard.chosen, on)
+            dashboard.detail = PlanDashboard.build(dashboard.chosen, on, rules=rules)
         return dashboard
 
 
@@ -58,10 +73,15 @@ class PlanDashboard:
     by_organisation: Ranking | None = None
 
     @classmethod
-    def build(cls, plan: Plan, on: datetime.date, length: int = DASHBOARD_LIST_LENGTH) -> PlanDashboard:
+    def build(
+        cls, plan: Plan, on: datetime.date, length: int = DASHBOARD_LIST_LENGTH, rules: StatusRules | None = None
+    ) -> PlanDashboard:
         board = cls(plan=plan, on=on)
-        actions: ActionQuerySet = plan.actions.with_rag(on)  # once: every count and list below reuses it
-        by_priority = actions.rag_summary_by("priority", on)
+        rules = rules or StatusRules(on)
+        actions: ActionQuerySet = plan.actions.with_rag(on, rules)  # once: every count and list below reuses it
+        by_priority = KeptSummary.objects.summaries([plan.pk], on, "priority") or actions.rag_summary_by(
+            "priority", on, rules
+        )
         # Every action has one priority, so the plan's summary is theirs added up.
         board.summary = sum(by_priority.values(), RagSummary())
         board.priorities = list(plan.priorities.all())
@@ -78,12 +98,12 @@ class PlanDashboard:
         )
         prefetch_owners(board.overdue + board.slipped + board.stale)
         by_owner = actions.rag_summaries_by_owner(on)
-        ranked = {name: _ranked(summaries) for name, summaries in by_owner.items()}
-        owners = Owner.objects.in_bulk(ranked["accountable"][:length] + ranked["responsible"][:length])
-        organisations = Organisation.objects.in_bulk(ranked["organisation"][:length])
-        board.by_accountable = Ranking.of(ranked["accountable"], owners, by_owner["accountable"], length)
-        board.by_responsible = Ranking.of(ranked["responsible"], owners, by_owner["responsible"], length)
-        board.by_organisation = Ranking.of(ranked["organisation"], organisations, by_owner["organisation"], length)
+        ranked = {name: _ranked(summaries)[:RANKING_LENGTH] for name, summaries in by_owner.items()}
+        owners = Owner.objects.in_bulk(ranked["accountable"] + ranked["responsible"])
+        organisations = Organisation.objects.in_bulk(ranked["organisation"])
+        board.by_accountable = Ranking.of(ranked["accountable"], owners, by_owner["accountable"])
+        board.by_responsible = Ranking.of(ranked["responsible"], owners, by_owner["responsible"])
+        board.by_organisation = Ranking.of(ranked["organisation"], organisations, by_owner["organisation"])
         return board
 
 
@@ -96,15 +116,10 @@ class Ranking:
 
     @classmethod
     def of(
-        cls,
-        ranked: list[int],
-        objects: dict[Any, Owner] | dict[Any, Organisation],
-        summaries: dict[int, RagSummary],
-        length: int = DASHBOARD_LIST_LENGTH,
+        cls, shown: list[int], objects: dict[Any, Owner] | dict[Any, Organisation], summaries: dict[int, RagSummary]
     ) -> Ranking:
-        """The first `length` of `ranked` (pks), from `objects` (in_bulk), with their summaries."""
-        shown = [(objects[pk], summaries[pk]) for pk in ranked[:length]]
-        return cls(shown, len(ranked) - len(shown))
+        """The owners (pks) `shown`, from `objects` (in_bulk), with their summaries, of all in `summaries`."""
+        return cls([(objects[pk], summaries[pk]) for pk in shown], len(summaries) - len(shown))
 
 
 def _ranked(summaries: dict[int, RagSummary]) -> list[int]:
@@ -139,14 +154,14 @@ class BoardReport:
         now, then = plan.actions.with_rag(on), plan.actions.with_rag(since)
         report.summary = now.rag_summary(on)
         report.previous = then.rag_summary(since)
-        for action in now.exceptions().for_display(on).order_by("position"):
+        for action in now.exceptions().with_owners().with_latest_update(on).order_by("position"):
             report.exceptions.append(ExceptionRow(action, cls._reasons(action)))
         # rag: an annotation of with_rag(), which the type stubs cannot see.
-        before = dict(then.values_list("pk", "rag"))  # type: ignore[misc]
+        before, after = (dict(picture.values_list("pk", "rag")) for picture in (then, now))  # type: ignore[misc]
+        changed = Action.objects.filter(pk__in=[pk for pk, rag in after.items() if before[pk] != rag])
         report.rag_changes = [
-            (action, RAG(before[action.pk]), RAG(action.rag))
-            for action in now.select_related("priority").order_by("position")
-            if before[action.pk] != action.rag
+            (action, RAG(before[action.pk]), RAG(after[action.pk]))
+            for action in changed.only("code", "title", "position").order_by("position")
         ]
         report.updates_since = list(
             ProgressUpdate.objects.filter(action__plan=plan, reported_on__gt=since, reported_on__lte=on)

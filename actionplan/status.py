@@ -73,26 +73,33 @@ class RagSummary:
 
     # The with_rag() annotations a summary is counted from.
     GROUPS: ClassVar = ("rag", "delivery_status", "is_stale", "has_slipped", "rag_disagrees")
+    # What each figure counts: the actions whose with_rag() annotation has this value (total: all).
+    FIGURES: ClassVar[dict[str, tuple[str, Any] | None]] = {
+        **{rag.value: ("rag", rag.value) for rag in RAG},
+        "total": None,
+        **{
+            status.value: ("delivery_status", status.value)
+            for status in (DeliveryStatus.OVERDUE, DeliveryStatus.DUE_SOON, DeliveryStatus.NO_DATE)
+        },
+        "stale": ("is_stale", True),
+        "slipped": ("has_slipped", True),
+        "disagreements": ("rag_disagrees", True),
+    }
 
     def add(self, picture: Sequence[Any], n: int) -> None:
         """Count `n` actions with this RAG picture: the values of GROUPS."""
-        rag, delivery_status, is_stale, has_slipped, rag_disagrees = picture
-        setattr(self, rag, getattr(self, rag) + n)
-        if delivery_status in (DeliveryStatus.OVERDUE, DeliveryStatus.DUE_SOON, DeliveryStatus.NO_DATE):
-            setattr(self, delivery_status, getattr(self, delivery_status) + n)
-        self.total += n
-        self.stale += n if is_stale else 0
-        self.slipped += n if has_slipped else 0
-        self.disagreements += n if rag_disagrees else 0
+        values = dict(zip(self.GROUPS, picture, strict=True))
+        for name, counted in self.FIGURES.items():
+            if counted is None or values[counted[0]] == counted[1]:
+                setattr(self, name, getattr(self, name) + n)
 
     def __add__(self, other: "RagSummary") -> "RagSummary":
         return RagSummary(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
-    def segments(self) -> list[tuple[RAG, int, str]]:
-        """(RAG, count, percent of total as CSS writes it) in the order the dashboard stacks them,
-        without empty ones."""
+    def segments(self) -> list[tuple[RAG, int, float]]:
+        """(RAG, count, percent of total) in the order the dashboard stacks them, without empty ones."""
         return [
-            (RAG(rag), getattr(self, rag), f"{100 * getattr(self, rag) / self.total:.2f}")
+            (RAG(rag), getattr(self, rag), 100 * getattr(self, rag) / self.total)
             for rag in RAG_ORDER
             if getattr(self, rag)
         ]

@@ -88,13 +88,16 @@ def dashboard(request):
     context = _as_at(request)
     if redirect_to := _short_address(request, context["as_at_form"]):
         return redirect_to
-    dashboard = Dashboard.build(Plan.objects.visible_to(request.user), request.GET.get("plan"), context["as_at"])
+    dashboard = Dashboard.build(
+        Plan.objects.visible_to(request.user), request.GET.get("plan"), context["as_at"], request.GET.get("page")
+    )
     return render(
         request,
         "actionplan/dashboard.html",
         {
             **context,
             "plans": dashboard.plans,
+            "plans_page": dashboard.page,
             "chosen": dashboard.chosen,
             "detail": dashboard.detail,
         },
@@ -118,7 +121,8 @@ def action_list(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export_actions(actions, on, export)
-    page = Paginator(actions.for_display(on), ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    # Each row shows its owners and its picture, not its progress text or milestones.
+    page = Paginator(actions.with_owners(), ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "actionplan/action_list.html",

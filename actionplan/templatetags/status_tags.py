@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from actionplan.status import RAG, RAG_ORDER, DeliveryStatus
-from config.presentation import count_cell, muted, tag
+from config.presentation import muted, tag
 
 register = template.Library()
 
@@ -28,14 +28,12 @@ def rag_bar(summary):
     hidden from screen readers. An SVG 100 units wide: the segments' widths are attributes, as the
     Content-Security-Policy allows no inline style."""
     segments, x = [], 0.0
-    for rag, count, percent in summary.segments():
-        segments.append((rag.value, f"{x:.2f}", percent, rag.label, count))
-        x += float(percent)
-    rects = format_html_join(
-        "",
-        '<rect class="app-rag-bar__segment--{}" x="{}" y="0" width="{}" height="1"><title>{}: {}</title></rect>',
-        segments,
-    )
+    for rag, _count, percent in summary.segments():
+        # Four figures are a hundredth of the bar's width: shorter than fixed decimals on a page
+        # of dozens of bars.
+        segments.append((rag.value, f"{x:.4g}", f"{percent:.4g}"))
+        x += percent
+    rects = format_html_join("", '<rect class="app-rag-bar__segment--{}" x="{}" width="{}" height="1"/>', segments)
     return format_html(
         '<svg class="app-rag-bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" '
         'focusable="false">{}</svg>',
@@ -83,12 +81,14 @@ FIGURE_FILTERS = {
 
 @register.simple_tag
 def count_cells(summary, list_url, figures):
-    """A numeric table cell for each of `figures` of a RagSummary (space-separated; "rag" is the
-    five RAG columns), its count linking to the action list at `list_url` narrowed to the actions
-    it counts; 0 is not a link."""
+    """A table cell for each of `figures` of a RagSummary (space-separated; "rag" is the five RAG
+    columns), its count linking to the action list at `list_url` narrowed to the actions it
+    counts; 0 is not a link. For tables of class app-count-table, which style their cells and
+    links: no classes on each of hundreds of cells."""
     names = [name for figure in figures.split() for name in (RAG_ORDER if figure == "rag" else [figure])]
     cells = []
     for name in names:
-        url = f"{list_url}&{FIGURE_FILTERS[name]}" if FIGURE_FILTERS[name] else list_url
-        cells.append(count_cell(getattr(summary, name), url))
+        count = int(getattr(summary, name) or 0)
+        url = escape(f"{list_url}&{FIGURE_FILTERS[name]}" if FIGURE_FILTERS[name] else list_url)
+        cells.append(f'<td><a href="{url}">{count}</a></td>' if count else "<td>0</td>")
     return mark_safe("".join(cells))
