@@ -7,12 +7,13 @@ are imported inside the functions that need them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import operator
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.db import connections, models, transaction
@@ -357,6 +358,20 @@ def _counted_under(role: str, owners: Iterable[int] | models.QuerySet[Owner]) ->
     )
 
 
+# The summaries rag_summaries_by_owner() counts, by whom.
+OWNER_SUMMARIES = ("accountable", "responsible", "organisation")
+
+
+@dataclass
+class ActionPicture:
+    """One action's RAG picture (RagSummary.GROUPS' values), other fields asked for, and the owner
+    (and organisation) pks it counts under: ActionQuerySet.pictures_with_owners()."""
+
+    picture: tuple[Any, ...]
+    fields: dict[str, Any]
+    owners: dict[str, set[int]] = dataclasses.field(default_factory=dict)
+
+
 class ActionQuerySet(models.QuerySet["Action"]):
     def visible_to(self, user: AnyUser) -> Self:
         """Actions in the plans `user` may see (Plan.objects.visible_to)."""
@@ -394,19 +409,21 @@ class ActionQuerySet(models.QuerySet["Action"]):
         person = Owner.objects.filter(user=user)
         return self.filter(_counted_under("accountable", person) | _counted_under("responsible", person))
 
-    def rag_summaries_by_owner(self, on: datetime.date) -> dict[str, dict[int, RagSummary]]:
-        """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
-        {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
-        responsible for (counted_owners), and of those each organisation's people are responsible
-        for. An action with two owners counts once for each. One query: each action's picture
-        beside its own and its key action's owners, added up here."""
-        size = len(RagSummary.GROUPS)
+    def pictures_with_owners(
+        self, on: datetime.date, *fields: str, rules: StatusRules | None = None
+    ) -> dict[int, ActionPicture]:
+        """{action pk: ActionPicture}: each action's RAG picture on `on` (the values of
+        RagSummary.GROUPS), the values of `fields`, and whom it counts under: the owners it is
+        accountable and responsible for by counted_owners(), and their organisations. One query:
+        each action beside its own and its key action's owners, gathered here."""
+        size, extra = len(RagSummary.GROUPS), len(fields)
         rows = (
-            self.with_rag(on)
+            self.with_rag(on, rules)
             .order_by()
             .values_list(
                 "pk",
                 *RagSummary.GROUPS,
+                *fields,
                 "accountable",
                 "parent__accountable",
                 "responsible",
@@ -416,11 +433,14 @@ class ActionQuerySet(models.QuerySet["Action"]):
             )
         )
         # The joins repeat an action once per combination of its owners: gather them as sets.
-        pictures: dict[int, tuple[Any, ...]] = {}
+        found: dict[int, ActionPicture] = {}
         named: defaultdict[int, defaultdict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
         for pk, *row in rows:
-            pictures[pk] = row[:size]
-            accountable, key_accountable, responsible, key_responsible, organisation, key_organisation = row[size:]
+            if pk not in found:
+                found[pk] = ActionPicture(tuple(row[:size]), dict(zip(fields, row[size : size + extra], strict=True)))
+            accountable, key_accountable, responsible, key_responsible, organisation, key_organisation = row[
+                size + extra :
+            ]
             for name, owner in [
                 ("accountable", accountable),
                 ("key accountable", key_accountable),
@@ -429,20 +449,32 @@ class ActionQuerySet(models.QuerySet["Action"]):
             ]:
                 if owner not in (None, (None, None)):
                     named[pk][name].add(owner)
-        found: dict[str, defaultdict[int, RagSummary]] = {
-            name: defaultdict(RagSummary) for name in ("accountable", "responsible", "organisation")
-        }
-        for pk, picture in pictures.items():
+        for pk, action in found.items():
             owners = named[pk]
             responsible = counted_owners(owners["responsible"], owners["key responsible"])
-            counted = {
+            action.owners = {
                 "accountable": counted_owners(owners["accountable"], owners["key accountable"]),
                 "responsible": {owner for owner, _ in responsible},
                 "organisation": {organisation for _, organisation in responsible if organisation is not None},
             }
-            for name, pks in counted.items():
-                for owner in pks:
-                    found[name][owner].add(picture, 1)
+        return found
+
+    def rag_summaries_by_owner(
+        self, on: datetime.date, pictures: dict[int, ActionPicture] | None = None
+    ) -> dict[str, dict[int, RagSummary]]:
+        """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
+        {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
+        responsible for (counted_owners), and of those each organisation's people are responsible
+        for. An action with two owners counts once for each. From pictures_with_owners(), or
+        `pictures` already fetched by it."""
+        counted: dict[str, Counter[tuple[int, tuple[Any, ...]]]] = {name: Counter() for name in OWNER_SUMMARIES}
+        for action in (pictures if pictures is not None else self.pictures_with_owners(on)).values():
+            for name, owners in action.owners.items():
+                counted[name].update((owner, action.picture) for owner in owners)
+        found: dict[str, defaultdict[int, RagSummary]] = {name: defaultdict(RagSummary) for name in OWNER_SUMMARIES}
+        for name, pictures_of in counted.items():
+            for (owner, picture), n in pictures_of.items():
+                found[name][owner].add(picture, n)
         return {name: dict(summaries) for name, summaries in found.items()}
 
     def delegated_to(self, user: User) -> Self:

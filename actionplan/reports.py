@@ -8,14 +8,15 @@ decides a colour, a status or whose an action is.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q
+from django.db.models import Q
 
 from actionplan.models import Action, KeptSummary, Owner, Plan, ProgressUpdate, StrategicPriority
-from actionplan.querysets import ActionQuerySet, PlanQuerySet, StatusRules, prefetch_owners
+from actionplan.querysets import ActionPicture, ActionQuerySet, PlanQuerySet, StatusRules, prefetch_owners
 from actionplan.status import RAG, DeliveryStatus, RagSummary
 from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
 from partnerships.models import Meeting, Organisation, Partnership
@@ -25,6 +26,14 @@ from partnerships.models import Meeting, Organisation, Partnership
 DASHBOARD_LIST_LENGTH = 10
 RANKING_LENGTH = 5
 
+
+# The dashboard's lists, each of the actions counted in that figure of the summary, in this order:
+# the most overdue (or slipped) first; the longest without an update first, never updated first.
+LIST_ORDERS: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]] = {
+    "overdue": lambda action: (action["current_due_date"], action["position"]),
+    "slipped": lambda action: (action["current_due_date"], action["position"]),
+    "stale": lambda action: (action["last_reported_on"] is not None, action["last_reported_on"], action["position"]),
+}
 
 # How many plans the dashboard's table of plans shows at a time.
 PLANS_PER_PAGE = 15
@@ -87,17 +96,16 @@ class PlanDashboard:
         board.priorities = list(plan.priorities.all())
         for priority in board.priorities:
             priority.summary = by_priority.get(priority.pk, RagSummary())
-        # The same annotations the summary counted: "Slipped (N)" heads the list of those N.
-        listed = actions.select_related("parent")
-        board.overdue = list(
-            listed.exceptions("overdue").with_overdue_since().order_by("current_due_date", "position")[:length]
-        )
-        board.slipped = list(listed.exceptions("slipped").order_by("current_due_date", "position")[:length])
-        board.stale = list(
-            listed.exceptions("stale").order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
-        )
-        prefetch_owners(board.overdue + board.slipped + board.stale)
-        by_owner = actions.rag_summaries_by_owner(on)
+        # Every action's picture and owners, fetched once: the lists and the counts by owner are
+        # chosen from the same annotations the summary counted ("Slipped (N)" heads the list of
+        # those N), in the lists' orders; then only the listed actions are fetched whole.
+        pictures = actions.pictures_with_owners(on, "current_due_date", "position", "last_reported_on", rules=rules)
+        chosen = {kind: _first(pictures, kind, length) for kind in LIST_ORDERS}
+        fetched = actions.filter(pk__in={pk for pks in chosen.values() for pk in pks}).select_related("parent")
+        listed = fetched.with_overdue_since().in_bulk()
+        board.overdue, board.slipped, board.stale = ([listed[pk] for pk in chosen[kind]] for kind in LIST_ORDERS)
+        prefetch_owners(list(listed.values()))
+        by_owner = actions.rag_summaries_by_owner(on, pictures)
         ranked = {name: _ranked(summaries)[:RANKING_LENGTH] for name, summaries in by_owner.items()}
         owners = Owner.objects.in_bulk(ranked["accountable"] + ranked["responsible"])
         organisations = Organisation.objects.in_bulk(ranked["organisation"])
@@ -105,6 +113,13 @@ class PlanDashboard:
         board.by_responsible = Ranking.of(ranked["responsible"], owners, by_owner["responsible"])
         board.by_organisation = Ranking.of(ranked["organisation"], organisations, by_owner["organisation"])
         return board
+
+
+def _first(pictures: dict[int, ActionPicture], kind: str, length: int) -> list[int]:
+    """The first `length` of the actions (pks) counted in figure `kind`, in that list's order."""
+    counted = [pk for pk, action in pictures.items() if RagSummary.counts_in(kind, action.picture)]
+    order = LIST_ORDERS[kind]
+    return sorted(counted, key=lambda pk: order(pictures[pk].fields))[:length]
 
 
 @dataclass
@@ -150,17 +165,19 @@ class BoardReport:
     @classmethod
     def build(cls, plan: Plan, on: datetime.date, since: datetime.date) -> BoardReport:
         report = cls(plan=plan, on=on, since=since)
-        # Each date's RAG picture annotated once; the counts and lists below reuse it.
+        # Each date's picture of every action, fetched once: the summaries count them, the RAG
+        # changes compare them.
         now, then = plan.actions.with_rag(on), plan.actions.with_rag(since)
-        report.summary = now.rag_summary(on)
-        report.previous = then.rag_summary(since)
+        after, before = (
+            {pk: picture for pk, *picture in actions.values_list("pk", *RagSummary.GROUPS)} for actions in (now, then)
+        )
+        report.summary, report.previous = RagSummary.of(after.values()), RagSummary.of(before.values())
         for action in now.exceptions().with_owners().with_latest_update(on).order_by("position"):
             report.exceptions.append(ExceptionRow(action, cls._reasons(action)))
-        # rag: an annotation of with_rag(), which the type stubs cannot see.
-        before, after = (dict(picture.values_list("pk", "rag")) for picture in (then, now))  # type: ignore[misc]
-        changed = Action.objects.filter(pk__in=[pk for pk, rag in after.items() if before[pk] != rag])
+        rag = RagSummary.GROUPS.index("rag")
+        changed = Action.objects.filter(pk__in=[pk for pk, picture in after.items() if before[pk][rag] != picture[rag]])
         report.rag_changes = [
-            (action, RAG(before[action.pk]), RAG(after[action.pk]))
+            (action, RAG(before[action.pk][rag]), RAG(after[action.pk][rag]))
             for action in changed.only("code", "title", "position").order_by("position")
         ]
         report.updates_since = list(

@@ -4,7 +4,7 @@ Kept apart from models.py and querysets.py so that both (and templates, forms, i
 import them without a circle.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -86,12 +86,25 @@ class RagSummary:
         "disagreements": ("rag_disagrees", True),
     }
 
+    @classmethod
+    def counts_in(cls, figure: str, picture: Sequence[Any]) -> bool:
+        """Whether an action with this picture (the values of GROUPS) counts in `figure`."""
+        counted = cls.FIGURES[figure]
+        return counted is None or picture[cls.GROUPS.index(counted[0])] == counted[1]
+
     def add(self, picture: Sequence[Any], n: int) -> None:
         """Count `n` actions with this RAG picture: the values of GROUPS."""
-        values = dict(zip(self.GROUPS, picture, strict=True))
-        for name, counted in self.FIGURES.items():
-            if counted is None or values[counted[0]] == counted[1]:
+        for name in self.FIGURES:
+            if self.counts_in(name, picture):
                 setattr(self, name, getattr(self, name) + n)
+
+    @classmethod
+    def of(cls, pictures: Iterable[Sequence[Any]]) -> "RagSummary":
+        """The summary of these actions' pictures (each the values of GROUPS)."""
+        summary = cls()
+        for picture in pictures:
+            summary.add(picture, 1)
+        return summary
 
     def __add__(self, other: "RagSummary") -> "RagSummary":
         return RagSummary(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})

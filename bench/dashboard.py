@@ -17,6 +17,7 @@ counts are the app's.
 import argparse
 import datetime
 import gzip
+import io
 import os
 import statistics
 import sys
@@ -176,6 +177,26 @@ def print_table(results, small=None):
         print(f"{name:45} {app:7.0f} {low:9.1f} {app / low:5.1f}× {queries:8d} {few!s:>10} {size / 1024:6.0f} KB")
 
 
+def build_bench_system(plans=50):
+    """50 plans of 400 actions with 10 updates each, 500 people, the seed indicators, today's
+    summaries kept by the daily job, and a board member who sees one plan: the system of issue 19.
+    Returns {"plans", "member_plan", "member", "built", "kept"} (seconds to build and keep)."""
+    start = time.perf_counter()
+    big = build_system(plans=plans, priorities=8, key_actions=10, subs=4, updates_per_action=10, people=500)
+    built = time.perf_counter() - start
+    call_command("import_partnerships", str(ROOT / "fixtures" / "partnerships.yaml"), stdout=io.StringIO())
+    for path in sorted(Path(ROOT, "fixtures", "indicators").glob("*.yaml")):
+        call_command("import_indicators", str(path), stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    start = time.perf_counter()
+    call_command("keep_summaries", stdout=io.StringIO())
+    kept = time.perf_counter() - start
+    member = get_user_model().objects.create_user("member", password=None)
+    PlanMembership.objects.create(user=member, plan=big[1], role=PlanMembership.Role.VIEWER)
+    return {"plans": big, "member_plan": big[1], "member": member, "built": built, "kept": kept}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plans", type=int, default=50)
@@ -191,32 +212,19 @@ def main():
         small = build_system(
             plans=1, priorities=2, key_actions=8, subs=4, updates_per_action=2, people=10, prefix="small-"
         )
-        call_command("keep_summaries", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("keep_summaries", stdout=io.StringIO())
         small_figures = small_counts(superuser, small[0].slug)
-
-        start = time.perf_counter()
-        big = build_system(plans=args.plans, priorities=8, key_actions=10, subs=4, updates_per_action=10, people=500)
-        built = time.perf_counter() - start
-        call_command("import_partnerships", "fixtures/partnerships.yaml", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        for path in sorted(Path(ROOT, "fixtures", "indicators").glob("*.yaml")):
-            call_command("import_indicators", str(path), stdout=open(os.devnull, "w"))  # noqa: SIM115
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        start = time.perf_counter()
-        call_command("keep_summaries", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        kept = time.perf_counter() - start
-        member_plan = big[1]
-        member_user = get_user_model().objects.create_user("member", password=None)
-        PlanMembership.objects.create(user=member_user, plan=member_plan, role=PlanMembership.Role.VIEWER)
+        system = build_bench_system(args.plans)
+        big, member_plan = system["plans"], system["member_plan"]
         member = Client()
-        member.force_login(member_user)
+        member.force_login(system["member"])
         check_floors_agree(today, member_plan)
 
         print(f"database: {connection.vendor}")
         print(
             f"system: {Action.objects.count():,} actions in {Plan.objects.count()} plans, "
-            f"{ProgressUpdate.objects.count():,} progress updates (built in {built:.0f} s); "
-            f"the daily job kept today's summaries in {kept:.2f} s; the floors' RAG counts equal the app's"
+            f"{ProgressUpdate.objects.count():,} progress updates (built in {system['built']:.0f} s); "
+            f"the daily job kept today's summaries in {system['kept']:.2f} s; the floors' RAG counts equal the app's"
         )
         print(f"machine speed before: {machine_speed():.0f} ms for a fixed loop (lower is faster)")
         rows = pages(big, member_plan, (superuser, member))

@@ -66,7 +66,15 @@ class TargetRule(Func):
         " WHEN {a} - {h} <= ABS({h}) * {s} THEN {amber} ELSE {red} END"
     )
 
-    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
         from indicators.models import IndicatorRag
 
         compiled = {
@@ -75,7 +83,8 @@ class TargetRule(Func):
         }
         for rag in (IndicatorRag.GREEN, IndicatorRag.AMBER, IndicatorRag.RED):
             compiled[rag.value] = ("%s", [rag.value])
-        sql, params = [], []
+        sql: list[str] = []
+        params: list[Any] = []
         for text, name, _, _ in Formatter().parse(self.RULE):
             sql.append(text)
             if name:
