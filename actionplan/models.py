@@ -297,7 +297,11 @@ class Action(models.Model):
     class Meta:
         ordering = ["plan", "position"]
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_action_code")]
-        indexes = [models.Index(fields=["plan", "due_date"])]
+        indexes = [
+            models.Index(fields=["plan", "due_date"]),
+            # StatusRules asks whether anything is reported after a date: one look, at any size.
+            models.Index(fields=["progress_reported_on"], name="action_progress_reported_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title[:80]}"

@@ -280,16 +280,8 @@ def _joined_to_latest_progress(actions: Actions, on: datetime.date) -> tuple[Act
 
 
 def _newest_per_action(updates: ProgressUpdateQuerySet, fields: list[str]) -> models.QuerySet[Any, Any]:
-    """The newest of `updates` of each action (LATEST_FIRST) as rows of action_id and `fields`:
-    DISTINCT ON where the database has it (PostgreSQL reads it in the order of the index on
-    (action, LATEST_FIRST)), else the first row of a window per action."""
-    if connections[updates.db].features.can_distinct_on_fields:
-        newest = updates.order_by("action_id", *LATEST_FIRST).distinct("action_id")
-    else:
-        newest = updates.annotate(
-            newest=Window(RowNumber(), partition_by=F("action"), order_by=list(LATEST_FIRST))
-        ).filter(newest=1)
-    rows: models.QuerySet[Any, Any] = newest.values("action_id", *fields)
+    """The newest of `updates` of each action, as rows of action_id and `fields`."""
+    rows: models.QuerySet[Any, Any] = updates.newest_of_each_action().values("action_id", *fields)
     return rows
 
 
@@ -669,7 +661,8 @@ class ActionQuerySet(models.QuerySet["Action"]):
         Action.latest_update()."""
         from actionplan.models import ProgressUpdate
 
-        latest = ProgressUpdate.objects.latest_per_action(on)
+        # The prefetch narrows this to the fetched actions' updates: one index scan each.
+        latest = ProgressUpdate.objects.reported_by(on).newest_of_each_action()
         return self.prefetch_related(Prefetch("progress_updates", latest, to_attr="latest_updates"))
 
     def for_display(self, on: datetime.date | None = None) -> Self:
@@ -708,6 +701,16 @@ class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
 
     def newest_first(self) -> Self:
         return self.order_by(*LATEST_FIRST)
+
+    def newest_of_each_action(self) -> Self:
+        """Of these updates, each action's newest (LATEST_FIRST): DISTINCT ON where the database
+        has it (PostgreSQL reads it in the order of the index on (action, LATEST_FIRST)), else the
+        first row of a window per action. Keep its ordering: DISTINCT ON needs it."""
+        if connections[self.db].features.can_distinct_on_fields:
+            return self.order_by("action_id", *LATEST_FIRST).distinct("action_id")
+        return self.annotate(newest=Window(RowNumber(), partition_by=F("action"), order_by=list(LATEST_FIRST))).filter(
+            newest=1
+        )
 
     def latest_per_action(self, on: datetime.date | None = None) -> Self:
         """Only the newest update of each action, as it stood on `on` (one correlated subquery)."""
@@ -774,17 +777,18 @@ class KeptSummaryQuerySet(models.QuerySet["KeptSummary"]):
         """The date the summaries are kept for: the day the daily job last counted them."""
         return self.order_by("-on").values_list("on", flat=True).first()
 
-    def keep(self, on: datetime.date, plans_at_once: int = 100) -> int:
+    def keep(self, on: datetime.date, plans_at_once: int = 500) -> int:
         """The daily job: count every priority's summary on `on` (a new day moves actions into due
-        soon, overdue and stale), a few plans per transaction so that officers' updates wait for
-        at most one of them. Returns the number of priorities counted."""
+        soon, overdue and stale), a few hundred plans per transaction so that officers' updates
+        wait for at most one of them. Returns the number of priorities counted."""
         from actionplan.models import Plan, StrategicPriority
 
+        rules = StatusRules(on)
         plans = list(Plan.objects.order_by("pk").values_list("pk", flat=True))
         counted = 0
         for start in range(0, len(plans), plans_at_once):
             chunk = StrategicPriority.objects.filter(plan__in=plans[start : start + plans_at_once])
-            counted += self._count(chunk, on)
+            counted += self._count(chunk, on, rules)
         return counted
 
     def recount(self, priorities: Iterable[int] | models.QuerySet[Any]) -> None:
@@ -796,7 +800,7 @@ class KeptSummaryQuerySet(models.QuerySet["KeptSummary"]):
         if on is not None:
             self._count(StrategicPriority.objects.filter(pk__in=priorities), on)
 
-    def _count(self, priorities: models.QuerySet[Any], on: datetime.date) -> int:
+    def _count(self, priorities: models.QuerySet[Any], on: datetime.date, rules: StatusRules | None = None) -> int:
         from actionplan.models import Action
 
         with transaction.atomic(using=self.db):
@@ -805,11 +809,13 @@ class KeptSummaryQuerySet(models.QuerySet["KeptSummary"]):
                 return 0
             # Lock the rows before counting, so that two transactions changing actions of one
             # priority count one after the other: the second counts what the first committed.
-            self.bulk_create(
-                [self.model(priority_id=pk, plan_id=plan, on=on) for pk, plan in wanted.items()], ignore_conflicts=True
-            )
-            list(self.select_for_update().filter(pk__in=wanted).order_by("pk").values_list("pk"))
-            found = Action.objects.filter(priority__in=wanted).rag_summary_by("priority", on)
+            # A priority not counted before gets its row first, so that there is one to lock.
+            locked = set(self.select_for_update().filter(pk__in=wanted).order_by("pk").values_list("pk", flat=True))
+            if len(locked) < len(wanted):
+                missing = [self.model(priority_id=pk, plan_id=wanted[pk], on=on) for pk in wanted if pk not in locked]
+                self.bulk_create(missing, ignore_conflicts=True)
+                list(self.select_for_update().filter(pk__in=[row.pk for row in missing]).values_list("pk"))
+            found = Action.objects.filter(priority__in=wanted).rag_summary_by("priority", on, rules)
             self.bulk_create(
                 [
                     self.model(priority_id=pk, plan_id=plan, on=on, counts=asdict(found.get(pk, RagSummary())))

@@ -59,33 +59,28 @@ def picture(scope, as_at):
     ) p"""
 
 
-# RagSummary's figures, in its order.
-FIGURES = """
-    count(*) FILTER (WHERE rag = 'red'), count(*) FILTER (WHERE rag = 'amber'),
-    count(*) FILTER (WHERE rag = 'green'), count(*) FILTER (WHERE rag = 'complete'),
-    count(*) FILTER (WHERE rag = 'not_started'), count(*),
-    count(*) FILTER (WHERE status = 'overdue'), count(*) FILTER (WHERE status = 'due_soon'),
-    count(*) FILTER (WHERE status = 'no_date'), count(*) FILTER (WHERE stale),
-    count(*) FILTER (WHERE slipped), count(*) FILTER (WHERE disagrees)"""
-FIGURE_NAMES = [
-    "red",
-    "amber",
-    "green",
-    "complete",
-    "not_started",
-    "total",
-    "overdue",
-    "due_soon",
-    "no_date",
-    "stale",
-    "slipped",
-    "disagreements",
+# RagSummary's figures, in its order: (name, SQL over a picture's columns).
+FIGURES = [
+    ("red", "count(*) FILTER (WHERE rag = 'red')"),
+    ("amber", "count(*) FILTER (WHERE rag = 'amber')"),
+    ("green", "count(*) FILTER (WHERE rag = 'green')"),
+    ("complete", "count(*) FILTER (WHERE rag = 'complete')"),
+    ("not_started", "count(*) FILTER (WHERE rag = 'not_started')"),
+    ("total", "count(*)"),
+    ("overdue", "count(*) FILTER (WHERE status = 'overdue')"),
+    ("due_soon", "count(*) FILTER (WHERE status = 'due_soon')"),
+    ("no_date", "count(*) FILTER (WHERE status = 'no_date')"),
+    ("stale", "count(*) FILTER (WHERE stale)"),
+    ("slipped", "count(*) FILTER (WHERE slipped)"),
+    ("disagreements", "count(*) FILTER (WHERE disagrees)"),
 ]
+FIGURE_NAMES = [name for name, _ in FIGURES]
+COUNTS = ", ".join(sql for _, sql in FIGURES)
 
 
 def summaries(cursor, key, scope, params, as_at):
     """{key value: {figure: count}} for the actions in `scope` on params["on"]."""
-    cursor.execute(f"SELECT x.{key}, {FIGURES} FROM ({picture(scope, as_at)}) x GROUP BY x.{key}", params)
+    cursor.execute(f"SELECT x.{key}, {COUNTS} FROM ({picture(scope, as_at)}) x GROUP BY x.{key}", params)
     return {row[0]: dict(zip(FIGURE_NAMES, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
