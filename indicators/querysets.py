@@ -66,14 +66,8 @@ class TargetRule(Func):
         " WHEN {a} - {h} <= ABS({h}) * {s} THEN {amber} ELSE {red} END"
     )
 
-    def as_sql(
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
+    def as_sql(  # type: ignore[override]  # Func's template options do not apply to this CASE
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, list[Any]]:
         from indicators.models import IndicatorRag
 
