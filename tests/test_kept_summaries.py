@@ -3,6 +3,7 @@ transaction as every kind of change, and by the daily job when a day passes, alw
 counting the actions gives; the dashboard reads it instead of counting."""
 
 import datetime
+import io
 import threading
 
 import pytest
@@ -42,7 +43,7 @@ def assert_kept_equals_counted(on=ON):
 def kept(db, superuser):
     """The CQC plan, its summaries kept by the daily job on ON."""
     plan = import_cqc_plan()
-    call_command("keep_summaries", "--today", ON.isoformat(), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("keep_summaries", "--today", ON.isoformat(), stdout=io.StringIO())
     assert_kept_equals_counted()
     return plan
 
@@ -155,7 +156,7 @@ def test_a_day_passing_is_counted_by_the_daily_job_and_not_read_until_it_has(kep
     overdue_today = KeptSummary.objects.summaries([kept.pk], ON, "plan")[kept.pk].overdue
     # Until the job runs, nothing is kept for tomorrow: the dashboard counts the actions.
     assert KeptSummary.objects.summaries([kept.pk], tomorrow, "plan") == {}
-    call_command("keep_summaries", "--today", tomorrow.isoformat(), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("keep_summaries", "--today", tomorrow.isoformat(), stdout=io.StringIO())
     assert_kept_equals_counted(tomorrow)
     # D1, due today, is overdue tomorrow (and no date moves an action out of overdue).
     assert Action.objects.filter(pk=due_today.pk).overdue(tomorrow).exists()
@@ -165,7 +166,7 @@ def test_a_day_passing_is_counted_by_the_daily_job_and_not_read_until_it_has(kep
 def test_the_dashboard_reads_the_kept_summaries_not_the_actions(kept, client, superuser, django_assert_max_num_queries):
     client.force_login(superuser)
     build_system(plans=3, priorities=2, key_actions=3, subs=2, updates_per_action=2, prefix="more-")
-    call_command("keep_summaries", "--today", ON.isoformat(), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("keep_summaries", "--today", ON.isoformat(), stdout=io.StringIO())
     with django_assert_max_num_queries(40) as captured:
         response = client.get(reverse("actionplan:dashboard"), {"as_at": ON.isoformat()})
     plans = {plan.pk: plan.summary for plan in response.context["plans"]}
@@ -183,7 +184,7 @@ def test_two_officers_updating_one_priority_at_once_are_both_counted():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
     plan = import_cqc_plan()
-    call_command("keep_summaries", "--today", ON.isoformat(), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("keep_summaries", "--today", ON.isoformat(), stdout=io.StringIO())
     first, second = plan.actions.filter(priority__code="A", parent=None).order_by("position")[:2]
     first_counted = threading.Event()
     errors = []
@@ -217,3 +218,22 @@ def test_two_officers_updating_one_priority_at_once_are_both_counted():
     other.join(10)
     assert not errors
     assert_kept_equals_counted()
+
+
+def test_the_daily_job_is_on_beats_timetable_just_after_midnight_and_counts_through_its_task(kept, settings):
+    from actionplan import tasks
+
+    job = settings.CELERY_BEAT_SCHEDULE["keep-summaries"]
+    assert job["task"] == tasks.keep_summaries.name
+    assert job["schedule"].hour == {0} and job["schedule"].minute == {5}
+    tomorrow = ON + datetime.timedelta(days=1)
+    tasks.keep_summaries.apply(args=[tomorrow.isoformat()]).get()
+    assert KeptSummary.objects.kept_on() == tomorrow
+    assert_kept_equals_counted(tomorrow)
+
+
+def test_a_dry_run_of_the_daily_job_keeps_nothing(kept):
+    out = io.StringIO()
+    call_command("keep_summaries", "--today", "2018-05-02", "--dry-run", stdout=out)
+    assert "would be kept" in out.getvalue()
+    assert KeptSummary.objects.kept_on() == ON
