@@ -12,7 +12,7 @@ import datetime
 import functools
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -29,7 +29,6 @@ from django.db.models import (
     Value,
     When,
     Window,
-    prefetch_related_objects,
 )
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
@@ -314,7 +313,7 @@ def counted_owners(own: Owned, key_actions: Owned) -> Owned:
 
 def owners_of(action: Action, role: str) -> list[Owner]:
     """The owners of a fetched action in `role`, as a list (the rule above). Reads what
-    with_owners() / prefetch_owners() fetched; otherwise asks the database."""
+    with_owners() or attach_owners() fetched; otherwise asks the database."""
     own = _named(action, role)
     # The key action's are only looked at when they count: they may not have been fetched.
     key_action = None if own else action.parent
@@ -327,7 +326,7 @@ def inherits_owners(action: Action, role: str) -> bool:
 
 
 def _named(action: Action, role: str) -> list[Owner]:
-    # prefetch_owners() leaves plain lists; otherwise ask the related manager (prefetched or not).
+    # with_owners() and attach_owners() leave plain lists; otherwise ask the related manager.
     fetched = getattr(action, f"fetched_{role}", None)
     return fetched if fetched is not None else list(getattr(action, role).all())
 
@@ -362,6 +361,8 @@ class ActionPicture:
     picture: tuple[Any, ...]
     fields: dict[str, Any]
     owners: dict[str, set[int]] = dataclasses.field(default_factory=dict)
+    # Whom it names itself and whom its key action names, by role: {"accountable": (own, key's)}.
+    named: dict[str, tuple[set[int], set[int]]] = dataclasses.field(default_factory=dict)
 
 
 class ActionQuerySet(models.QuerySet["Action"]):
@@ -443,6 +444,10 @@ class ActionQuerySet(models.QuerySet["Action"]):
                     named[pk][name].add(owner)
         for pk, action in found.items():
             owners = named[pk]
+            action.named = {
+                "accountable": (owners["accountable"], owners["key accountable"]),
+                "responsible": ({o for o, _ in owners["responsible"]}, {o for o, _ in owners["key responsible"]}),
+            }
             responsible = counted_owners(owners["responsible"], owners["key responsible"])
             action.owners = {
                 "accountable": counted_owners(owners["accountable"], owners["key accountable"]),
@@ -687,11 +692,20 @@ def _owner_lookups(as_lists: bool = False) -> list[Prefetch]:
     ]
 
 
-def prefetch_owners(actions: Sequence[Action]) -> None:
-    """What owners_of() reads, for actions already fetched (with their parent), e.g. several
-    short lists at once. Kept as plain lists: much cheaper than filling every action's related
-    managers."""
-    prefetch_related_objects(actions, *_owner_lookups(as_lists=True))
+def attach_owners(actions: Iterable[Action], pictures: dict[int, ActionPicture], owners: dict[int, Owner]) -> None:
+    """What owners_of() reads, for actions already fetched (with their parent) whose owners
+    pictures_with_owners() found: the same plain lists with_owners() leaves, from `owners`
+    (in_bulk of the pks they name), without asking the database again."""
+    for action in actions:
+        for role, (own, key_actions) in pictures[action.pk].named.items():
+            setattr(action, f"fetched_{role}", sorted((owners[pk] for pk in own), key=_owner_order))
+            if action.parent is not None:
+                setattr(action.parent, f"fetched_{role}", sorted((owners[pk] for pk in key_actions), key=_owner_order))
+
+
+def _owner_order(owner: Owner) -> tuple[str, str]:
+    """Owner.Meta.ordering, for lists sorted here."""
+    return owner.kind, owner.code
 
 
 class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):

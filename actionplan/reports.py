@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 
 from actionplan.models import Action, KeptSummary, Owner, Plan, ProgressUpdate, StrategicPriority
-from actionplan.querysets import ActionPicture, ActionQuerySet, PlanQuerySet, StatusRules, prefetch_owners
+from actionplan.querysets import ActionPicture, ActionQuerySet, PlanQuerySet, StatusRules, attach_owners
 from actionplan.status import RAG, DeliveryStatus, RagSummary
 from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
 from partnerships.models import Meeting, Organisation, Partnership
@@ -104,10 +104,12 @@ class PlanDashboard:
         fetched = actions.filter(pk__in={pk for pks in chosen.values() for pk in pks}).select_related("parent")
         listed = fetched.with_overdue_since().in_bulk()
         board.overdue, board.slipped, board.stale = ([listed[pk] for pk in chosen[kind]] for kind in LIST_ORDERS)
-        prefetch_owners(list(listed.values()))
         by_owner = actions.rag_summaries_by_owner(on, pictures)
         ranked = {name: _ranked(summaries)[:RANKING_LENGTH] for name, summaries in by_owner.items()}
-        owners = Owner.objects.in_bulk(ranked["accountable"] + ranked["responsible"])
+        # The owners the lists name and the counts rank, in one query.
+        named = {pk for action in listed for own, key in pictures[action].named.values() for pk in own | key}
+        owners = Owner.objects.in_bulk(named | set(ranked["accountable"]) | set(ranked["responsible"]))
+        attach_owners(listed.values(), pictures, owners)
         organisations = Organisation.objects.in_bulk(ranked["organisation"])
         board.by_accountable = Ranking.of(ranked["accountable"], owners, by_owner["accountable"])
         board.by_responsible = Ranking.of(ranked["responsible"], owners, by_owner["responsible"])
