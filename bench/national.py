@@ -1,16 +1,16 @@
 """National scale: 150 boards, 1,500 plans, 1,000,000 actions, 10,000,000 updates on one PostgreSQL.
 
-    make bench-national             # against a throwaway PostgreSQL; about half an hour
+    make bench-national             # against a throwaway PostgreSQL; a quarter to half an hour
     DATABASE_URL=postgres://… .venv/bin/python bench/national.py [--minutes 30 --repeat 5]
 
-In a fresh test database (created and dropped here) it builds, with INSERT … SELECT
-generate_series, three boards of ten plans (about 20,000 actions, each plan 8 priorities of 17 key
-actions with 4 sub-actions, 10 progress updates an action), and a board member who sees one board's
-ten plans. It times that member's pages and the daily jobs (each job beside its floor, in
-hand-written SQL, both rolled back). Then it grows the same system to 150 boards and 1,500 plans,
-fifty plans at a time, until it has them or --minutes have passed (it prints what it built), and
-times the same member's pages and the jobs again: a page that reads only what its reader may see
-costs the same whatever else the database holds.
+It builds, with INSERT … SELECT generate_series, three boards of ten plans (about 20,000 actions:
+each plan 8 priorities of 17 key actions with 4 sub-actions, 10 progress updates an action), and a
+board member who sees one board's ten plans, in a fresh test database; copies that database and
+grows the copy to 150 boards and 1,500 plans, fifty plans at a time, until it has them or --minutes
+have passed (it prints what it built). Then it times the member's pages in the small database and
+in the national one, turn and turn about, and the daily jobs in each, beside their floors in
+hand-written SQL (each run rolled back). A page that reads only what its reader may see costs the
+same whatever else the database holds. Both databases are dropped at the end.
 """
 
 import argparse
@@ -197,19 +197,33 @@ def member_pages(member_plans):
     }
 
 
-def time_pages(client, pages, repeat):
-    times = {}
+def use_database(name):
+    """Point the connection at database `name` (the small or the national one), connected."""
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    connection.ensure_connection()
+
+
+def time_pages(client, pages, databases, repeat):
+    """{database: {page: (median ms, queries)}}: each page in each database, turn and turn about."""
+    runs = {db: {name: [] for name in pages} for db in databases}
+    queries = {db: {} for db in databases}
     for name, url in pages.items():
-        client.get(url)  # warm
-        runs = []
+        for db in databases:
+            use_database(db)
+            client.get(url)  # warm
         for _ in range(repeat):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(url)
-                runs.append(time.perf_counter() - start)
-            assert response.status_code == 200, (url, response.status_code)
-        times[name] = (statistics.median(runs) * 1000, len(queries.captured_queries))
-    return times
+            for db in databases:
+                use_database(db)
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    response = client.get(url)
+                    runs[db][name].append(time.perf_counter() - start)
+                assert response.status_code == 200, (url, response.status_code)
+                queries[db][name] = len(captured.captured_queries)
+    return {
+        db: {name: (statistics.median(runs[db][name]) * 1000, queries[db][name]) for name in pages} for db in databases
+    }
 
 
 def rolled_back(work):
@@ -247,6 +261,15 @@ def time_jobs(on, now, repeat):
     return found
 
 
+def sizes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_total_relation_size('actionplan_progressupdate'), pg_relation_size('progress_latest_first'), "
+            "pg_total_relation_size('actionplan_action'), pg_database_size(current_database())"
+        )
+        return cursor.fetchone()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plans", type=int, default=1500)
@@ -256,12 +279,14 @@ def main():
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
+    small_db = connection.settings_dict["NAME"]
+    national_db = f"{small_db}_national"
     try:
         on, now = timezone.localdate(), timezone.now()
         start = time.perf_counter()
         built = build_plans(0, 3 * PLANS_PER_BOARD)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
         call_command("flag_overdue", stdout=io.StringIO())
         call_command("keep_summaries", stdout=io.StringIO())
         small_built = time.perf_counter() - start
@@ -273,17 +298,19 @@ def main():
         client = Client()
         client.force_login(member)
         pages = member_pages(member_plans)
-
         print(f"database: {connection.vendor}")
         boards, plans, actions, updates = figures()
         print(
             f"small: {boards} boards, {plans} plans, {actions:,} actions, {updates:,} updates "
             f"(built in {small_built:.0f} s)"
         )
-        print(f"machine speed: {machine_speed():.0f} ms for a fixed loop (lower is faster)")
-        small_pages = time_pages(client, pages, args.repeat)
         small_jobs = time_jobs(on, now, 3)
 
+        # The national system starts as a copy of the small one (the same member, session and plans).
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{national_db}" TEMPLATE "{small_db}"')
+        use_database(national_db)
         start = time.perf_counter()
         made = plans
         while made < args.plans and time.perf_counter() - start < args.minutes * 60:
@@ -297,19 +324,23 @@ def main():
         call_command("keep_summaries", stdout=io.StringIO())
         grown = time.perf_counter() - start
         boards, plans, actions, updates = figures()
+        updates_size, index_size, actions_size, database_size = sizes()
         print(
             f"national: {boards} boards, {plans} plans, {actions:,} actions, {updates:,} updates "
-            f"(grown in {grown / 60:.0f} minutes)"
+            f"(grown in {grown / 60:.0f} minutes); progress updates {updates_size / 2**30:.1f} GB with their "
+            f"indexes (the latest-first index {index_size / 2**30:.1f} GB), actions {actions_size / 2**30:.1f} GB, "
+            f"database {database_size / 2**30:.1f} GB"
         )
-        print(f"machine speed: {machine_speed():.0f} ms for a fixed loop")
-        big_pages = time_pages(client, pages, args.repeat)
         big_jobs = time_jobs(on, now, 3)
 
+        print(f"machine speed before: {machine_speed():.0f} ms for a fixed loop (lower is faster)")
+        timed = time_pages(client, pages, [small_db, national_db], args.repeat)
+        print(f"machine speed after: {machine_speed():.0f} ms for a fixed loop")
         print(
             f"\n{'the board member sees 10 plans':40} {'small ms':>9} {'national ms':>12} {'ratio':>6} {'queries':>8}"
         )
         for name in pages:
-            (small_ms, small_queries), (big_ms, big_queries) = small_pages[name], big_pages[name]
+            (small_ms, small_queries), (big_ms, big_queries) = timed[small_db][name], timed[national_db][name]
             print(
                 f"{name:40} {small_ms:9.0f} {big_ms:12.0f} {big_ms / small_ms:5.2f}× {small_queries:4d}/{big_queries}"
             )
@@ -320,8 +351,11 @@ def main():
                 f"{name:40} {app:5.2f} s {app / low:4.2f}× floor   {big_app:7.2f} s {big_app / big_low:4.2f}× floor "
                 f"({big_low:.2f} s)"
             )
-        print(f"machine speed after: {machine_speed():.0f} ms for a fixed loop")
     finally:
+        use_database(small_db)
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{national_db}"')
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
