@@ -13,7 +13,7 @@ import functools
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.db import connections, models, transaction
@@ -636,30 +636,38 @@ class ActionQuerySet(models.QuerySet["Action"]):
         return self._summaries_by(field, on, rules)
 
     def _summaries_by(self, key: str | None, on: datetime.date, rules: StatusRules | None) -> dict[Any, RagSummary]:
+        sql, params = self.summary_query(key, on, rules)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return {row[0]: RagSummary(**dict(zip(RagSummary.FIGURES, row[1:], strict=True))) for row in rows}
+
+    def summary_query(
+        self, key: str | None, on: datetime.date, rules: StatusRules | None = None
+    ) -> tuple[str, list[Any]]:
+        """SQL and its parameters for the RagSummary of these actions on `on` per value of `key`
+        (None: one row, key 0): a row per value, its `summary_key` and a column per figure of
+        RagSummary.FIGURES, named for it."""
         # Each action's picture is worked out once, in a subquery, and counted per figure
-        # (RagSummary.FIGURES) grouped by `key` alone: grouping by the picture's five CASE
-        # expressions left PostgreSQL guessing at the number of groups (a sort on disk at scale),
-        # and a COUNT(FILTER …) on the annotations themselves would write each expression out
-        # again per figure.
-        # Without a `key`, one group (0) of them all.
+        # grouped by `key` alone: grouping by the picture's five CASE expressions left
+        # PostgreSQL guessing at the number of groups (a sort on disk at scale), and a
+        # COUNT(FILTER …) on the annotations themselves would write each expression out again
+        # per figure.
         pictures = self.with_rag(on, rules).order_by().annotate(summary_key=Value(0) if key is None else F(key))
         inner, params = pictures.values("summary_key", *RagSummary.GROUPS).query.sql_with_params()
         quote = connections[self.db].ops.quote_name
         counts, values = [], []
-        for counted in RagSummary.FIGURES.values():
+        for name, counted in RagSummary.FIGURES.items():
             if counted is None:
-                counts.append("COUNT(*)")
+                counts.append(f"COUNT(*) AS {quote(name)}")
             else:
-                counts.append(f"COUNT(*) FILTER (WHERE picture.{quote(counted[0])} = %s)")
+                counts.append(f"COUNT(*) FILTER (WHERE picture.{quote(counted[0])} = %s) AS {quote(name)}")
                 values.append(counted[1])
         sql = (
             f"SELECT picture.summary_key, {', '.join(counts)} FROM ({inner}) picture "
             "WHERE picture.summary_key IS NOT NULL GROUP BY picture.summary_key"
         )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, (*values, *params))
-            rows = cursor.fetchall()
-        return {row[0]: RagSummary(**dict(zip(RagSummary.FIGURES, row[1:], strict=True))) for row in rows}
+        return sql, [*values, *params]
 
     def with_owners(self) -> Self:
         """Fetch with each action what owners_of() reads (as plain lists: much cheaper than
@@ -820,7 +828,7 @@ class KeptSummaryQuerySet(models.QuerySet["KeptSummary"]):
             self._count(StrategicPriority.objects.filter(pk__in=priorities), on)
 
     def _count(self, priorities: models.QuerySet[Any], on: datetime.date, rules: StatusRules | None = None) -> int:
-        from actionplan.models import Action
+        from actionplan.models import Action, StrategicPriority
 
         with transaction.atomic(using=self.db):
             wanted = dict(priorities.order_by("pk").values_list("pk", "plan"))
@@ -834,16 +842,28 @@ class KeptSummaryQuerySet(models.QuerySet["KeptSummary"]):
                 missing = [self.model(priority_id=pk, plan_id=wanted[pk], on=on) for pk in wanted if pk not in locked]
                 self.bulk_create(missing, ignore_conflicts=True)
                 list(self.select_for_update().filter(pk__in=[row.pk for row in missing]).values_list("pk"))
-            found = Action.objects.filter(priority__in=wanted).rag_summary_by("priority", on, rules)
-            self.bulk_create(
-                [
-                    self.model(priority_id=pk, plan_id=plan, on=on, counts=asdict(found.get(pk, RagSummary())))
-                    for pk, plan in wanted.items()
-                ],
-                update_conflicts=True,
-                unique_fields=["priority"],
-                update_fields=["plan", "on", "counts"],
-            )
+            # Counted and written by the database in one statement: a few thousand priorities at a
+            # time in the daily job.
+            chosen, chosen_params = priorities.order_by().values("pk").query.sql_with_params()
+            counted, counted_params = Action.objects.filter(
+                priority__in=priorities.order_by().values("pk")
+            ).summary_query("priority", on, rules)
+            db = connections[self.db]
+            quote = db.ops.quote_name
+            json_object = "json_build_object" if db.vendor == "postgresql" else "json_object"
+            figures = ", ".join(f"'{name}', COALESCE(counted.{quote(name)}, 0)" for name in RagSummary.FIGURES)
+            table, on_column = quote(self.model._meta.db_table), quote("on")
+            with db.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} (priority_id, plan_id, {on_column}, counts) "
+                    f"SELECT priority.id, priority.plan_id, %s, {json_object}({figures}) "
+                    f"FROM {quote(StrategicPriority._meta.db_table)} priority "
+                    f"LEFT JOIN ({counted}) counted ON counted.summary_key = priority.id "
+                    f"WHERE priority.id IN ({chosen}) "
+                    f"ON CONFLICT (priority_id) DO UPDATE SET plan_id = excluded.plan_id, "
+                    f"{on_column} = excluded.{on_column}, counts = excluded.counts",
+                    [on, *counted_params, *chosen_params],
+                )
         return len(wanted)
 
     def summaries(self, plans: Collection[int], on: datetime.date, key: str) -> dict[int, RagSummary]:
