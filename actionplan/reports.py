@@ -170,12 +170,14 @@ class BoardReport:
         # Each date's picture of every action, fetched once: the summaries count them, the RAG
         # changes compare them.
         now, then = plan.actions.with_rag(on), plan.actions.with_rag(since)
-        after, before = (
-            {pk: picture for pk, *picture in actions.values_list("pk", *RagSummary.GROUPS)} for actions in (now, then)
-        )
+        pictures = now.pictures_with_owners(on)
+        after = {pk: action.picture for pk, action in pictures.items()}
+        before = {pk: picture for pk, *picture in then.values_list("pk", *RagSummary.GROUPS)}
         report.summary, report.previous = RagSummary.of(after.values()), RagSummary.of(before.values())
-        for action in now.exceptions().with_owners().with_latest_update(on).order_by("position"):
-            report.exceptions.append(ExceptionRow(action, cls._reasons(action)))
+        exceptions = list(now.exceptions().select_related("parent").with_latest_update(on).order_by("position"))
+        named = {pk for action in exceptions for own, key in pictures[action.pk].named.values() for pk in own | key}
+        attach_owners(exceptions, pictures, Owner.objects.in_bulk(named))
+        report.exceptions = [ExceptionRow(action, cls._reasons(action)) for action in exceptions]
         rag = RagSummary.GROUPS.index("rag")
         changed = Action.objects.filter(pk__in=[pk for pk, picture in after.items() if before[pk][rag] != picture[rag]])
         report.rag_changes = [

@@ -10,6 +10,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from actionplan.status import RAG, RAG_ORDER, DeliveryStatus
+from actionplan.templatetags.plain_text import plain_text
 from config.presentation import muted, tag
 
 register = template.Library()
@@ -102,3 +103,46 @@ def count_cells(summary, list_url, figures):
         url = escape(f"{list_url}&{FIGURE_FILTERS[name]}" if FIGURE_FILTERS[name] else list_url)
         cells.append(f'<td><a href="{url}">{count}</a></td>' if count else "<td>0</td>")
     return mark_safe("".join(cells))
+
+
+@register.simple_tag
+def exception_rows(rows):
+    """The board report's exceptions (ExceptionRow), a table row each: written here rather than in
+    the template, as a report has hundreds of them and each row dozens of lookups (see
+    board_report.html for the columns)."""
+    html = []
+    for row in rows:
+        action = row.action
+        update = action.latest_update()
+        due = short_date(action.current_due_date) or "No date set"
+        if action.days_slipped:
+            due = f"{due} (was {short_date(action.due_date)})"
+        progress = (
+            f"<strong>{short_date(update.reported_on)}:</strong> {plain_text(update.narrative)}"
+            if update
+            else "No progress reported."
+        )
+        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in row.reasons)
+        html.append(
+            '<tr class="govuk-table__row">'
+            f'<td class="govuk-table__cell"><a class="govuk-link" href="{_action_path(action.pk)}">'
+            f"{escape(action.code)}</a> {escape(action.title)}</td>"
+            f'<td class="govuk-table__cell">{escape(owner_codes(action.accountable_owners()))}</td>'
+            f'<td class="govuk-table__cell">{escape(owner_codes(action.responsible_owners()))}</td>'
+            f'<td class="govuk-table__cell">{escape(due)}</td>'
+            f'<td class="govuk-table__cell">{rag_tag(action.rag)}'
+            f'<ul class="govuk-list govuk-body-s">{reasons}</ul></td>'
+            f'<td class="govuk-table__cell govuk-body-s">{progress}</td>'
+            "</tr>"
+        )
+    return mark_safe("".join(html))
+
+
+def _action_path(pk):
+    """reverse("actionplan:action", args=[pk]), once per page rather than once per row."""
+    return _action_path_template().format(pk)
+
+
+@functools.cache
+def _action_path_template():
+    return reverse("actionplan:action", args=[0]).replace("/0/", "/{}/")
