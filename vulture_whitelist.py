@@ -108,6 +108,9 @@ sender  # signal receivers' argument
 ClientErrorsWithoutTraceback  # config.log_filters: named in settings.LOGGING
 _.exc_text  # logging.LogRecord
 no_store_when_signed_in  # config.middleware: named in settings.MIDDLEWARE
+LoginRequired
+CompressedPages
+_recount_after_removing  # a post_delete receiver (connected by its decorator)
 _.handle_starttag  # html.parser.HTMLParser callbacks (tests)
 _.handle_data
 _.handle_endtag

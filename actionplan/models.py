@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, validate_email
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from actionplan.querysets import (
     PROGRESS_FIELDS,
     ActionQuerySet,
     ApiTokenQuerySet,
+    KeptSummaryQuerySet,
     MeetingPaperQuerySet,
     OverdueFlagQuerySet,
     OwnerQuerySet,
@@ -114,6 +115,12 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Its windows (due_soon_days, stale_after_days) decide its actions' pictures.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            KeptSummary.objects.recount(self.priorities.values("pk"))
+
     def get_absolute_url(self) -> str:
         return reverse("actionplan:plan", args=[self.slug])
 
@@ -184,6 +191,12 @@ class StrategicPriority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}) {self.text[:80]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new priority's summary is kept from the start, so its plan's stays read, not counted.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            KeptSummary.objects.recount([self.pk])
 
 
 def split_email_list(text: str | None) -> list[str]:
@@ -337,17 +350,38 @@ class Action(models.Model):
     # with_return_status(update_round)'s.
     return_status: str
     return_comment: str | None
+    # The priority it was counted in when fetched (from_db), for save().
+    _counted_in: int | None
 
     class Meta:
         ordering = ["plan", "position"]
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_action_code")]
-        indexes = [models.Index(fields=["plan", "due_date"])]
+        indexes = [
+            models.Index(fields=["plan", "due_date"]),
+            # StatusRules asks whether anything is reported after a date: one look, at any size.
+            models.Index(fields=["progress_reported_on"], name="action_progress_reported_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title[:80]}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An edit may change its dates, or move it to another priority: both summaries change.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            counted_in = getattr(self, "_counted_in", None)
+            KeptSummary.objects.recount([pk for pk in {self.priority_id, counted_in} if pk is not None])
+        self._counted_in = self.priority_id
+
     def get_absolute_url(self) -> str:
         return f"{self.plan.get_absolute_url()}#{self.anchor}"
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Action:
+        action = super().from_db(db, field_names, values)
+        # The priority whose kept summary counts it, should a save move it to another.
+        action._counted_in = action.__dict__.get("priority_id")
+        return action
 
     @property
     def anchor(self) -> str:
@@ -717,24 +751,33 @@ class ProgressUpdate(models.Model):
 
     class Meta:
         ordering = list(LATEST_FIRST)
-        indexes = [models.Index(fields=["action", "-reported_on"])]
+        # Each action's latest update (as at a date): read in this order, from the index alone.
+        indexes = [
+            models.Index(
+                fields=["action", "-reported_on", "-created_at", "-id", "rag", "revised_due_date", "completed_on"],
+                name="progress_latest_first",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.action.code} {self.reported_on:%d/%m/%Y}"
 
     # Every way an update is written (an officer's form, a correction, an import, the admin) goes
-    # through save() and delete(), which keep the action's copy of its latest progress in step:
-    # the dashboard reads that copy (ActionQuerySet.with_progress). bulk_create() does not: call
+    # through save() and delete(), which keep the action's copy of its latest progress in step,
+    # and its priority's kept summary, in the same transaction: the dashboard reads them
+    # (ActionQuerySet.with_progress, KeptSummaryQuerySet). bulk_create() does not: call
     # refresh_progress() after it.
     def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        saved = kwargs.get("update_fields")
-        if saved is None or PROGRESS_FIELDS.intersection(saved):
-            Action.objects.filter(pk=self.action_id).refresh_progress()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            saved = kwargs.get("update_fields")
+            if saved is None or PROGRESS_FIELDS.intersection(saved):
+                Action.objects.filter(pk=self.action_id).refresh_progress()
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        deleted = super().delete(*args, **kwargs)
-        Action.objects.filter(pk=self.action_id).refresh_progress()
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            Action.objects.filter(pk=self.action_id).refresh_progress()
         return deleted
 
     def correct(self, narrative: str, now: datetime.datetime) -> None:
@@ -856,6 +899,33 @@ def _refuse_deleting_reported_progress(sender: type[ProgressUpdate], instance: P
         raise models.ProtectedError(
             f"Progress updates are history: {instance} by {instance.author_display} cannot be deleted.", {instance}
         )
+
+
+@receiver(post_delete, sender=Action)
+def _recount_after_removing(sender: type[Action], instance: Action, origin: Any = None, **kwargs: Any) -> None:
+    """An action removed (on its own, or by an import) leaves its priority's summary to count
+    again. Removing a priority or a plan takes their kept summaries with them."""
+    removing_actions = isinstance(origin, Action) or getattr(origin, "model", None) is Action
+    if removing_actions:
+        KeptSummary.objects.recount([instance.priority_id])
+
+
+class KeptSummary(models.Model):
+    """A strategic priority's RAG picture (a RagSummary, as `counts`) on date `on`, kept so that a
+    dashboard reads a row per priority rather than counting every action. KeptSummaryQuerySet
+    says when it is counted again."""
+
+    priority = models.OneToOneField(
+        StrategicPriority, on_delete=models.CASCADE, primary_key=True, related_name="kept_summary"
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    on = models.DateField(db_index=True)
+    counts = models.JSONField(default=dict)
+
+    objects = KeptSummaryQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.priority} on {self.on:%d/%m/%Y}"
 
 
 # -- Overdue flags, reminders and digests (the daily jobs: actionplan/reminders.py, tasks.py) ----

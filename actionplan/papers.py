@@ -568,7 +568,7 @@ def pictures(plans: list[Plan], on: datetime.date) -> dict[int, Data]:
     fields = ("pk", "plan__title", "code", "title", "position", *COMPARED)
     for chosen, papers in ((list(frozen), frozen.values()), ([p.pk for p in plans if p.pk not in frozen], ())):
         if chosen:
-            actions = Action.objects.filter(plan__in=chosen).with_rag(on, list(papers)).order_by()
+            actions = Action.objects.filter(plan__in=chosen).with_rag(on, frozen=list(papers)).order_by()
             for row in actions.values(*fields):
                 row["exception"] = bool(
                     row["rag"] == RAG.RED

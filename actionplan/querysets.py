@@ -7,17 +7,19 @@ are imported inside the functions that need them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import operator
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from django.db import connection, models, transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models, transaction
 from django.db.models import (
     Case,
-    Count,
     DateField,
     Exists,
     F,
@@ -28,10 +30,12 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
+    Window,
 )
 from django.db.models.expressions import Expression
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
+from django.db.models.sql.constants import LOUTER
+from django_cte import CTE, with_cte
 
 from actionplan.search import search_words
 from actionplan.status import RAG, DeliveryStatus, RagSummary, ReturnStatus, ReturnSummary
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
     from actionplan.models import (  # noqa: F401 (QuerySet bases)
         Action,
         ApiToken,
+        KeptSummary,
         MeetingPaper,
         OverdueFlag,
         Owner,
@@ -55,6 +60,7 @@ if TYPE_CHECKING:
 
 # Owner pks or owners (counted_owners works on either).
 Owned = TypeVar("Owned", bound=Collection[Any])
+Actions = TypeVar("Actions", bound="ActionQuerySet")
 
 
 # What tally_by_owner adds up: each has GROUPS (the annotations it counts) and add().
@@ -69,13 +75,21 @@ class PlanQuerySet(models.QuerySet["Plan"]):
             return self.none()
         if user.is_superuser:
             return self
-        from actionplan.models import Action, PlanMembership
+        from actionplan.models import Action, Owner, PlanMembership
         from partnerships.models import Partnership
 
-        given = PlanMembership.objects.filter(user=user).values("plan")
-        owned = Action.objects.updatable_by(user).values("plan")
-        assured = Partnership.objects.administered_by(user).values("pk")
-        return self.filter(Q(pk__in=given) | Q(pk__in=owned) | Q(board__in=assured))
+        # The plans of the actions they may update (updatable_by), found from the few rows that
+        # name them rather than by asking the rule of every action: a sub-action that counts
+        # them through its key action is in the key action's plan, and a plan they administer
+        # is one they were given.
+        person = Owner.objects.filter(user=user)
+        return self.filter(
+            Q(pk__in=PlanMembership.objects.filter(user=user).values("plan"))
+            | Q(pk__in=Action.objects.filter(accountable__in=person).values("plan"))
+            | Q(pk__in=Action.objects.filter(responsible__in=person).values("plan"))
+            | Q(pk__in=Action.objects.filter(delegates=user).values("plan"))
+            | Q(board__in=Partnership.objects.administered_by(user).values("pk"))
+        )
 
     def administered_by(self, user: AnyUser) -> Self:
         from actionplan.models import PlanMembership
@@ -110,20 +124,24 @@ class PlanQuerySet(models.QuerySet["Plan"]):
 
         return Action.objects.filter(plan__in=self.values("pk")).rag_summary(on)
 
-    def with_rag_summaries(self, on: datetime.date) -> list[Plan]:
+    def with_rag_summaries(self, on: datetime.date, rules: StatusRules | None = None) -> list[Plan]:
         """These plans as a list, each with `.summary`: the RagSummary of its actions on `on`
         (empty for a plan with none), and `.frozen_paper`: the published plan progress paper for
-        a meeting on `on` whose snapshot that summary was read from (None: worked out). Three or
-        four queries."""
-        from actionplan.models import Action, MeetingPaper
+        a meeting on `on` whose snapshot that summary was read from (None: worked out). A frozen
+        plan's summary is counted from its snapshot; the others' are read from the kept summaries
+        where they are kept for `on` (KeptSummaryQuerySet: a few rows per plan), and counted from
+        the actions otherwise."""
+        from actionplan.models import Action, KeptSummary, MeetingPaper
 
         plans = list(self)
         frozen = MeetingPaper.objects.frozen_for([plan.pk for plan in plans], on)
         found: dict[Any, RagSummary] = {}
         if frozen:
-            found |= Action.objects.filter(plan__in=list(frozen)).rag_summary_by("plan", on, frozen.values())
+            found |= Action.objects.filter(plan__in=list(frozen)).rag_summary_by("plan", on, frozen=frozen.values())
         if rest := [plan.pk for plan in plans if plan.pk not in frozen]:
-            found |= Action.objects.filter(plan__in=rest).rag_summary_by("plan", on)
+            found |= KeptSummary.objects.summaries(rest, on, "plan")
+        if uncounted := [pk for pk in rest if pk not in found]:
+            found |= Action.objects.filter(plan__in=uncounted).rag_summary_by("plan", on, rules=rules)
         for plan in plans:
             plan.summary = found.get(plan.pk, RagSummary())
             plan.frozen_paper = frozen.get(plan.pk)
@@ -142,8 +160,13 @@ class OwnerQuerySet(models.QuerySet["Owner"]):
         people a reader of those plans may see listed, and no one from a plan they cannot see."""
         from actionplan.models import Action
 
-        actions = Action.objects.filter(plan__in=plans)
-        return self.filter(Q(pk__in=actions.values("accountable")) | Q(pk__in=actions.values("responsible")))
+        named = Q()
+        for role in ("accountable", "responsible"):
+            links = getattr(Action, role).through.objects.all()
+            if plans.query.has_filters():  # otherwise every plan: no need to ask which
+                links = links.filter(action__plan__in=plans)
+            named |= Q(pk__in=links.values("owner"))
+        return self.filter(named)
 
     def identified_by(self, text: str) -> list[Owner]:
         """The owners `text` names, as a person would type them: the code exactly ("DHa"); else the
@@ -300,20 +323,37 @@ def _latest_progress() -> dict[str, Subquery]:
     return {name: Subquery(latest[which].values(field)[:1]) for name, (which, field) in PROGRESS_FROM.items()}
 
 
-def _latest_progress_joined(on: datetime.date) -> tuple[dict[str, FilteredRelation], dict[str, F]]:
-    """What each action's progress updates said on `on`, read through a join to each action's
-    latest update (and latest revision, latest completion): {alias: FilteredRelation},
-    {annotation: column}.
+def _joined_to_latest_progress(actions: Actions, on: datetime.date) -> tuple[Actions, dict[str, Any]]:
+    """`actions` joined to what each one's progress updates said on `on`: its latest update and
+    latest revision as they stood (one WITH query each, the newest row per action read in index
+    order), and the annotations that read them {annotation: expression}.
 
     The RAG rules read these values a dozen times; a subquery would run again for each, a
-    joined column is fetched once per action."""
-    joins = {
-        f"{which}_on": FilteredRelation(
-            "progress_updates", condition=Q(progress_updates__pk=Subquery(updates.values("pk")[:1]))
-        )
-        for which, updates in _latest_updates(on).items()
+    joined column is fetched once per action. The latest completion is read only for display,
+    so it stays a subquery, run only where it is selected."""
+    from actionplan.models import ProgressUpdate
+
+    updates = ProgressUpdate.objects.reported_by(on)
+    if actions.query.has_filters():
+        # Only these actions' updates: a page about one plan reads that plan's, not every plan's.
+        updates = updates.filter(action__in=actions.order_by().values("pk"))
+    kinds = {"update": updates, "revision": updates.filter(revised_due_date__isnull=False)}
+    ctes = {}
+    for which, of_kind in kinds.items():
+        fields = [field for kind, field in PROGRESS_FROM.values() if kind == which]
+        ctes[which] = cte = CTE(_newest_per_action(of_kind, fields), name=f"latest_{which}_on")
+        actions = cte.join(actions, pk=cte.col.action_id, _join_type=LOUTER)
+    latest: dict[str, Any] = {
+        name: getattr(ctes[which].col, field) for name, (which, field) in PROGRESS_FROM.items() if which in ctes
     }
-    return joins, {name: F(f"{which}_on__{field}") for name, (which, field) in PROGRESS_FROM.items()}
+    latest["completed_on"] = Subquery(_latest_updates(on)["completion"].values("completed_on")[:1])
+    return with_cte(*ctes.values(), select=actions), latest
+
+
+def _newest_per_action(updates: ProgressUpdateQuerySet, fields: list[str]) -> models.QuerySet[Any, Any]:
+    """The newest of `updates` of each action, as rows of action_id and `fields`."""
+    rows: models.QuerySet[Any, Any] = updates.newest_of_each_action().values("action_id", *fields)
+    return rows
 
 
 # The fields of a progress update that its action's copy of its latest progress depends on.
@@ -345,7 +385,7 @@ def counted_owners(own: Owned, key_actions: Owned) -> Owned:
 
 def owners_of(action: Action, role: str) -> list[Owner]:
     """The owners of a fetched action in `role`, as a list (the rule above). Reads what
-    with_owners() / prefetch_owners() fetched; otherwise asks the database."""
+    with_owners() or attach_owners() fetched; otherwise asks the database."""
     own = _named(action, role)
     # The key action's are only looked at when they count: they may not have been fetched.
     key_action = None if own else action.parent
@@ -358,7 +398,7 @@ def inherits_owners(action: Action, role: str) -> bool:
 
 
 def _named(action: Action, role: str) -> list[Owner]:
-    # prefetch_owners() leaves plain lists; otherwise ask the related manager (prefetched or not).
+    # with_owners() and attach_owners() leave plain lists; otherwise ask the related manager.
     fetched = getattr(action, f"fetched_{role}", None)
     return fetched if fetched is not None else list(getattr(action, role).all())
 
@@ -381,12 +421,48 @@ def _counted_under(role: str, owners: Iterable[int] | models.QuerySet[Owner]) ->
     )
 
 
+# The summaries rag_summaries_by_owner() counts, by whom.
+OWNER_SUMMARIES = ("accountable", "responsible", "organisation")
+
+
+@dataclass
+class ActionPicture:
+    """One action's RAG picture (RagSummary.GROUPS' values), other fields asked for, and the owner
+    (and organisation) pks it counts under: ActionQuerySet.pictures_with_owners()."""
+
+    picture: tuple[Any, ...]
+    fields: dict[str, Any]
+    owners: dict[str, set[int]] = dataclasses.field(default_factory=dict)
+    # Whom it names itself and whom its key action names, by role: {"accountable": (own, key's)}.
+    named: dict[str, tuple[set[int], set[int]]] = dataclasses.field(default_factory=dict)
+
+
+def tally_by_owner(summary: type[Summary], actions: dict[int, ActionPicture]) -> dict[str, dict[int, Summary]]:
+    """{"accountable": {owner pk: summary}, "responsible": {…}, "organisation": {organisation pk:
+    …}}: `actions`' pictures added up under each owner and organisation they count under. An
+    action with two owners counts once for each."""
+    counted: dict[str, Counter[tuple[int, tuple[Any, ...]]]] = {name: Counter() for name in OWNER_SUMMARIES}
+    for action in actions.values():
+        for name, owners in action.owners.items():
+            counted[name].update((owner, action.picture) for owner in owners)
+    found: dict[str, defaultdict[int, Summary]] = {name: defaultdict(summary) for name in OWNER_SUMMARIES}
+    for name, pictures_of in counted.items():
+        for (owner, picture), n in pictures_of.items():
+            found[name][owner].add(picture, n)
+    return {name: dict(summaries) for name, summaries in found.items()}
+
+
 class ActionQuerySet(models.QuerySet["Action"]):
     def visible_to(self, user: AnyUser) -> Self:
-        """Actions in the plans `user` may see (Plan.objects.visible_to)."""
+        """Actions in the plans `user` may see (Plan.objects.visible_to). The plans are read first
+        (one query): given their ids, PostgreSQL reads only their actions, by index, where a
+        subquery of them left it guessing how many plans and reading every action (17 s for a
+        board member's list at a million actions)."""
         from actionplan.models import Plan
 
-        return self.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
+        if user.is_authenticated and user.is_superuser:
+            return self
+        return self.filter(plan__in=list(Plan.objects.visible_to(user).values_list("pk", flat=True)))
 
     def key_actions(self) -> Self:
         return self.filter(parent__isnull=True)
@@ -439,28 +515,23 @@ class ActionQuerySet(models.QuerySet["Action"]):
         person = Owner.objects.filter(user=user)
         return self.filter(_counted_under("accountable", person) | _counted_under("responsible", person))
 
-    def rag_summaries_by_owner(self, on: datetime.date) -> dict[str, dict[int, RagSummary]]:
-        """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
-        {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
-        responsible for (counted_owners), and of those each organisation's people are responsible
-        for. An action with two owners counts once for each. One query (tally_by_owner)."""
-        return self.with_rag(on).tally_by_owner(RagSummary)
+    def pictures_with_owners(
+        self, on: datetime.date, *fields: str, rules: StatusRules | None = None
+    ) -> dict[int, ActionPicture]:
+        """{action pk: ActionPicture}: each action's RAG picture on `on` (the values of
+        RagSummary.GROUPS), the values of `fields`, and whom it counts under (owners_beside)."""
+        return self.with_rag(on, rules).owners_beside(RagSummary.GROUPS, *fields)
 
-    def tally_by_owner(
-        self, summary: type[Summary], pictures: dict[int, tuple[Any, ...]] | None = None
-    ) -> dict[str, dict[int, Summary]]:
-        """{"accountable": {owner pk: summary}, "responsible": {…}, "organisation": {organisation
-        pk: …}} of these actions, each counted by the annotations `summary.GROUPS` under the owners
-        it counts under (counted_owners) and their organisations. One query: each action's values
-        beside its own and its key action's owners, added up here.
-
-        `pictures`: {action pk: its values of summary.GROUPS}, when the caller has read them; the
-        owners are then read alone, without working the values out again for every combination
-        of owners the joins repeat an action for."""
-        size = 0 if pictures is not None else len(summary.GROUPS)
+    def owners_beside(self, groups: Sequence[str] = (), *fields: str) -> dict[int, ActionPicture]:
+        """{action pk: ActionPicture}: the values of the annotations `groups` (its picture) and of
+        `fields`, and whom it counts under: the owners it is accountable and responsible for by
+        counted_owners(), and their organisations. One query: each action beside its own and its
+        key action's owners, gathered here."""
+        size, extra = len(groups), len(fields)
         rows = self.order_by().values_list(
             "pk",
-            *summary.GROUPS[:size],
+            *groups,
+            *fields,
             "accountable",
             "parent__accountable",
             "responsible",
@@ -469,13 +540,14 @@ class ActionQuerySet(models.QuerySet["Action"]):
             "parent__responsible__organisation",
         )
         # The joins repeat an action once per combination of its owners: gather them as sets.
-        read = pictures is None
-        pictures = {} if pictures is None else pictures
+        found: dict[int, ActionPicture] = {}
         named: defaultdict[int, defaultdict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
         for pk, *row in rows:
-            if read:
-                pictures[pk] = tuple(row[:size])
-            accountable, key_accountable, responsible, key_responsible, organisation, key_organisation = row[size:]
+            if pk not in found:
+                found[pk] = ActionPicture(tuple(row[:size]), dict(zip(fields, row[size : size + extra], strict=True)))
+            accountable, key_accountable, responsible, key_responsible, organisation, key_organisation = row[
+                size + extra :
+            ]
             for name, owner in [
                 ("accountable", accountable),
                 ("key accountable", key_accountable),
@@ -484,21 +556,45 @@ class ActionQuerySet(models.QuerySet["Action"]):
             ]:
                 if owner not in (None, (None, None)):
                     named[pk][name].add(owner)
-        found: dict[str, defaultdict[int, Summary]] = {
-            name: defaultdict(summary) for name in ("accountable", "responsible", "organisation")
-        }
-        for pk, picture in pictures.items():
+        for pk, action in found.items():
             owners = named[pk]
+            action.named = {
+                "accountable": (owners["accountable"], owners["key accountable"]),
+                "responsible": ({o for o, _ in owners["responsible"]}, {o for o, _ in owners["key responsible"]}),
+            }
             responsible = counted_owners(owners["responsible"], owners["key responsible"])
-            counted = {
+            action.owners = {
                 "accountable": counted_owners(owners["accountable"], owners["key accountable"]),
                 "responsible": {owner for owner, _ in responsible},
                 "organisation": {organisation for _, organisation in responsible if organisation is not None},
             }
-            for name, pks in counted.items():
-                for owner in pks:
-                    found[name][owner].add(picture, 1)
-        return {name: dict(summaries) for name, summaries in found.items()}
+        return found
+
+    def rag_summaries_by_owner(
+        self, on: datetime.date, pictures: dict[int, ActionPicture] | None = None
+    ) -> dict[str, dict[int, RagSummary]]:
+        """{"accountable": {owner pk: RagSummary}, "responsible": {owner pk: …}, "organisation":
+        {organisation pk: …}}: the RAG picture on `on` of the actions each owner is accountable or
+        responsible for (counted_owners), and of those each organisation's people are responsible
+        for. An action with two owners counts once for each. From pictures_with_owners(), or
+        `pictures` already fetched by it."""
+        return tally_by_owner(RagSummary, pictures if pictures is not None else self.pictures_with_owners(on))
+
+    def tally_by_owner(
+        self, summary: type[Summary], pictures: dict[int, tuple[Any, ...]] | None = None
+    ) -> dict[str, dict[int, Summary]]:
+        """{"accountable": {owner pk: summary}, "responsible": {…}, "organisation": {…}} of these
+        actions, each counted by the annotations `summary.GROUPS` under the owners it counts under.
+
+        `pictures`: {action pk: its values of summary.GROUPS}, when the caller has read them; the
+        owners are then read alone, without working the values out again for every combination
+        of owners the joins repeat an action for."""
+        if pictures is None:
+            return tally_by_owner(summary, self.owners_beside(summary.GROUPS))
+        found = self.owners_beside()
+        for pk, action in found.items():
+            action.picture = pictures[pk]
+        return tally_by_owner(summary, found)
 
     def accountable_to(self, user: AnyUser) -> Self:
         """Actions the user's own person is accountable for (owners_of)."""
@@ -578,17 +674,24 @@ class ActionQuerySet(models.QuerySet["Action"]):
         otherwise it asks the updates. (`rules`: StatusRules(on), when the caller has them.)
         """
         actions = self
+        latest: dict[str, Any]
         if on is None or (rules or StatusRules(on)).progress_is_current:
             latest = {name: F(field) for name, field in PROGRESS_CACHE.items()}
         else:
-            joins, latest = _latest_progress_joined(on)
-            actions = actions.alias(**joins)
+            actions, latest = _joined_to_latest_progress(self, on)
         return actions.annotate(**latest).annotate(current_due_date=Coalesce("revised_due_date", "due_date"))
 
     def refresh_progress(self) -> int:
-        """Copy what the latest progress updates say onto these actions, for with_progress().
-        ProgressUpdate.save() and delete() call it; after a bulk_create, call it yourself."""
-        return self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress().items()})
+        """Copy what the latest progress updates say onto these actions, for with_progress(), and
+        count their priorities' kept summaries again (KeptSummaryQuerySet.recount), in one
+        transaction. ProgressUpdate.save() and delete() call it; after a bulk_create, call it
+        yourself. Everything that changes an action's progress comes through here."""
+        from actionplan.models import KeptSummary
+
+        with transaction.atomic(using=self.db):
+            refreshed = self.update(**{PROGRESS_CACHE[name]: value for name, value in _latest_progress().items()})
+            KeptSummary.objects.recount(self.order_by().values("priority"))
+        return refreshed
 
     def with_delivery_status(self, on: datetime.date, rules: StatusRules | None = None) -> Self:
         """Annotate `on` and `delivery_status` (a DeliveryStatus value) as it stood on date `on`.
@@ -606,7 +709,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
             ),
         )
 
-    def with_rag(self, on: datetime.date, frozen: Collection[int] = ()) -> Self:
+    def with_rag(self, on: datetime.date, rules: StatusRules | None = None, frozen: Collection[int] = ()) -> Self:
         """Annotate the RAG picture on date `on` (StatusRules): `on`, delivery_status, plus
 
         derived_rag: Complete; Overdue → Red; Due soon with no update in the last
@@ -618,7 +721,8 @@ class ActionQuerySet(models.QuerySet["Action"]):
         has_slipped: not complete, and the revised completion date is later than the original.
 
         On a queryset that already has the picture on `on` this adds nothing, so a page can
-        annotate once and count, list and filter from the same queryset cheaply.
+        annotate once and count, list and filter from the same queryset cheaply. (`rules`:
+        StatusRules(on), when the caller has them: a page with two pictures asks for them once.)
 
         `frozen`: published plan progress papers (MeetingPaper pks) for a meeting on `on`. Their
         actions' pictures are read from what the papers froze (ActionSnapshot), as fast as today's,
@@ -630,7 +734,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
             return self.with_frozen_picture(on, frozen)
         # Conditions, not references to other annotations, so the SQL stays small: Django
         # writes a referenced annotation out again in full each time (and compiles it again).
-        rules = StatusRules(on)
+        rules = rules or StatusRules(on)
         derived = Case(
             When(rules.complete, then=Value(RAG.COMPLETE)),
             When(rules.red, then=Value(RAG.RED)),
@@ -700,49 +804,77 @@ class ActionQuerySet(models.QuerySet["Action"]):
         missed = OverdueFlag.objects.open().filter(action=OuterRef("pk")).values("due_date")[:1]
         return self.annotate(overdue_since=Cast(Subquery(missed) + datetime.timedelta(days=1), DateField()))
 
-    def rag_summary(self, on: datetime.date) -> RagSummary:
+    def rag_summary(self, on: datetime.date, rules: StatusRules | None = None) -> RagSummary:
         """How many of these actions are Red, Amber, Green, Complete, Not started on `on`, and how
         many are overdue, due soon, undated, stale, slipped or reported rosier than their dates
         (one query)."""
-        return self._summaries_by(None, on).get(None, RagSummary())
+        return self._summaries_by(None, on, rules).get(0, RagSummary())
 
-    def rag_summary_by(self, field: str, on: datetime.date, frozen: Collection[int] = ()) -> dict[Any, RagSummary]:
+    def rag_summary_by(
+        self, field: str, on: datetime.date, rules: StatusRules | None = None, frozen: Collection[int] = ()
+    ) -> dict[Any, RagSummary]:
         """{value of `field`: RagSummary}, e.g. rag_summary_by("priority", on), in one query
         (`frozen`: as with_rag's)."""
-        return self._summaries_by(F(field), on, frozen)
+        return self._summaries_by(field, on, rules, frozen)
 
-    def _summaries_by(self, key: F | None, on: datetime.date, frozen: Collection[int] = ()) -> dict[Any, RagSummary]:
-        # Group by the RAG picture's few annotations (each compiled once) and add up in Python:
-        # a COUNT(FILTER …) per figure would repeat the whole RAG expression a dozen times.
-        keys = [] if key is None else [key]
-        rows = self.with_rag(on, frozen).order_by().values_list(*RagSummary.GROUPS, *keys).annotate(n=Count("pk"))
-        size = len(RagSummary.GROUPS)
-        summaries: defaultdict[Any, RagSummary] = defaultdict(RagSummary)
-        for row in rows:
-            group = row[size] if keys else None
-            if not keys or group is not None:
-                summaries[group].add(row[:size], row[-1])
-        return dict(summaries)
+    def _summaries_by(
+        self, key: str | None, on: datetime.date, rules: StatusRules | None, frozen: Collection[int] = ()
+    ) -> dict[Any, RagSummary]:
+        try:
+            sql, params = self.summary_query(key, on, rules, frozen)
+        except EmptyResultSet:  # nothing can match, say plan__in=[]: no query to run
+            return {}
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return {row[0]: RagSummary(**dict(zip(RagSummary.FIGURES, row[1:], strict=True))) for row in rows}
+
+    def summary_query(
+        self, key: str | None, on: datetime.date, rules: StatusRules | None = None, frozen: Collection[int] = ()
+    ) -> tuple[str, list[Any]]:
+        """SQL and its parameters for the RagSummary of these actions on `on` per value of `key`
+        (None: one row, key 0): a row per value, its `summary_key` and a column per figure of
+        RagSummary.FIGURES, named for it."""
+        # Each action's picture is worked out once, in a subquery, and counted per figure
+        # grouped by `key` alone: grouping by the picture's five CASE expressions left
+        # PostgreSQL guessing at the number of groups (a sort on disk at scale), and a
+        # COUNT(FILTER …) on the annotations themselves would write each expression out again
+        # per figure.
+        pictures = self.with_rag(on, rules, frozen).order_by().annotate(summary_key=Value(0) if key is None else F(key))
+        inner, params = pictures.values("summary_key", *RagSummary.GROUPS).query.sql_with_params()
+        quote = connections[self.db].ops.quote_name
+        counts, values = [], []
+        for name, counted in RagSummary.FIGURES.items():
+            if counted is None:
+                counts.append(f"COUNT(*) AS {quote(name)}")
+            else:
+                counts.append(f"COUNT(*) FILTER (WHERE picture.{quote(counted[0])} = %s) AS {quote(name)}")
+                values.append(counted[1])
+        sql = (
+            f"SELECT picture.summary_key, {', '.join(counts)} FROM ({inner}) picture "
+            "WHERE picture.summary_key IS NOT NULL GROUP BY picture.summary_key"
+        )
+        return sql, [*values, *params]
 
     def with_owners(self) -> Self:
-        """Fetch with each action what owners_of() reads."""
-        return self.select_related("parent").prefetch_related(*_owner_lookups())
+        """Fetch with each action what owners_of() reads (as plain lists: much cheaper than
+        filling every action's related managers)."""
+        return self.select_related("parent").prefetch_related(*_owner_lookups(as_lists=True))
+
+    def with_latest_update(self, on: datetime.date | None = None) -> Self:
+        """Fetch with each action its latest update as it stood on `on` (None: its latest), for
+        Action.latest_update()."""
+        from actionplan.models import ProgressUpdate
+
+        # The prefetch narrows this to the fetched actions' updates: one index scan each. With
+        # who signed each off: the pages and papers say so beside the narrative.
+        latest = ProgressUpdate.objects.reported_by(on).newest_of_each_action().select_related("signed_off_by")
+        return self.prefetch_related(Prefetch("progress_updates", latest, to_attr="latest_updates"))
 
     def for_display(self, on: datetime.date | None = None) -> Self:
         """Everything a page shows for each action (its latest update as it stood on `on`,
         None: its latest), in a fixed number of queries."""
-        from actionplan.models import ProgressUpdate
-
-        # With who signed each off: the pages and papers say so beside the narrative.
-        latest = ProgressUpdate.objects.latest_per_action(on).select_related("signed_off_by")
-        return (
-            self.with_owners()
-            .select_related("priority")
-            .prefetch_related(
-                "milestones",
-                Prefetch("progress_updates", latest, to_attr="latest_updates"),
-            )
-        )
+        return self.with_owners().with_latest_update(on).select_related("priority").prefetch_related("milestones")
 
 
 class ReturnRules:
@@ -797,11 +929,20 @@ def _owner_lookups(as_lists: bool = False) -> list[Prefetch]:
     ]
 
 
-def prefetch_owners(actions: Sequence[Action]) -> None:
-    """What owners_of() reads, for actions already fetched (with their parent), e.g. several
-    short lists at once. Kept as plain lists: much cheaper than filling every action's related
-    managers."""
-    prefetch_related_objects(actions, *_owner_lookups(as_lists=True))
+def attach_owners(actions: Iterable[Action], pictures: dict[int, ActionPicture], owners: dict[int, Owner]) -> None:
+    """What owners_of() reads, for actions already fetched (with their parent) whose owners
+    pictures_with_owners() found: the same plain lists with_owners() leaves, from `owners`
+    (in_bulk of the pks they name), without asking the database again."""
+    for action in actions:
+        for role, (own, key_actions) in pictures[action.pk].named.items():
+            setattr(action, f"fetched_{role}", sorted((owners[pk] for pk in own), key=_owner_order))
+            if action.parent is not None:
+                setattr(action.parent, f"fetched_{role}", sorted((owners[pk] for pk in key_actions), key=_owner_order))
+
+
+def _owner_order(owner: Owner) -> tuple[str, str]:
+    """Owner.Meta.ordering, for lists sorted here."""
+    return owner.kind, owner.code
 
 
 class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
@@ -811,6 +952,16 @@ class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
 
     def newest_first(self) -> Self:
         return self.order_by(*LATEST_FIRST)
+
+    def newest_of_each_action(self) -> Self:
+        """Of these updates, each action's newest (LATEST_FIRST): DISTINCT ON where the database
+        has it (PostgreSQL reads it in the order of the index on (action, LATEST_FIRST)), else the
+        first row of a window per action. Keep its ordering: DISTINCT ON needs it."""
+        if connections[self.db].features.can_distinct_on_fields:
+            return self.order_by("action_id", *LATEST_FIRST).distinct("action_id")
+        return self.annotate(newest=Window(RowNumber(), partition_by=F("action"), order_by=list(LATEST_FIRST))).filter(
+            newest=1
+        )
 
     def latest_per_action(self, on: datetime.date | None = None) -> Self:
         """Only the newest update of each action, as it stood on `on` (one correlated subquery)."""
@@ -894,18 +1045,20 @@ class OverdueFlagQuerySet(models.QuerySet["OverdueFlag"]):
                 .exclude(Exists(overdue.filter(pk=OuterRef("action_id"), current_due_date=OuterRef("due_date"))))  # type: ignore[misc]
                 .update(cleared_at=now)
             )
-            new = overdue.exclude(Exists(self.model.objects.open().filter(action=OuterRef("pk")))).values(
-                flag_action=F("pk"), flag_due_date=F("current_due_date")
-            )
+            new = overdue.values(flag_action=F("pk"), flag_due_date=F("current_due_date"))
             select_sql, params = new.query.sql_with_params()
-            table = connection.ops.quote_name(self.model._meta.db_table)
-            with connection.cursor() as cursor:
-                # ON CONFLICT: a second run at the same moment meets the one-open-flag index and
-                # adds nothing, rather than failing.
+            db = connections[self.db]
+            table = db.ops.quote_name(self.model._meta.db_table)
+            with db.cursor() as cursor:
+                # An action that already has an open flag meets the one-open-flag index and is
+                # skipped (as is a second run at the same moment). Not a NOT EXISTS on the flags:
+                # where PostgreSQL's statistics say the flag table is empty (analysed while it
+                # was, as on a fresh deployment) that became a nested loop over flags and
+                # actions, quadratic in the number of newly overdue actions.
                 cursor.execute(
                     f"INSERT INTO {table} (action_id, due_date, flagged_at) "
                     f"SELECT overdue.flag_action, overdue.flag_due_date, %s FROM ({select_sql}) AS overdue "
-                    "WHERE true ON CONFLICT DO NOTHING",
+                    "WHERE true ON CONFLICT (action_id) WHERE cleared_at IS NULL DO NOTHING",
                     (now, *params),
                 )
                 flagged = cursor.rowcount
@@ -947,3 +1100,105 @@ class UpdateRoundQuerySet(models.QuerySet["UpdateRound"]):
     def due_to_open(self, on: datetime.date) -> Self:
         """Rounds whose opening date has come but whose actions have not been chosen yet."""
         return self.filter(opens_on__lte=on, opened_at__isnull=True)
+
+
+class KeptSummaryQuerySet(models.QuerySet["KeptSummary"]):
+    """Today's picture, kept: each strategic priority's RagSummary on the date the daily job last
+    counted them (keep()), counted again in the same transaction as anything that changes one of
+    its actions' pictures (recount()): progress updates, corrections and board decisions (all
+    through ActionQuerySet.refresh_progress), action edits, moves and removals, a plan's windows,
+    and imports. The counting is rag_summary_by()'s: no rule is stated here.
+
+    A dashboard reads a few rows per plan instead of every action, where they are kept for the
+    date it shows (summaries()); for any other date, or a priority not yet counted, the actions
+    are counted as before."""
+
+    def kept_on(self) -> datetime.date | None:
+        """The date the summaries are kept for: the day the daily job last counted them."""
+        return self.order_by("-on").values_list("on", flat=True).first()
+
+    def keep(self, on: datetime.date, plans_at_once: int = 500) -> int:
+        """The daily job: count every priority's summary on `on` (a new day moves actions into due
+        soon, overdue and stale), a few hundred plans per transaction so that officers' updates
+        wait for at most one of them. Returns the number of priorities counted."""
+        from actionplan.models import Plan, StrategicPriority
+
+        rules = StatusRules(on)
+        plans = list(Plan.objects.order_by("pk").values_list("pk", flat=True))
+        counted = 0
+        for start in range(0, len(plans), plans_at_once):
+            chunk = StrategicPriority.objects.filter(plan__in=plans[start : start + plans_at_once])
+            counted += self._count(chunk, on, rules)
+        return counted
+
+    def recount(self, priorities: Iterable[int] | models.QuerySet[Any]) -> None:
+        """Count these priorities' summaries again (pks, or a queryset of them), for the date the
+        summaries are kept for; nothing while none are kept yet (keep() starts them)."""
+        from actionplan.models import StrategicPriority
+
+        on = self.kept_on()
+        if on is not None:
+            self._count(StrategicPriority.objects.filter(pk__in=priorities), on)
+
+    def _count(self, priorities: models.QuerySet[Any], on: datetime.date, rules: StatusRules | None = None) -> int:
+        from actionplan.models import Action, StrategicPriority
+
+        with transaction.atomic(using=self.db):
+            wanted = dict(priorities.order_by("pk").values_list("pk", "plan"))
+            if not wanted:
+                return 0
+            # Lock the rows before counting, so that two transactions changing actions of one
+            # priority count one after the other: the second counts what the first committed.
+            # A priority not counted before gets its row first, so that there is one to lock.
+            locked = set(self.select_for_update().filter(pk__in=wanted).order_by("pk").values_list("pk", flat=True))
+            if len(locked) < len(wanted):
+                missing = [self.model(priority_id=pk, plan_id=wanted[pk], on=on) for pk in wanted if pk not in locked]
+                self.bulk_create(missing, ignore_conflicts=True)
+                list(self.select_for_update().filter(pk__in=[row.pk for row in missing]).values_list("pk"))
+            # Counted and written by the database in one statement: a few thousand priorities at a
+            # time in the daily job.
+            chosen, chosen_params = priorities.order_by().values("pk").query.sql_with_params()
+            counted, counted_params = Action.objects.filter(
+                priority__in=priorities.order_by().values("pk")
+            ).summary_query("priority", on, rules)
+            db = connections[self.db]
+            quote = db.ops.quote_name
+            json_object = "json_build_object" if db.vendor == "postgresql" else "json_object"
+            figures = ", ".join(f"'{name}', COALESCE(counted.{quote(name)}, 0)" for name in RagSummary.FIGURES)
+            table, on_column = quote(self.model._meta.db_table), quote("on")
+            with db.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} (priority_id, plan_id, {on_column}, counts) "
+                    f"SELECT priority.id, priority.plan_id, %s, {json_object}({figures}) "
+                    f"FROM {quote(StrategicPriority._meta.db_table)} priority "
+                    f"LEFT JOIN ({counted}) counted ON counted.summary_key = priority.id "
+                    f"WHERE priority.id IN ({chosen}) "
+                    f"ON CONFLICT (priority_id) DO UPDATE SET plan_id = excluded.plan_id, "
+                    f"{on_column} = excluded.{on_column}, counts = excluded.counts",
+                    [on, *counted_params, *chosen_params],
+                )
+        return len(wanted)
+
+    def summaries(self, plans: Collection[int], on: datetime.date, key: str) -> dict[int, RagSummary]:
+        """{plan or priority pk (`key`: "plan" or "priority"): RagSummary on `on`} for those of
+        `plans` whose every priority's summary is kept for `on`: a row per priority."""
+        from actionplan.models import StrategicPriority
+
+        rows = (
+            StrategicPriority.objects.filter(plan__in=plans)
+            .order_by()
+            .values_list("plan", "pk", "kept_summary__on", "kept_summary__counts")
+        )
+        found: dict[int, RagSummary] = {}
+        uncounted = set()
+        for plan, priority, kept_on, counts in rows:
+            if kept_on != on:
+                uncounted.add(plan)
+            else:
+                pk = plan if key == "plan" else priority
+                found[pk] = found.get(pk, RagSummary()) + RagSummary(**counts)
+        if key == "plan":
+            # A plan with no priorities has no actions.
+            found.update({plan: RagSummary() for plan in plans if plan not in found})
+            return {pk: summary for pk, summary in found.items() if pk not in uncounted}
+        return {} if uncounted else found

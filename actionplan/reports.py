@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
 
-from actionplan.models import Action, Owner, Plan, ProgressUpdate, StrategicPriority, UpdateRound
-from actionplan.querysets import ActionQuerySet, PlanQuerySet, prefetch_owners
+from actionplan.models import (
+    Action,
+    KeptSummary,
+    MeetingPaper,
+    Owner,
+    Plan,
+    ProgressUpdate,
+    StrategicPriority,
+    UpdateRound,
+)
+from actionplan.querysets import ActionPicture, ActionQuerySet, PlanQuerySet, StatusRules, attach_owners
 from actionplan.status import RAG, DeliveryStatus, RagSummary, ReturnSummary
 from indicators.models import ExceptionRecord, IndicatorValue, OutcomeRating, Period
 from partnerships.models import Meeting, Organisation, Partnership
@@ -23,8 +34,22 @@ from partnerships.models import Meeting, Organisation, Partnership
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# How many actions each of the dashboard's lists shows before "See all".
+# How many actions each of the dashboard's lists shows before "See all", and how many owners (and
+# organisations) each of its tables of owners: the page stays small whatever the plan's size.
 DASHBOARD_LIST_LENGTH = 10
+RANKING_LENGTH = 5
+
+
+# The dashboard's lists, each of the actions counted in that figure of the summary, in this order:
+# the most overdue (or slipped) first; the longest without an update first, never updated first.
+LIST_ORDERS: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]] = {
+    "overdue": lambda action: (action["current_due_date"], action["position"]),
+    "slipped": lambda action: (action["current_due_date"], action["position"]),
+    "stale": lambda action: (action["last_reported_on"] is not None, action["last_reported_on"], action["position"]),
+}
+
+# How many plans the dashboard's table of plans shows at a time.
+PLANS_PER_PAGE = 15
 
 # My actions' groups, in the order they are shown: what needs the officer first. An action is in
 # the first group whose condition (on its with_rag() annotations) holds: "stale" takes the actions
@@ -43,24 +68,36 @@ NEEDS_UPDATE = ("overdue", "due_soon", "stale")
 
 @dataclass
 class Dashboard:
-    """The dashboard on date `on`: every plan in `plans` (a Plan queryset) with its RAG picture
-    (`.summary`), and the chosen one (by slug, else the first) in detail."""
+    """The dashboard on date `on`: the plans in `plans` (a Plan queryset), a page of them at a time,
+    each with its RAG picture (`.summary`), and the chosen one (by slug, else the page's first) in
+    detail."""
 
     plans: list[Plan]
+    page: Page[Plan]
     chosen: Plan | None = None
     detail: PlanDashboard | None = None
     # The chosen plan's board's meetings: the dates a board looks at its plans on, one click each.
     meetings: list[Meeting] = field(default_factory=list)
 
     @classmethod
-    def build(cls, plans: PlanQuerySet, slug: str | None, on: datetime.date) -> Dashboard:
-        dashboard = cls(plans=plans.select_related("board").with_rag_summaries(on))
-        dashboard.chosen = next((p for p in dashboard.plans if p.slug == slug), next(iter(dashboard.plans), None))
+    def build(cls, plans: PlanQuerySet, slug: str | None, on: datetime.date, page: Any = 1) -> Dashboard:
+        rules = StatusRules(on)  # once for the page: both parts read the plans' windows
+        shown = Paginator(plans.select_related("board"), PLANS_PER_PAGE).get_page(page)
+        listed: PlanQuerySet = shown.object_list  # type: ignore[assignment]
+        dashboard = cls(plans=listed.with_rag_summaries(on, rules), page=shown)
+        dashboard.chosen = next((p for p in dashboard.plans if p.slug == slug), None)
+        if dashboard.chosen is None:
+            elsewhere = plans.select_related("board").filter(slug=slug).first() if slug else None
+            dashboard.chosen = elsewhere or next(iter(dashboard.plans), None)
         if dashboard.chosen:
-            frozen = [dashboard.chosen.frozen_paper] if dashboard.chosen.frozen_paper else []
-            dashboard.detail = PlanDashboard.build(dashboard.chosen, on, frozen=frozen)
-            if dashboard.chosen.board is not None:
-                dashboard.meetings = list(dashboard.chosen.board.meetings.order_by("date"))
+            chosen = dashboard.chosen
+            # A plan chosen from another page of the table was not asked for its paper.
+            paper = getattr(chosen, "frozen_paper", None) or MeetingPaper.objects.frozen_for([chosen.pk], on).get(
+                chosen.pk
+            )
+            dashboard.detail = PlanDashboard.build(chosen, on, rules=rules, frozen=[paper] if paper else [])
+            if chosen.board is not None:
+                dashboard.meetings = list(chosen.board.meetings.order_by("date"))
         return dashboard
 
 
@@ -132,36 +169,52 @@ class PlanDashboard:
 
     @classmethod
     def build(
-        cls, plan: Plan, on: datetime.date, length: int = DASHBOARD_LIST_LENGTH, frozen: list[int] | None = None
+        cls,
+        plan: Plan,
+        on: datetime.date,
+        length: int = DASHBOARD_LIST_LENGTH,
+        rules: StatusRules | None = None,
+        frozen: list[int] | None = None,
     ) -> PlanDashboard:
         """`frozen`: the plan's published paper for a meeting on `on`: its snapshot is the picture."""
         board = cls(plan=plan, on=on, frozen=frozen or [])
+        rules = rules or StatusRules(on)
         # Once: every count and list below reuses it.
-        actions: ActionQuerySet = plan.actions.with_rag(on, board.frozen)
-        by_priority = actions.rag_summary_by("priority", on)
+        actions: ActionQuerySet = plan.actions.with_rag(on, rules, board.frozen)
+        # Today's counts are kept (unless a paper froze the picture); other dates' are counted.
+        kept = {} if board.frozen else KeptSummary.objects.summaries([plan.pk], on, "priority")
+        by_priority = kept or actions.rag_summary_by("priority", on, rules)
         # Every action has one priority, so the plan's summary is theirs added up.
         board.summary = sum(by_priority.values(), RagSummary())
         board.priorities = list(plan.priorities.all())
         for priority in board.priorities:
             priority.summary = by_priority.get(priority.pk, RagSummary())
-        # The same annotations the summary counted: "Slipped (N)" heads the list of those N.
-        listed = actions.select_related("parent")
-        board.overdue = list(
-            listed.exceptions("overdue").with_overdue_since().order_by("current_due_date", "position")[:length]
-        )
-        board.slipped = list(listed.exceptions("slipped").order_by("current_due_date", "position")[:length])
-        board.stale = list(
-            listed.exceptions("stale").order_by(F("last_reported_on").asc(nulls_first=True), "position")[:length]
-        )
-        prefetch_owners(board.overdue + board.slipped + board.stale)
-        by_owner = actions.rag_summaries_by_owner(on)
-        ranked = {name: _ranked(summaries) for name, summaries in by_owner.items()}
-        owners = Owner.objects.in_bulk(ranked["accountable"][:length] + ranked["responsible"][:length])
-        organisations = Organisation.objects.in_bulk(ranked["organisation"][:length])
-        board.by_accountable = Ranking.of(ranked["accountable"], owners, by_owner["accountable"], length)
-        board.by_responsible = Ranking.of(ranked["responsible"], owners, by_owner["responsible"], length)
-        board.by_organisation = Ranking.of(ranked["organisation"], organisations, by_owner["organisation"], length)
+        # Every action's picture and owners, fetched once: the lists and the counts by owner are
+        # chosen from the same annotations the summary counted ("Slipped (N)" heads the list of
+        # those N), in the lists' orders; then only the listed actions are fetched whole.
+        pictures = actions.pictures_with_owners(on, "current_due_date", "position", "last_reported_on", rules=rules)
+        chosen = {kind: _first(pictures, kind, length) for kind in LIST_ORDERS}
+        fetched = actions.filter(pk__in={pk for pks in chosen.values() for pk in pks}).select_related("parent")
+        listed = fetched.with_overdue_since().in_bulk()
+        board.overdue, board.slipped, board.stale = ([listed[pk] for pk in chosen[kind]] for kind in LIST_ORDERS)
+        by_owner = actions.rag_summaries_by_owner(on, pictures)
+        ranked = {name: _ranked(summaries)[:RANKING_LENGTH] for name, summaries in by_owner.items()}
+        # The owners the lists name and the counts rank, in one query.
+        named = {pk for action in listed for own, key in pictures[action].named.values() for pk in own | key}
+        owners = Owner.objects.in_bulk(named | set(ranked["accountable"]) | set(ranked["responsible"]))
+        attach_owners(listed.values(), pictures, owners)
+        organisations = Organisation.objects.in_bulk(ranked["organisation"])
+        board.by_accountable = Ranking.of(ranked["accountable"], owners, by_owner["accountable"])
+        board.by_responsible = Ranking.of(ranked["responsible"], owners, by_owner["responsible"])
+        board.by_organisation = Ranking.of(ranked["organisation"], organisations, by_owner["organisation"])
         return board
+
+
+def _first(pictures: dict[int, ActionPicture], kind: str, length: int) -> list[int]:
+    """The first `length` of the actions (pks) counted in figure `kind`, in that list's order."""
+    counted = [pk for pk, action in pictures.items() if RagSummary.counts_in(kind, action.picture)]
+    order = LIST_ORDERS[kind]
+    return sorted(counted, key=lambda pk: order(pictures[pk].fields))[:length]
 
 
 @dataclass
@@ -173,15 +226,10 @@ class Ranking:
 
     @classmethod
     def of(
-        cls,
-        ranked: list[int],
-        objects: dict[Any, Owner] | dict[Any, Organisation],
-        summaries: dict[int, RagSummary],
-        length: int = DASHBOARD_LIST_LENGTH,
+        cls, shown: list[int], objects: dict[Any, Owner] | dict[Any, Organisation], summaries: dict[int, RagSummary]
     ) -> Ranking:
-        """The first `length` of `ranked` (pks), from `objects` (in_bulk), with their summaries."""
-        shown = [(objects[pk], summaries[pk]) for pk in ranked[:length]]
-        return cls(shown, len(ranked) - len(shown))
+        """The owners (pks) `shown`, from `objects` (in_bulk), with their summaries, of all in `summaries`."""
+        return cls([(objects[pk], summaries[pk]) for pk in shown], len(summaries) - len(shown))
 
 
 def _ranked(summaries: dict[int, RagSummary]) -> list[int]:
@@ -212,18 +260,22 @@ class BoardReport:
     @classmethod
     def build(cls, plan: Plan, on: datetime.date, since: datetime.date) -> BoardReport:
         report = cls(plan=plan, on=on, since=since)
-        # Each date's RAG picture annotated once; the counts and lists below reuse it.
+        # Each date's picture of every action, fetched once: the summaries count them, the RAG
+        # changes compare them.
         now, then = plan.actions.with_rag(on), plan.actions.with_rag(since)
-        report.summary = now.rag_summary(on)
-        report.previous = then.rag_summary(since)
-        for action in now.exceptions().for_display(on).order_by("position"):
-            report.exceptions.append(ExceptionRow(action, cls._reasons(action)))
-        # rag: an annotation of with_rag(), which the type stubs cannot see.
-        before = dict(then.values_list("pk", "rag"))  # type: ignore[misc]
+        pictures = now.pictures_with_owners(on)
+        after = {pk: action.picture for pk, action in pictures.items()}
+        before = {pk: picture for pk, *picture in then.values_list("pk", *RagSummary.GROUPS)}
+        report.summary, report.previous = RagSummary.of(after.values()), RagSummary.of(before.values())
+        exceptions = list(now.exceptions().select_related("parent").with_latest_update(on).order_by("position"))
+        named = {pk for action in exceptions for own, key in pictures[action.pk].named.values() for pk in own | key}
+        attach_owners(exceptions, pictures, Owner.objects.in_bulk(named))
+        report.exceptions = [ExceptionRow(action, cls._reasons(action)) for action in exceptions]
+        rag = RagSummary.GROUPS.index("rag")
+        changed = Action.objects.filter(pk__in=[pk for pk, picture in after.items() if before[pk][rag] != picture[rag]])
         report.rag_changes = [
-            (action, RAG(before[action.pk]), RAG(action.rag))
-            for action in now.select_related("priority").order_by("position")
-            if before[action.pk] != action.rag
+            (action, RAG(before[action.pk][rag]), RAG(after[action.pk][rag]))
+            for action in changed.only("code", "title", "position").order_by("position")
         ]
         report.updates_since = list(
             ProgressUpdate.objects.filter(action__plan=plan, reported_on__gt=since, reported_on__lte=on)

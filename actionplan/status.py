@@ -6,7 +6,7 @@ import them without a circle.
 
 import calendar
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -75,26 +75,46 @@ class RagSummary:
 
     # The with_rag() annotations a summary is counted from.
     GROUPS: ClassVar = ("rag", "delivery_status", "is_stale", "has_slipped", "rag_disagrees")
+    # What each figure counts: the actions whose with_rag() annotation has this value (total: all).
+    FIGURES: ClassVar[dict[str, tuple[str, Any] | None]] = {
+        **{rag.value: ("rag", rag.value) for rag in RAG},
+        "total": None,
+        **{
+            status.value: ("delivery_status", status.value)
+            for status in (DeliveryStatus.OVERDUE, DeliveryStatus.DUE_SOON, DeliveryStatus.NO_DATE)
+        },
+        "stale": ("is_stale", True),
+        "slipped": ("has_slipped", True),
+        "disagreements": ("rag_disagrees", True),
+    }
+
+    @classmethod
+    def counts_in(cls, figure: str, picture: Sequence[Any]) -> bool:
+        """Whether an action with this picture (the values of GROUPS) counts in `figure`."""
+        counted = cls.FIGURES[figure]
+        return counted is None or picture[cls.GROUPS.index(counted[0])] == counted[1]
 
     def add(self, picture: Sequence[Any], n: int) -> None:
         """Count `n` actions with this RAG picture: the values of GROUPS."""
-        rag, delivery_status, is_stale, has_slipped, rag_disagrees = picture
-        setattr(self, rag, getattr(self, rag) + n)
-        if delivery_status in (DeliveryStatus.OVERDUE, DeliveryStatus.DUE_SOON, DeliveryStatus.NO_DATE):
-            setattr(self, delivery_status, getattr(self, delivery_status) + n)
-        self.total += n
-        self.stale += n if is_stale else 0
-        self.slipped += n if has_slipped else 0
-        self.disagreements += n if rag_disagrees else 0
+        for name, index, value in _COUNTED:
+            if index is None or picture[index] == value:
+                setattr(self, name, getattr(self, name) + n)
+
+    @classmethod
+    def of(cls, pictures: Iterable[Sequence[Any]]) -> "RagSummary":
+        """The summary of these actions' pictures (each the values of GROUPS)."""
+        summary = cls()
+        for picture in pictures:
+            summary.add(picture, 1)
+        return summary
 
     def __add__(self, other: "RagSummary") -> "RagSummary":
         return RagSummary(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
-    def segments(self) -> list[tuple[RAG, int, str]]:
-        """(RAG, count, percent of total as CSS writes it) in the order the dashboard stacks them,
-        without empty ones."""
+    def segments(self) -> list[tuple[RAG, int, float]]:
+        """(RAG, count, percent of total) in the order the dashboard stacks them, without empty ones."""
         return [
-            (RAG(rag), getattr(self, rag), f"{100 * getattr(self, rag) / self.total:.2f}")
+            (RAG(rag), getattr(self, rag), 100 * getattr(self, rag) / self.total)
             for rag in RAG_ORDER
             if getattr(self, rag)
         ]
@@ -190,3 +210,10 @@ class ReturnSummary:
     def counts(self) -> list[tuple[ReturnStatus, int, int]]:
         """(status, count, percent) for every status, in RETURN_ORDER."""
         return [(status, getattr(self, status), self.percent(getattr(self, status))) for status in RETURN_ORDER]
+
+
+# RagSummary.FIGURES as (figure, index in a picture or None for all, value), for add()'s loop.
+_COUNTED = [
+    (name, None, None) if counted is None else (name, RagSummary.GROUPS.index(counted[0]), counted[1])
+    for name, counted in RagSummary.FIGURES.items()
+]

@@ -32,6 +32,11 @@ def flag_overdue(today: str | None = None) -> None:
 
 
 @shared_task(**RETRY)
+def keep_summaries(today: str | None = None) -> None:
+    call_command("keep_summaries", *_today(today))
+
+
+@shared_task(**RETRY)
 def send_reminders(today: str | None = None) -> None:
     call_command("send_reminders", *_today(today))
 

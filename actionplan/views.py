@@ -106,7 +106,12 @@ def dashboard(request):
     context = _as_at(request)
     if redirect_to := _short_address(request, context["as_at_form"]):
         return redirect_to
-    dashboard = Dashboard.build(Plan.objects.visible_to(request.user), request.GET.get("plan"), context["as_at"])
+    dashboard = Dashboard.build(
+        Plan.objects.visible_to(request.user),
+        request.GET.get("plan"),
+        context["as_at"],
+        _page_number(request.GET.get("page")),
+    )
     board = dashboard.chosen.board if dashboard.chosen else None
     return render(
         request,
@@ -114,6 +119,7 @@ def dashboard(request):
         {
             **context,
             "plans": dashboard.plans,
+            "plans_page": dashboard.page,
             "chosen": dashboard.chosen,
             "detail": dashboard.detail,
             # The papers of the board's meeting on or after the date shown.
@@ -142,7 +148,8 @@ def action_list(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export_actions(actions, on, export)
-    page = Paginator(actions.for_display(on), ACTIONS_PER_PAGE).get_page(_page_number(request.GET.get("page")))
+    # Each row shows its owners and its picture, not its progress text or milestones.
+    page = Paginator(actions.with_owners(), ACTIONS_PER_PAGE).get_page(_page_number(request.GET.get("page")))
     return render(
         request,
         "actionplan/action_list.html",

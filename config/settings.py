@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses what the middleware below has finished with: the pages of plans, partnerships and
+    # indicators only (config.middleware.CompressedPages says why not the rest).
+    "config.middleware.CompressedPages",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -58,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs sign-in unless a view is marked login_not_required.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.LoginRequired",
     # Pages and exports for a signed-in user are kept by no cache (static files never get here).
     "config.middleware.no_store_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -176,8 +179,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-# Beat's timetable (Europe/London): flag first, then remind from the fresh flags; digest on Mondays.
+# Beat's timetable (Europe/London): the dashboards' kept summaries just after midnight, when the
+# date moves; flag first, then remind from the fresh flags; digest on Mondays.
 CELERY_BEAT_SCHEDULE = {
+    "keep-summaries": {"task": "actionplan.tasks.keep_summaries", "schedule": crontab(hour=0, minute=5)},
     "flag-overdue": {"task": "actionplan.tasks.flag_overdue", "schedule": crontab(hour=6, minute=0)},
     "send-reminders": {"task": "actionplan.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
     # Hourly in the working day, so a round opened this morning has its request out within the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
@@ -20,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs, Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from indicators import periods
 
@@ -44,6 +45,46 @@ class DayNumber(Func):
         return self.as_sql(
             compiler, connection, template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)", **extra
         )
+
+
+class TargetRule(Func):
+    """Indicator.rag_for() in SQL, given an actual value, the target band's low and high ends
+    (either NULL for an open end) and the tolerance as a share of the target: NULL with no actual
+    or no band; Green inside the band; Amber outside it by no more than the tolerance; Red beyond.
+
+    Each of the four is compiled once and written into the CASE where the rule reads it. Written
+    as When() conditions, every reference was a copy of the band's expressions (the trajectory of
+    a target reached by a date is a CASE itself) that Django built, resolved and compiled again:
+    20,000 calls for one page of 50 indicators."""
+
+    output_field = CharField()
+    RULE = (
+        "CASE WHEN {a} IS NULL OR ({l} IS NULL AND {h} IS NULL) THEN NULL"
+        " WHEN ({l} IS NULL OR {a} >= {l}) AND ({h} IS NULL OR {a} <= {h}) THEN {green}"
+        " WHEN {l} IS NOT NULL AND {a} < {l} THEN"
+        " CASE WHEN {l} - {a} <= ABS({l}) * {s} THEN {amber} ELSE {red} END"
+        " WHEN {a} - {h} <= ABS({h}) * {s} THEN {amber} ELSE {red} END"
+    )
+
+    def as_sql(  # type: ignore[override]  # Func's template options do not apply to this CASE
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[Any]]:
+        from indicators.models import IndicatorRag
+
+        compiled = {
+            name: compiler.compile(expression)
+            for name, expression in zip("alhs", self.get_source_expressions(), strict=True)
+        }
+        for rag in (IndicatorRag.GREEN, IndicatorRag.AMBER, IndicatorRag.RED):
+            compiled[rag.value] = ("%s", [rag.value])
+        sql: list[str] = []
+        params: list[Any] = []
+        for text, name, _, _ in Formatter().parse(self.RULE):
+            sql.append(text)
+            if name:
+                sql.append(f"({compiled[name][0]})")
+                params.extend(compiled[name][1])
+        return "".join(sql), params
 
 
 class PeriodQuerySet(models.QuerySet["Period"]):
@@ -72,7 +113,7 @@ class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
     def with_shown_rag(self) -> Self:
         """Annotate `rule_rag` (what Indicator.rag_for() gives, computed in SQL) and `shown_rag`
         (the reported RAG, else rule_rag). Keep in step with Indicator.target_band() and rag_for()."""
-        from indicators.models import Indicator, IndicatorRag
+        from indicators.models import Indicator
 
         kinds, polarity = Indicator.TargetKind, Indicator.Polarity
         real: FloatField[float, float] = FloatField()
@@ -105,38 +146,9 @@ class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
             default=Value(None, real),
             output_field=real,
         )
-        below = Q(rag_low__isnull=False, rag_actual__lt=F("rag_low"))
-        rule = Case(
-            When(
-                Q(rag_actual__isnull=True) | Q(rag_low__isnull=True, rag_high__isnull=True),
-                then=Value(None, CharField()),
-            ),
-            When(
-                (Q(rag_low__isnull=True) | Q(rag_actual__gte=F("rag_low")))
-                & (Q(rag_high__isnull=True) | Q(rag_actual__lte=F("rag_high"))),
-                then=Value(IndicatorRag.GREEN),
-            ),
-            When(below & Q(rag_gap_low__lte=F("rag_allow_low")), then=Value(IndicatorRag.AMBER)),
-            When(below, then=Value(IndicatorRag.RED)),
-            When(rag_gap_high__lte=F("rag_allow_high"), then=Value(IndicatorRag.AMBER)),
-            default=Value(IndicatorRag.RED),
-            output_field=CharField(),
-        )
-        return (
-            self.alias(
-                rag_actual=Cast("actual", real),
-                rag_low=low,
-                rag_high=high,
-                rag_share=Cast("indicator__tolerance_percent", real) / Value(100.0),
-            )
-            .alias(
-                rag_gap_low=F("rag_low") - F("rag_actual"),
-                rag_gap_high=F("rag_actual") - F("rag_high"),
-                rag_allow_low=Abs("rag_low") * F("rag_share"),
-                rag_allow_high=Abs("rag_high") * F("rag_share"),
-            )
-            .annotate(rule_rag=rule)
-            .annotate(shown_rag=Coalesce(NullIf("reported_rag", Value("")), F("rule_rag"), output_field=CharField()))
+        rule = TargetRule(Cast("actual", real), low, high, Cast("indicator__tolerance_percent", real) / Value(100.0))
+        return self.annotate(rule_rag=rule).annotate(
+            shown_rag=Coalesce(NullIf("reported_rag", Value("")), F("rule_rag"), output_field=CharField())
         )
 
     def rag_is(self, rag: str) -> Self:
@@ -192,11 +204,14 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
             return self.annotate(
                 **{f"{prefix}_rag": Value(None, CharField()), f"{prefix}_outlook": Value(None, CharField())}
             )
-        values = IndicatorValue.objects.with_shown_rag().filter(indicator=OuterRef("pk"), period=period)
+        values = IndicatorValue.objects.filter(indicator=OuterRef("pk"), period=period)
         return self.annotate(
             **{
                 # shown_rag: an annotation (with_shown_rag), which the type stubs cannot see.
-                f"{prefix}_rag": Subquery(values.values("shown_rag")[:1], output_field=CharField()),  # type: ignore[misc]
+                f"{prefix}_rag": Subquery(
+                    values.with_shown_rag().values("shown_rag")[:1],  # type: ignore[misc]
+                    output_field=CharField(),
+                ),
                 f"{prefix}_outlook": Subquery(values.values("outlook")[:1], output_field=CharField()),
             }
         )

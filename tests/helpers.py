@@ -1,6 +1,7 @@
 """Small builders shared by the tests."""
 
 import copy
+import re
 import socket
 from pathlib import Path
 
@@ -242,3 +243,23 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def compose_value(value, given):
+    """Compose's interpolation: ${NAME}, ${NAME:-default}, ${NAME:?error}, $$; from `given` only."""
+
+    def substitute(match):
+        name, op, arg = match.group(1), match.group(2), match.group(3)
+        if given.get(name):
+            return given[name]
+        if op == ":-":
+            return arg
+        assert op != ":?", f"compose needs {name}: {arg}"
+        return ""
+
+    return re.sub(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}", substitute, str(value)).replace("$$", "$")
+
+
+def compose_environment(service, **given):
+    """A docker-compose.yml service's environment, as compose would give it with `given` set."""
+    return {name: compose_value(value, given) for name, value in service["environment"].items()}

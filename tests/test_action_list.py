@@ -57,6 +57,18 @@ def test_rag_filter_takes_several_colours(signed_in, cqc, superuser):
     assert both == red | amber
 
 
+def test_rag_and_status_filters_select_rows_without_distinct(signed_in, cqc, django_assert_max_num_queries):
+    """Each is a condition on the action's own picture, so no row can repeat: SELECT DISTINCT over
+    every column before the LIMIT made the list several times slower at 20,000 actions."""
+    with django_assert_max_num_queries(40) as captured:
+        response = signed_in.get(URL, {"rag": ["red", "amber"], "status": ["overdue", "due_soon"]})
+    assert response.status_code == 200
+    # The count and the page of the list.
+    sqls = [q["sql"] for q in captured.captured_queries]
+    listed = [sql for sql in sqls if sql.endswith("LIMIT 50") or sql.startswith("SELECT COUNT(*)")]
+    assert len(listed) == 2 and not any("DISTINCT" in sql for sql in listed)
+
+
 def test_accountable_responsible_and_organisation_filters_use_inherited_owners(signed_in, cqc):
     kt = set(codes(signed_in.get(URL, {"plan": cqc.slug, "responsible": "KT"})))
     assert kt == set(

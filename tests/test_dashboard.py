@@ -99,6 +99,39 @@ def test_the_picture_from_the_kept_progress_equals_the_one_from_the_updates(supe
     assert dict(kept.values_list("pk", "latest_rag"))[b1.pk] == RAG.COMPLETE
 
 
+def test_each_actions_latest_update_as_at_a_date_is_the_same_read_by_distinct_on_or_by_a_window(superuser, monkeypatch):
+    """PostgreSQL reads each action's latest update with DISTINCT ON; a database without it (SQLite,
+    make run's) with the first row of a window per action. Both give the same picture, including
+    two updates reported the same day (the later entered wins) and one reported after the date."""
+    from django.db import connection
+
+    plan = import_cqc_plan()
+    a1, b1 = plan.actions.get(code="A1"), plan.actions.get(code="B1")
+    for rag, revised in [(RAG.AMBER, D(2018, 9, 30)), (RAG.RED, None)]:
+        a1.refresh_from_db()
+        a1.add_progress_update(
+            author=superuser,
+            on=D(2018, 5, 1),
+            seen_version=a1.version,
+            rag=rag,
+            narrative="x",
+            revised_due_date=revised,
+        )
+    b1.add_progress_update(author=superuser, on=D(2018, 6, 1), seen_version=b1.version, rag=RAG.COMPLETE, narrative="x")
+    fields = ["pk", "latest_rag", "last_reported_on", "revised_due_date", "completed_on", "rag", "delivery_status"]
+    on = D(2018, 5, 31)
+    if connection.features.can_distinct_on_fields:
+        assert "DISTINCT ON" in str(plan.actions.with_rag(on).query)
+    by_distinct_on = list(plan.actions.with_rag(on).order_by("pk").values_list(*fields))
+    monkeypatch.setattr(connection.features, "can_distinct_on_fields", False)
+    assert "ROW_NUMBER()" in str(plan.actions.with_rag(on).query)
+    by_window = list(plan.actions.with_rag(on).order_by("pk").values_list(*fields))
+    assert by_window == by_distinct_on
+    picture = {row[0]: row[1:4] for row in by_window}
+    assert picture[a1.pk] == (RAG.RED, D(2018, 5, 1), D(2018, 9, 30))
+    assert picture[b1.pk][0] != RAG.COMPLETE  # reported after the date
+
+
 def test_owner_and_organisation_counts_count_sub_actions_under_their_key_actions_owners(superuser):
     plan = import_cqc_plan()
     on = D(2018, 4, 1)
@@ -187,3 +220,25 @@ def test_overdue_list_shows_since_when_the_daily_job_flagged_it(client, superuse
     i1 = next(a for a in response.context["detail"].overdue if a.code == "I1")
     assert i1.overdue_since == D(2017, 12, 1)  # due 30 November 2017 (Nov 2017)
     assert "flagged overdue since 1 Dec 2017" in response.content.decode()
+
+
+def test_the_plans_table_shows_a_page_of_plans_and_the_chosen_plan_from_any_page(client, superuser):
+    """Long lists page: with many plans the dashboard stays small (issue 19: under 60 KB at
+    20,000 actions), the plans' table a page at a time."""
+    from actionplan.reports import PLANS_PER_PAGE
+
+    plans = build_system(plans=PLANS_PER_PAGE + 2, priorities=1, key_actions=1, subs=1, updates_per_action=1)
+    client.force_login(superuser)
+    first = client.get(reverse("actionplan:dashboard"))
+    assert [p.title for p in first.context["plans"]] == [p.title for p in plans[:PLANS_PER_PAGE]]
+    html = first.content.decode()
+    assert 'aria-label="Pages of plans"' in html
+    last = plans[-1]
+    second = client.get(reverse("actionplan:dashboard"), {"page": 2, "plan": last.slug})
+    assert [p.title for p in second.context["plans"]] == [p.title for p in plans[PLANS_PER_PAGE:]]
+    assert second.context["chosen"] == last
+    # A plan on another page may still be chosen; the table stays on its page.
+    other = client.get(reverse("actionplan:dashboard"), {"plan": last.slug})
+    assert other.context["chosen"] == last
+    assert [p.title for p in other.context["plans"]] == [p.title for p in plans[:PLANS_PER_PAGE]]
+    assert f'href="?page=2&amp;plan={plans[PLANS_PER_PAGE].slug}#plan-detail"' in second.content.decode()

@@ -41,6 +41,14 @@ def test_healthz_is_open_for_load_balancers(client):
     assert response.content == b"ok"
 
 
+def test_healthz_asks_the_database_nothing_even_signed_in(client, member, django_assert_num_queries):
+    """Sign-in is checked after the view is known to be open to all: Django's own middleware
+    loaded the session and the user first, two queries for every health check."""
+    client.force_login(member)
+    with django_assert_num_queries(0):
+        assert client.get("/healthz/").status_code == 200
+
+
 def test_plan_list_links_each_plan_shared_with_the_user(client, member, tmp_path):
     give_role(member, import_cqc_plan(), "viewer")
     import_plan_file(write_plan(tmp_path, minimal_plan()))

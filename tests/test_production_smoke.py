@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from tests.conftest import service_missing
-from tests.helpers import CQC_SLUG, ROOT, free_port
+from tests.helpers import CQC_SLUG, ROOT, compose_environment, free_port
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 WEB = COMPOSE["services"]["web"]
@@ -89,25 +89,6 @@ def copy_build_context(destination):
         for name in files:
             if not any(r.match((relative / name).as_posix()) for r in ignored):
                 shutil.copy2(Path(directory) / name, destination / relative / name)
-
-
-def compose_value(value, given):
-    """Compose's interpolation: ${NAME}, ${NAME:-default}, ${NAME:?error}, $$; from `given` only."""
-
-    def substitute(match):
-        name, op, arg = match.group(1), match.group(2), match.group(3)
-        if given.get(name):
-            return given[name]
-        if op == ":-":
-            return arg
-        assert op != ":?", f"compose needs {name}: {arg}"
-        return ""
-
-    return re.sub(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}", substitute, str(value)).replace("$$", "$")
-
-
-def compose_environment(service, **given):
-    return {name: compose_value(value, given) for name, value in service["environment"].items()}
 
 
 # -- The running app -------------------------------------------------------------------------------

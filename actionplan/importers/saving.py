@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models, transaction
 
 from actionplan.importers.base import CleanAction, CleanPlan
-from actionplan.models import RAG, Action, Milestone, Owner, Plan, ProgressUpdate, StrategicPriority
+from actionplan.models import RAG, Action, KeptSummary, Milestone, Owner, Plan, ProgressUpdate, StrategicPriority
 from config.importing import ImportFileError, ImportReport, Problems, Synced, Writer, by_key
 from indicators.models import Indicator
 from partnerships.models import Organisation
@@ -119,6 +119,8 @@ class _PlanSaver:
         self._save_actions(plan, new_plan, priorities, owners)
         self.writer.remove(StrategicPriority, gone_priorities)
         self.report.removed += len(gone_priorities)
+        # Bulk writes call no save(): count the plan's kept summaries again, as saves would.
+        KeptSummary.objects.recount(plan.priorities.values("pk"))
         return self.report
 
     # -- the plan, its organisations and owners ----------------------------------------------------
