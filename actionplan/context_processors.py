@@ -10,4 +10,4 @@ def my_actions(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"has_my_actions": False}
-    return {"has_my_actions": lambda: Action.objects.mine(user).exists()}
+    return {"has_my_actions": lambda: Action.objects.has_any_mine(user)}

@@ -647,6 +647,31 @@ class ActionQuerySet(models.QuerySet["Action"]):
         """What "My actions" lists: owned by the user's person, or delegated to the user."""
         return self.owned_by(user) | self.delegated_to(user)
 
+    def has_any_mine(self, user: User) -> bool:
+        """Whether mine(user) holds any action, asked of the few rows that name the user's person
+        or delegate to them: an action that names their person is theirs (owners_of), so one such
+        row answers it. Asked of every action (mine(user).exists()), PostgreSQL read them all for
+        a user with none, as a board member is, on every page's header."""
+        if self.query.has_filters():
+            return self.mine(user).exists()
+        from django.contrib.auth import get_user_model
+
+        from actionplan.models import Owner
+
+        person = Owner.objects.filter(user=user)
+        named = [
+            getattr(self.model, role).through.objects.filter(owner__in=person)
+            for role in ("accountable", "responsible")
+        ]
+        delegated = self.model.delegates.through.objects.filter(user=user)
+        # One query: the three questions as EXISTS, asked beside the user's own row.
+        return (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .filter(functools.reduce(operator.or_, map(Exists, [*named, delegated])))
+            .exists()
+        )
+
     def updatable_by(self, user: AnyUser) -> Self:
         """Actions the user may add progress updates to."""
         if not user.is_authenticated:

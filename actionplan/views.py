@@ -83,7 +83,7 @@ def signed_in(request):
     """Where signing in lands: an officer on My actions, members and admins on the dashboard."""
     user = request.user
     officer = (
-        not user.is_superuser and not Plan.objects.administered_by(user).exists() and Action.objects.mine(user).exists()
+        not user.is_superuser and not Plan.objects.administered_by(user).exists() and Action.objects.has_any_mine(user)
     )
     return redirect("actionplan:my_actions" if officer else "actionplan:dashboard")
 

@@ -131,6 +131,40 @@ def test_the_header_offers_my_actions_only_to_someone_with_actions(client, offic
     assert link in client.get("/").content.decode()
 
 
+def test_whether_a_user_has_actions_is_answered_from_the_rows_naming_them_as_mine_would(
+    small_plan, officer, other_officer, board_member, outsider, django_assert_num_queries
+):
+    """has_any_mine (the header's question, asked on every page) agrees with mine().exists() for a
+    person named on actions, a person named nowhere, someone delegated only and a user who is no
+    person, in one query whatever the number of actions."""
+    from actionplan.models import Action, Owner
+
+    nobody_named = _person_named_nowhere()
+    small_plan.actions.get(code="A2").delegates.add(outsider)
+    users = [officer, other_officer, board_member, outsider, nobody_named]
+    expected = {user.username: Action.objects.mine(user).exists() for user in users}
+    assert expected == {"officer": True, "other-officer": True, "member": False, "outsider": True, "nobody": False}
+    for user in users:
+        with django_assert_num_queries(1):
+            assert Action.objects.has_any_mine(user) == expected[user.username], user.username
+    # Asked of some actions only, it is mine(user) of those.
+    assert (
+        Action.objects.filter(code="A2").has_any_mine(officer)
+        == Action.objects.filter(code="A2").mine(officer).exists()
+    )
+    assert Owner.objects.filter(user=nobody_named).exists()
+
+
+def _person_named_nowhere():
+    from django.contrib.auth import get_user_model
+
+    from actionplan.models import Owner
+
+    user = get_user_model().objects.create_user("nobody")
+    Owner.objects.create(code="NB", name="Named Nowhere", kind=Owner.Kind.PERSON, user=user)
+    return user
+
+
 @time_machine.travel(datetime.datetime(2018, 5, 10, 12, 0), tick=False)
 def test_after_an_update_the_officer_is_back_on_my_actions_with_the_next_action_one_click_away(
     client, small_plan, officer
