@@ -105,9 +105,9 @@ class _Related:
         owners = {role: self._owners_of(role, ids) for role in ("accountable", "responsible")}
         # The update for_display(as_at) would show: only its words are exported.
         narratives = dict(
-            ProgressUpdate.objects.latest_per_action(as_at)
+            ProgressUpdate.objects.reported_by(as_at)
             .filter(action_id__in=[a.pk for a in chunk])
-            .order_by()
+            .newest_of_each_action()
             .values_list("action_id", "narrative")
         )
         for action in chunk:
