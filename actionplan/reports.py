@@ -91,10 +91,10 @@ class Dashboard:
             dashboard.chosen = elsewhere or next(iter(dashboard.plans), None)
         if dashboard.chosen:
             chosen = dashboard.chosen
-            # A plan chosen from another page of the table was not asked for its paper.
-            paper = getattr(chosen, "frozen_paper", None) or MeetingPaper.objects.frozen_for([chosen.pk], on).get(
-                chosen.pk
-            )
+            if hasattr(chosen, "frozen_paper"):
+                paper = chosen.frozen_paper
+            else:  # chosen from another page of the table: not asked for its paper yet
+                paper = MeetingPaper.objects.frozen_for([chosen.pk], on).get(chosen.pk)
             dashboard.detail = PlanDashboard.build(chosen, on, rules=rules, frozen=[paper] if paper else [])
             if chosen.board is not None:
                 dashboard.meetings = list(chosen.board.meetings.order_by("date"))
