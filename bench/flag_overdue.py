@@ -64,34 +64,37 @@ FLOOR = [
 ]
 
 
+def insert_select(model, generated, source, params=None):
+    """INSERT … SELECT into `model`'s table: `generated` {field name: SQL} over `source` (FROM …),
+    every other column its model default (generated columns: the database's own)."""
+    columns, values, params = [], [], dict(params or {})
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.generated:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.name in generated:
+            values.append(generated[field.name])
+        else:
+            params[f"default_{field.name}"] = field.get_db_prep_save(field.get_default(), connection)
+            values.append(f"%(default_{field.name})s")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} {source}", params
+        )
+        return cursor.rowcount
+
+
 def build_actions(count, on):
     """`count` actions in one plan, in one statement."""
     plan = Plan.objects.create(slug=f"bench-{count}", title=f"Bench {count}")
     priority = StrategicPriority.objects.create(plan=plan, code="A", text="Bench")
-    columns, values, params = (
-        [],
-        [],
-        {
-            "plan": plan.pk,
-            "priority": priority.pk,
-            "first_due": on - datetime.timedelta(days=365),
-        },
+    insert_select(
+        Action,
+        GENERATED,
+        f"FROM generate_series(1, {int(count)}) AS g",
+        {"plan": plan.pk, "priority": priority.pk, "first_due": on - datetime.timedelta(days=365)},
     )
-    for field in Action._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.name in GENERATED:
-            values.append(GENERATED[field.name])
-        else:
-            params[field.name] = field.get_db_prep_save(field.get_default(), connection)
-            values.append(f"%({field.name})s")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Action._meta.db_table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(values)} FROM generate_series(1, {int(count)}) AS g",
-            params,
-        )
         cursor.execute(f"ANALYZE {Action._meta.db_table}")
     return plan
 

@@ -41,6 +41,7 @@ from actionplan.models import Action, KeptSummary, OverdueFlag, Owner, Plan, Pla
 from bench import floors  # noqa: E402
 from bench.dashboard import machine_speed  # noqa: E402
 from bench.flag_overdue import FLOOR as FLAG_FLOOR  # noqa: E402
+from bench.flag_overdue import insert_select  # noqa: E402
 from partnerships.models import Organisation, Partnership  # noqa: E402
 
 PLANS_PER_BOARD = 10
@@ -54,26 +55,6 @@ KEEP_FLOOR = f"""
         json_build_object({", ".join(f"'{name}', {sql}" for name, sql in floors.FIGURES)})
     FROM ({floors.picture("true", as_at=False)}) x GROUP BY x.priority_id, x.plan_id
     ON CONFLICT (priority_id) DO UPDATE SET "on" = excluded."on", counts = excluded.counts"""
-
-
-def insert_select(model, generated, source, params=None):
-    """INSERT … SELECT into `model`'s table: `generated` {field name: SQL} over `source` (FROM …),
-    every other column its model default."""
-    columns, values, params = [], [], dict(params or {})
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.name in generated:
-            values.append(generated[field.name])
-        else:
-            params[f"default_{field.name}"] = field.get_db_prep_save(field.get_default(), connection)
-            values.append(f"%(default_{field.name})s")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} {source}", params
-        )
-        return cursor.rowcount
 
 
 def build_plans(first, count):
@@ -164,13 +145,13 @@ def build_plans(first, count):
         reported = "DATE '2018-01-01' + n * 40 + (a.id %% 37)::int"
         cursor.execute(
             f"""INSERT INTO actionplan_progressupdate (action_id, reported_on, narrative, rag, revised_due_date,
-                    revision_reason, completed_on, imported, status_text, action_version, created_at)
+                    revision_reason, completed_on, imported, status_text, action_version, created_at, return_comment)
                 SELECT a.id, {reported}, 'Update ' || n || ' on ' || a.code,
                     CASE WHEN {done} THEN 'complete'
                          ELSE (ARRAY['green', 'green', 'amber', 'red', ''])[1 + (a.id + n) %% 5] END,
                     CASE WHEN a.due_date IS NOT NULL AND (a.id + n) %% 10 = 0 AND NOT {done}
                           THEN a.due_date + (a.id %% 120)::int + 1 END,
-                    '', CASE WHEN {done} THEN {reported} END, false, '', 0, now()
+                    '', CASE WHEN {done} THEN {reported} END, false, '', 0, now(), ''
                 FROM actionplan_action a, generate_series(1, %(updates)s) n WHERE a.plan_id = ANY(%(plans)s)""",
             params,
         )
