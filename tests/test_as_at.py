@@ -154,3 +154,17 @@ def test_overdue_is_said_for_people_with_the_exact_days_beside_it(admin_client, 
         assert expected in admin_client.get(url, params).content.decode(), url
     report = admin_client.get(reverse("actionplan:board_report", args=[cqc.slug])).content.decode()
     assert "Overdue by 3 years 5 months (1,262 days)" in report
+
+
+def test_a_links_address_is_the_one_django_reverses_whatever_the_number_or_the_view():
+    """as_at_url fills in a once-reversed address for a one-number view: the same as reverse()."""
+    from django.urls import reverse
+
+    from actionplan.templatetags.status_tags import as_at_url
+
+    for pk in (1, 42, 987654321, 10**12):
+        assert as_at_url({"as_at": None}, "actionplan:action", pk) == reverse("actionplan:action", args=[pk])
+        assert as_at_url({"as_at": D(2018, 4, 1)}, "actionplan:action", pk) == (
+            reverse("actionplan:action", args=[pk]) + "?as_at=2018-04-01"
+        )
+    assert as_at_url({"as_at": None}, "actionplan:plan", "cqc") == reverse("actionplan:plan", args=["cqc"])
