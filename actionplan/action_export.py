@@ -100,7 +100,7 @@ class _Related:
         self._fetch_missing(self.priorities, StrategicPriority.objects.only("code"), {a.priority_id for a in chunk})
         # A sub-action naming no owners takes its key action's (Action.accountable_owners): those
         # are fetched with the chunk's own, onto a stand-in key action that holds nothing else.
-        key_actions = {a.parent_id: Action(pk=a.parent_id) for a in chunk if a.parent_id}
+        key_actions = {pk: Action(pk=pk) for pk in {a.parent_id for a in chunk if a.parent_id}}
         ids = {a.pk for a in chunk} | set(key_actions)
         owners = {role: self._owners_of(role, ids) for role in ("accountable", "responsible")}
         # The update for_display(as_at) would show: only its words are exported.
