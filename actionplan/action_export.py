@@ -105,9 +105,8 @@ class _Related:
         owners = {role: self._owners_of(role, ids) for role in ("accountable", "responsible")}
         # The update for_display(as_at) would show: only its words are exported.
         narratives = dict(
-            ProgressUpdate.objects.reported_by(as_at)
-            .filter(action_id__in=[a.pk for a in chunk])
-            .newest_of_each_action()
+            ProgressUpdate.objects.filter(action_id__in=[a.pk for a in chunk])
+            .latest_per_action(as_at)
             .values_list("action_id", "narrative")
         )
         for action in chunk:

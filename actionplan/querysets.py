@@ -63,7 +63,7 @@ Owned = TypeVar("Owned", bound=Collection[Any])
 Actions = TypeVar("Actions", bound="ActionQuerySet")
 
 
-# What tally_by_owner adds up: each has GROUPS (the annotations it counts) and add().
+# What add_up_by_owner adds up: each has GROUPS (the annotations it counts) and add().
 Summary = TypeVar("Summary", RagSummary, ReturnSummary)
 
 
@@ -427,8 +427,9 @@ OWNER_SUMMARIES = ("accountable", "responsible", "organisation")
 
 @dataclass
 class ActionPicture:
-    """One action's RAG picture (RagSummary.GROUPS' values), other fields asked for, and the owner
-    (and organisation) pks it counts under: ActionQuerySet.pictures_with_owners()."""
+    """One action's picture (the values of the summary's GROUPS: RagSummary's, or ReturnSummary's
+    in a round), other fields asked for, and the owner (and organisation) pks it counts under:
+    ActionQuerySet.owners_beside()."""
 
     picture: tuple[Any, ...]
     fields: dict[str, Any]
@@ -437,7 +438,7 @@ class ActionPicture:
     named: dict[str, tuple[set[int], set[int]]] = dataclasses.field(default_factory=dict)
 
 
-def tally_by_owner(summary: type[Summary], actions: dict[int, ActionPicture]) -> dict[str, dict[int, Summary]]:
+def add_up_by_owner(summary: type[Summary], actions: dict[int, ActionPicture]) -> dict[str, dict[int, Summary]]:
     """{"accountable": {owner pk: summary}, "responsible": {…}, "organisation": {organisation pk:
     …}}: `actions`' pictures added up under each owner and organisation they count under. An
     action with two owners counts once for each."""
@@ -578,7 +579,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
         responsible for (counted_owners), and of those each organisation's people are responsible
         for. An action with two owners counts once for each. From pictures_with_owners(), or
         `pictures` already fetched by it."""
-        return tally_by_owner(RagSummary, pictures if pictures is not None else self.pictures_with_owners(on))
+        return add_up_by_owner(RagSummary, pictures if pictures is not None else self.pictures_with_owners(on))
 
     def tally_by_owner(
         self, summary: type[Summary], pictures: dict[int, tuple[Any, ...]] | None = None
@@ -590,11 +591,11 @@ class ActionQuerySet(models.QuerySet["Action"]):
         owners are then read alone, without working the values out again for every combination
         of owners the joins repeat an action for."""
         if pictures is None:
-            return tally_by_owner(summary, self.owners_beside(summary.GROUPS))
+            return add_up_by_owner(summary, self.owners_beside(summary.GROUPS))
         found = self.owners_beside()
         for pk, action in found.items():
             action.picture = pictures[pk]
-        return tally_by_owner(summary, found)
+        return add_up_by_owner(summary, found)
 
     def accountable_to(self, user: AnyUser) -> Self:
         """Actions the user's own person is accountable for (owners_of)."""
@@ -893,7 +894,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
         # The prefetch narrows this to the fetched actions' updates: one index scan each. With
         # who signed each off: the pages and papers say so beside the narrative.
-        latest = ProgressUpdate.objects.reported_by(on).newest_of_each_action().select_related("signed_off_by")
+        latest = ProgressUpdate.objects.latest_per_action(on).select_related("signed_off_by")
         return self.prefetch_related(Prefetch("progress_updates", latest, to_attr="latest_updates"))
 
     def for_display(self, on: datetime.date | None = None) -> Self:
@@ -989,9 +990,9 @@ class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
         )
 
     def latest_per_action(self, on: datetime.date | None = None) -> Self:
-        """Only the newest update of each action, as it stood on `on` (one correlated subquery)."""
-        newest = self.model.objects.filter(action=OuterRef("action")).reported_by(on).newest_first()
-        return self.filter(pk=Subquery(newest.values("pk")[:1]))
+        """Of these updates, each action's newest as it stood on `on` (None: its newest):
+        newest_of_each_action() of those reported by then."""
+        return self.reported_by(on).newest_of_each_action()
 
     def imported(self) -> Self:
         return self.filter(imported=True)
@@ -1011,9 +1012,8 @@ class ProgressUpdateQuerySet(models.QuerySet["ProgressUpdate"]):
         )
 
     def latest_public_per_action(self, on: datetime.date | None = None) -> Self:
-        """The newest public() update of each action, as it stood on `on` (one correlated subquery)."""
-        newest = self.model.objects.public().filter(action=OuterRef("action")).reported_by(on).newest_first()
-        return self.public().filter(pk=Subquery(newest.values("pk")[:1]))
+        """The newest public() update of each action, as it stood on `on`."""
+        return self.public().latest_per_action(on)
 
     def officers(self) -> Self:
         """Officers' updates (ProgressUpdate.is_officers), newest first: not the plan file's text,

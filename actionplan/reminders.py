@@ -268,14 +268,37 @@ def handle_one_owner(
     batch: uuid.UUID,
 ) -> None:
     """Send one owner's digest of claimed reminders; if it fails, give the claims back for a retry."""
-    ours = still_ours(SentNotification, [claimed[r.key] for r in reminders], batch)
-    reminders = [r for r in reminders if claimed[r.key] in ours]
-    if not reminders:
+    send_claimed(
+        SentNotification,
+        owner,
+        reminders,
+        claimed,
+        batch,
+        report,
+        lambda addresses, ours: emails.send_reminders(owner, addresses, ours, on),
+    )
+
+
+def send_claimed(
+    model: type[Notification],
+    owner: Owner,
+    items: list[Any],
+    claimed: dict[Any, int],
+    batch: uuid.UUID,
+    report: RunReport,
+    send: Callable[[list[str], list[Any]], None],
+) -> None:
+    """One owner's e-mail of `items` (reminders or round chasers, each claimed under its `key` in
+    `model`): those still this run's (still_ours), sent by `send(addresses, items)` and recorded
+    in `report`; if it fails, the claims go back for the next run (deliver)."""
+    ours = still_ours(model, [claimed[item.key] for item in items], batch)
+    items = [item for item in items if claimed[item.key] in ours]
+    if not items:
         return
     addresses = owner.email_addresses()
-    pks = [claimed[r.key] for r in reminders]
-    if deliver(SentNotification, pks, batch, addresses, lambda: emails.send_reminders(owner, addresses, reminders, on)):
-        report.sent.append((owner, reminders))
+    pks = [claimed[item.key] for item in items]
+    if deliver(model, pks, batch, addresses, lambda: send(addresses, items)):
+        report.sent.append((owner, items))
     else:
         report.failed.append(owner)
 

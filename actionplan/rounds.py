@@ -31,7 +31,7 @@ from actionplan.models import (
     UpdateRound,
 )
 from actionplan.querysets import owners_of
-from actionplan.reminders import RunReport, claim_rows, deliver, lease_expired, still_ours
+from actionplan.reminders import RunReport, claim_rows, lease_expired, send_claimed
 from actionplan.status import ReturnStatus
 from partnerships.models import Meeting, Partnership
 
@@ -237,16 +237,15 @@ def handle_one_chaser(
     batch: uuid.UUID,
 ) -> None:
     """One owner's e-mail of a round's claimed chasers; if it fails, the claims go back for a retry."""
-    ours = still_ours(RoundNotification, [claimed[c.key] for c in chasers], batch)
-    chasers = [c for c in chasers if claimed[c.key] in ours]
-    if not chasers:
-        return
-    addresses = owner.email_addresses()
-    pks = [claimed[c.key] for c in chasers]
-    if deliver(RoundNotification, pks, batch, addresses, lambda: emails.send_round_chaser(owner, addresses, chasers)):
-        report.sent.append((owner, chasers))
-    else:
-        report.failed.append(owner)
+    send_claimed(
+        RoundNotification,
+        owner,
+        chasers,
+        claimed,
+        batch,
+        report,
+        lambda addresses, ours: emails.send_round_chaser(owner, addresses, ours),
+    )
 
 
 # -- What My actions shows of the rounds ------------------------------------------------------------
